@@ -1,0 +1,206 @@
+"""Lunar reference frames: the one place that builds CRSs and converts positions.
+
+Everything the project knows about the Moon's shape and the Chang'e-4 lander's
+position lives here:
+
+* :data:`MOON` is ``IAU_2015:30100`` (Moon 2015, sphere of 1 737 400 m,
+  planetocentric latitude, longitude east, axis order latitude/longitude;
+  every transformer here is built with ``always_xy=True`` so callers pass and
+  get longitude first).
+* The *lander ENU* frame of the GRAS products (``LANDER_COORDINATE_SYSTEM``:
+  origin at the lander, x east, y north, z up, metres) is a topocentric
+  frame at the lander on that sphere.  With the lander at 177.5991° E,
+  45.4446° S and height −5935 m this reproduces the longitude/latitude that
+  the labels print (``Rover_Location``) to better than 1 cm, as
+  ``tests/test_geodesy.py`` shows on the real VNIS labels.
+* Two control networks place the lander: ``label`` (Chang'e-2 based, used by
+  every product) and ``lro`` (registered to Lunar Reconnaissance Orbiter data,
+  about 415 m away), both from Liu J. et al. (2019), Nature Communications
+  10:4229.  Use ``lro`` when drawing over LRO basemaps.
+
+PROJ refuses transformations between the Moon and the Earth; nothing here asks
+for one, and nothing measures lunar distances with an Earth ellipsoid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pyproj import CRS, Geod, Transformer
+from pyproj.crs import ProjectedCRS
+from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
+
+__all__ = [
+    "MOON",
+    "MOON_RADIUS_M",
+    "LANDER_LABEL",
+    "LANDER_LRO",
+    "LanderSite",
+    "lander_site",
+    "enu_to_lonlat",
+    "lonlat_to_enu",
+    "local_crs",
+    "moon_geod",
+    "web_mercator_crs",
+]
+
+#: Mean radius of the Moon in metres, the sphere of ``IAU_2015:30100``.
+MOON_RADIUS_M = 1_737_400.0
+
+#: Geographic CRS of all outputs: Moon (2015) sphere, planetocentric.
+MOON = CRS.from_user_input("IAU_2015:30100")
+
+
+@dataclass(frozen=True)
+class LanderSite:
+    """Position of the Chang'e-4 lander, the origin of the lander ENU frame.
+
+    Parameters
+    ----------
+    lon_deg, lat_deg
+        Planetocentric longitude (degrees east) and latitude (degrees north).
+    height_m
+        Height above the 1 737 400 m sphere, metres.
+    name
+        Short name of the control network (``label``, ``lro`` or ``custom``).
+    """
+
+    lon_deg: float
+    lat_deg: float
+    height_m: float
+    name: str = "custom"
+
+    def __post_init__(self) -> None:
+        if not (-180.0 <= self.lon_deg <= 360.0 and -90.0 <= self.lat_deg <= 90.0):
+            raise ValueError(
+                f"lander position out of range: lon {self.lon_deg}, lat {self.lat_deg} degrees"
+            )
+        if not abs(self.height_m) < 100_000:
+            raise ValueError(f"lander height {self.height_m} m is not on the Moon's surface")
+
+
+#: Lander as used by every GRAS label (Chang'e-2 DOM/DEM based; Liu et al. 2019).
+LANDER_LABEL = LanderSite(177.5991, -45.4446, -5935.0, "label")
+#: Lander registered to LRO data (Liu et al. 2019; LROC gives 45.457 S 177.589 E ± 20 m).
+LANDER_LRO = LanderSite(177.5885, -45.4561, -5927.0, "lro")
+
+_CONTROL = {"label": LANDER_LABEL, "lro": LANDER_LRO}
+
+
+def lander_site(control: str | LanderSite | tuple[float, float, float] = "label") -> LanderSite:
+    """Resolve a control-network choice to a :class:`LanderSite`.
+
+    Parameters
+    ----------
+    control
+        ``"label"`` (default, what the products use), ``"lro"`` (for LRO
+        basemaps), a :class:`LanderSite`, a ``(lon_deg, lat_deg, height_m)``
+        tuple, or the string ``"LON,LAT,HEIGHT"``.
+    """
+    if isinstance(control, LanderSite):
+        return control
+    if isinstance(control, tuple):
+        return LanderSite(*map(float, control), name="custom")
+    key = str(control).strip().lower()
+    if key in _CONTROL:
+        return _CONTROL[key]
+    parts = key.split(",")
+    if len(parts) == 3:
+        try:
+            return LanderSite(*map(float, parts), name="custom")
+        except ValueError as exc:
+            raise ValueError(f"control {control!r}: {exc}") from exc
+    raise ValueError(
+        f"unknown control network {control!r}: expected 'label', 'lro' or 'LON,LAT,HEIGHT'"
+    )
+
+
+def _topocentric_pipeline(site: LanderSite) -> Transformer:
+    """Transformer from lander ENU (metres) to lon/lat (degrees)/height (metres)."""
+    r = MOON_RADIUS_M
+    return Transformer.from_pipeline(
+        "+proj=pipeline"
+        f" +step +inv +proj=topocentric +lon_0={site.lon_deg} +lat_0={site.lat_deg}"
+        f" +h_0={site.height_m} +R={r}"
+        f" +step +inv +proj=cart +R={r}"
+        " +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+
+
+def enu_to_lonlat(e_m, n_m, u_m, site: LanderSite = LANDER_LABEL):
+    """Convert lander ENU to planetocentric longitude/latitude on the Moon sphere.
+
+    Parameters
+    ----------
+    e_m, n_m, u_m
+        Metres east, north and up of the lander (array-like, lander ENU).
+    site
+        Lander position (origin of the frame).
+
+    Returns
+    -------
+    lon_deg, lat_deg, height_m : numpy.ndarray
+        Degrees east, degrees north, metres above the 1 737 400 m sphere.
+    """
+    t = _topocentric_pipeline(site)
+    e, n, u = (np.asarray(v, dtype="float64") for v in (e_m, n_m, u_m))
+    lon, lat, h = t.transform(e, n, u)
+    return np.asarray(lon), np.asarray(lat), np.asarray(h)
+
+
+def lonlat_to_enu(lon_deg, lat_deg, height_m, site: LanderSite = LANDER_LABEL):
+    """Inverse of :func:`enu_to_lonlat`: degrees/metres to lander ENU metres."""
+    t = _topocentric_pipeline(site)
+    lon, lat, h = (np.asarray(v, dtype="float64") for v in (lon_deg, lat_deg, height_m))
+    e, n, u = t.transform(lon, lat, h, direction="INVERSE")
+    return np.asarray(e), np.asarray(n), np.asarray(u)
+
+
+def local_crs(site: LanderSite = LANDER_LABEL) -> CRS:
+    """Azimuthal-equidistant CRS centred on the lander, metres, on the Moon sphere.
+
+    Distances in it are measured on the 1 737 400 m reference sphere, whereas
+    lander ENU metres are measured at the lander's height (−5935 m for the
+    ``label`` network): AEQD lengths are longer by R / (R + h), 0.34 %, than
+    the ENU lengths that :mod:`traverse` reports.  Use it to measure in GIS
+    tools; bearings agree with lander ENU.
+    """
+    conv = AzimuthalEquidistantConversion(
+        latitude_natural_origin=site.lat_deg, longitude_natural_origin=site.lon_deg
+    )
+    return ProjectedCRS(
+        conversion=conv, geodetic_crs=MOON, name=f"Chang'e-4 lander AEQD ({site.name})"
+    )
+
+
+def web_mercator_crs() -> CRS:
+    """Spherical Mercator on the Moon sphere, the display projection of web maps.
+
+    Leaflet's ``EPSG:3857`` tiling scheme reused on the Moon: same formulas
+    with R = 1 737 400 m, so a metre on the map is a lunar metre times the
+    Mercator scale factor ``1/cos(lat)``.
+    """
+    return CRS.from_wkt(
+        ProjectedCRS(
+            conversion={
+                "$schema": "https://proj.org/schemas/v0.7/projjson.schema.json",
+                "type": "Conversion",
+                "name": "Popular Visualisation Pseudo-Mercator",
+                "method": {"name": "Popular Visualisation Pseudo Mercator"},
+                "parameters": [
+                    {"name": "Latitude of natural origin", "value": 0, "unit": "degree"},
+                    {"name": "Longitude of natural origin", "value": 0, "unit": "degree"},
+                    {"name": "False easting", "value": 0, "unit": "metre"},
+                    {"name": "False northing", "value": 0, "unit": "metre"},
+                ],
+            },
+            geodetic_crs=MOON,
+            name="Moon 2015 Pseudo-Mercator",
+        ).to_wkt()
+    )
+
+
+def moon_geod() -> Geod:
+    """Geodesic calculator on the Moon sphere (never the pyproj/Earth default)."""
+    return MOON.get_geod()
