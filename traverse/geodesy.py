@@ -43,6 +43,9 @@ __all__ = [
     "local_crs",
     "moon_geod",
     "web_mercator_crs",
+    "is_lunar_crs",
+    "lonlat_to_web_mercator",
+    "web_mercator_to_lonlat",
 ]
 
 #: Mean radius of the Moon in metres, the sphere of ``IAU_2015:30100``.
@@ -180,6 +183,14 @@ def web_mercator_crs() -> CRS:
     Leaflet's ``EPSG:3857`` tiling scheme reused on the Moon: same formulas
     with R = 1 737 400 m, so a metre on the map is a lunar metre times the
     Mercator scale factor ``1/cos(lat)``.
+
+    The web map (:mod:`layers.webmap`) declares the same projection to Leaflet
+    as ``L.CRS.Moon3857``: ``L.CRS.EPSG3857`` with ``R`` = :data:`MOON_RADIUS_M`
+    in the projection, the transformation and the haversine ``distance``.  The
+    transformation is scaled by ``1 / (2 pi R)`` so pixel and tile coordinates
+    are those of ordinary XYZ tiles (tile z/x/y covers the same lon/lat as on
+    Earth), while the scale bar and ``map.distance`` give lunar metres.  Mercator
+    is conformal, so a square drive is drawn square at 45 deg S.
     """
     return CRS.from_wkt(
         ProjectedCRS(
@@ -204,3 +215,49 @@ def web_mercator_crs() -> CRS:
 def moon_geod() -> Geod:
     """Geodesic calculator on the Moon sphere (never the pyproj/Earth default)."""
     return MOON.get_geod()
+
+
+# --- Web-map helpers (layers.webmap / layers.basemaps) ------------------------
+# Kept here so that no other module names a CRS or the Moon's radius.
+
+#: Tolerance on the semi-major axis when deciding whether a CRS is lunar, metres
+#: (covers the 1 737 150 m "Moon 2000 IAU" and 1 738 100 m equatorial variants).
+_LUNAR_AXIS_TOLERANCE_M = 5_000.0
+
+
+def is_lunar_crs(crs) -> bool:
+    """Tell whether *crs* (anything pyproj accepts, e.g. WKT) lies on a Moon-sized body.
+
+    Parameters
+    ----------
+    crs
+        CRS as WKT, PROJ string, :class:`pyproj.CRS` or rasterio CRS.
+
+    Returns
+    -------
+    bool
+        True when the ellipsoid's semi-major axis is within 5 km of
+        :data:`MOON_RADIUS_M`.
+    """
+    if crs is None:
+        return False
+    if hasattr(crs, "to_wkt"):
+        crs = crs.to_wkt()
+    ellipsoid = CRS.from_user_input(crs).ellipsoid
+    if ellipsoid is None:
+        return False
+    return abs(ellipsoid.semi_major_metre - MOON_RADIUS_M) < _LUNAR_AXIS_TOLERANCE_M
+
+
+def lonlat_to_web_mercator(lon_deg, lat_deg):
+    """Degrees east/north on :data:`MOON` to metres of :func:`web_mercator_crs`."""
+    t = Transformer.from_crs(MOON, web_mercator_crs(), always_xy=True)
+    x, y = t.transform(np.asarray(lon_deg, "float64"), np.asarray(lat_deg, "float64"))
+    return np.asarray(x), np.asarray(y)
+
+
+def web_mercator_to_lonlat(x_m, y_m):
+    """Metres of :func:`web_mercator_crs` to degrees east/north on :data:`MOON`."""
+    t = Transformer.from_crs(web_mercator_crs(), MOON, always_xy=True)
+    lon, lat = t.transform(np.asarray(x_m, "float64"), np.asarray(y_m, "float64"))
+    return np.asarray(lon), np.asarray(lat)

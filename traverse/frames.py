@@ -1,0 +1,232 @@
+"""Products → ``frames``: one row per label product and per LPR record.
+
+The rover position of a label product is its ``Rover_LocationXYZ`` (lander
+ENU, metres); the label's own ``Rover_Location`` lon/lat is kept beside it as
+``label_lon``/``label_lat``.  LPR level-2B binaries give one row per record
+(:mod:`traverse.lpr`).  Lander cameras (TCAM, LCAM) get role ``lander`` and
+the lander's own position, never a rover position.  Longitude/latitude are
+computed from lander ENU for the chosen control network
+(:func:`traverse.geodesy.lander_site`), and the geometry is
+``Point(lon, lat)`` in ``IAU_2015:30100``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import geodesy
+from .archive import Product, close_bundles, find_products
+from .errors import OnError, Report, TraverseError
+from .labels import MAX_LABEL_BYTES, parse_label
+from .lpr import LprLayout, read_lpr_poses
+from .schema import FRAMES_COLUMNS, LANDER_INSTRUMENTS
+
+__all__ = ["read_frames", "frames_from_products"]
+
+
+def read_frames(
+    paths: Iterable[str | os.PathLike],
+    *,
+    control: str | geodesy.LanderSite = "label",
+    on_error: OnError = "skip",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[gpd.GeoDataFrame, Report]:
+    """Read every product under ``paths`` into a ``frames`` GeoDataFrame.
+
+    Parameters
+    ----------
+    paths
+        Files, folders (recursive) and zip bundles of GRAS products.
+    control
+        Lander position used for lon/lat: ``"label"``, ``"lro"`` or explicit
+        (see :func:`traverse.geodesy.lander_site`).
+    on_error
+        ``"skip"`` (default) reports bad products and goes on; ``"raise"``.
+    progress
+        Called as ``progress(done, total)`` after each product.
+
+    Returns
+    -------
+    frames, report
+        The frames (columns of :data:`traverse.schema.FRAMES_COLUMNS`, sorted
+        by time) and the problems met.
+    """
+    products, report = find_products(paths, on_error=on_error)
+    try:
+        frames = frames_from_products(
+            products, site=geodesy.lander_site(control), report=report, on_error=on_error,
+            progress=progress,
+        )
+    finally:
+        close_bundles()
+    return frames, report
+
+
+def _label_row(prod: Product, lab: dict) -> dict:
+    pn = prod.name
+    role = "lander" if pn.instrument in LANDER_INSTRUMENTS else "rover"
+    x, y, z = (0.0, 0.0, 0.0) if role == "lander" else lab["rover_xyz"]
+    e, n, u = lab["pointing"]
+    return {
+        "product_id": pn.product_id,
+        "instrument": pn.instrument,
+        "payload": pn.payload,
+        "level": pn.level,
+        "version": pn.version,
+        "sequence_id": lab["sequence_id"] or pn.sequence_id,
+        "time_utc": lab["start_date_time"] or pn.start,
+        "stop_utc": lab["stop_date_time"] or lab["start_date_time"] or pn.stop,
+        "x_east_m": x,
+        "y_north_m": y,
+        "z_up_m": z,
+        "label_lon": lab["rover_lonlat"][0],
+        "label_lat": lab["rover_lonlat"][1],
+        "role": role,
+        "source": str(prod.label),
+        "pointing_e": e,
+        "pointing_n": n,
+        "pointing_u": u,
+        "solar_incidence_deg": lab["solar_incidence_deg"],
+        "solar_azimuth_deg": lab["solar_azimuth_deg"],
+        "mast_yaw_deg": lab["mast_yaw_deg"],
+        "mast_pitch_deg": lab["mast_pitch_deg"],
+        "description": lab["description"],
+    }
+
+
+def _lpr_rows(prod: Product, lab: dict, report: Report, on_error: OnError) -> pd.DataFrame:
+    pn = prod.name
+    layout = LprLayout.from_table(
+        lab["table"], source=str(prod.label), instrument=pn.instrument, level=pn.level
+    )
+    poses = read_lpr_poses(prod.data, layout, report=report, on_error=on_error)
+    if layout.declared_records and len(poses) > layout.declared_records:
+        report.add(
+            str(prod.data),
+            f"{len(poses)} records read but the label declares {layout.declared_records}",
+            on_error=on_error,
+        )
+    poses["stop_utc"] = poses["time_utc"]
+    for key, value in {
+        "product_id": pn.product_id,
+        "instrument": pn.instrument,
+        "payload": pn.payload,
+        "level": pn.level,
+        "version": pn.version,
+        "sequence_id": lab["sequence_id"] or pn.sequence_id,
+        "role": "rover",
+        "source": str(prod.data),
+        "description": lab["description"],
+    }.items():
+        poses[key] = value
+    return poses
+
+
+def _read_product(prod: Product, report: Report, on_error: OnError) -> dict | pd.DataFrame | None:
+    pn = prod.name
+    if prod.label is None:
+        report.add(str(prod.data), f"data file without its label ({pn.product_id}L); skipped",
+                   on_error=on_error)
+        return None
+    if prod.label.size() > MAX_LABEL_BYTES:
+        report.add(str(prod.label), f"label larger than {MAX_LABEL_BYTES} bytes; refused",
+                   on_error=on_error)
+        return None
+    lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
+    for w in lab["warnings"]:
+        report.add(str(prod.label), w, count=0, on_error="skip")
+    if pn.instrument != "LPR":
+        if pn.instrument not in LANDER_INSTRUMENTS and math.isnan(lab["rover_xyz"][0]):
+            report.add(str(prod.label), "no usable Rover_LocationXYZ; frame kept without position",
+                       count=0, on_error=on_error)
+        return _label_row(prod, lab)
+    if lab["table"] is None:
+        report.add(str(prod.label), "LPR label has no Table_Binary; skipped", on_error=on_error)
+        return None
+    if prod.data is None:
+        report.add(str(prod.label), f"LPR data file {pn.product_id} not found; no records",
+                   on_error=on_error)
+        return None
+    return _lpr_rows(prod, lab, report, on_error)
+
+
+def frames_from_products(
+    products: list[Product],
+    *,
+    site: geodesy.LanderSite = geodesy.LANDER_LABEL,
+    report: Report | None = None,
+    on_error: OnError = "skip",
+    progress: Callable[[int, int], None] | None = None,
+) -> gpd.GeoDataFrame:
+    """Build ``frames`` from found products (see :func:`read_frames`)."""
+    report = report if report is not None else Report()
+    label_rows: list[dict] = []
+    lpr_parts: list[pd.DataFrame] = []
+    for i, prod in enumerate(products, 1):
+        try:
+            got = _read_product(prod, report, on_error)
+        except (TraverseError, OSError) as exc:
+            if on_error == "raise":
+                raise
+            msg = str(exc)
+            for src in (prod.label, prod.data):
+                msg = msg.removeprefix(f"{src}: ")
+            report.add(str(prod.label or prod.data), msg)
+            got = None
+        if isinstance(got, dict):
+            label_rows.append(got)
+        elif got is not None:
+            lpr_parts.append(got)
+        if progress is not None:
+            progress(i, len(products))
+    return _assemble(label_rows, lpr_parts, site)
+
+
+def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gpd.GeoDataFrame:
+    parts = []
+    if label_rows:
+        labels = pd.DataFrame(label_rows)
+        for col in ("time_utc", "stop_utc"):
+            labels[col] = _to_utc(labels[col])
+        parts.append(labels)
+    parts += lpr_parts
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    for col, dtype in FRAMES_COLUMNS.items():
+        if col not in df:
+            df[col] = pd.Series(pd.NA if dtype in ("str", "Int64") else np.nan, index=df.index)
+    df = df[list(FRAMES_COLUMNS)]
+    for col in ("time_utc", "stop_utc"):
+        df[col] = _to_utc(df[col])
+    df["record"] = df["record"].astype("Int64")
+    for col, dtype in FRAMES_COLUMNS.items():
+        if dtype == "float64":
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    lon, lat, _ = geodesy.enu_to_lonlat(df["x_east_m"], df["y_north_m"], df["z_up_m"], site)
+    df["lon"], df["lat"] = lon, lat
+    geometry = gpd.points_from_xy(lon, lat)
+    geometry[np.isnan(lon) | np.isnan(lat)] = None
+    frames = gpd.GeoDataFrame(df, geometry=geometry, crs=geodesy.MOON)
+    return frames.sort_values(["time_utc", "product_id", "record"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _to_utc(values: pd.Series) -> pd.Series:
+    """Parse label times (ISO with Z) and GRAS name times (14 digits) to UTC."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values
+    else:
+        text = values.astype("string")
+        compact = text.str.fullmatch(r"\d{14}").fillna(False)
+        out = pd.to_datetime(text.where(~compact), utc=True, errors="coerce", format="ISO8601")
+        if compact.any():
+            out[compact] = pd.to_datetime(text[compact], format="%Y%m%d%H%M%S", utc=True)
+    if getattr(out.dt, "tz", None) is None:
+        out = out.dt.tz_localize("UTC")
+    return out.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")

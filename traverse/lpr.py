@@ -1,0 +1,253 @@
+"""Rover poses from Lunar Penetrating Radar (LPR) level-2B records.
+
+An LPR 2B product is a table of fixed-length records (32 883 B for channel 1,
+8 307 B for channel 2) whose first ~60 bytes hold the trace time and the
+rover pose; the rest are echo samples.  The layout comes from the label's
+``Table_Binary``; :mod:`traverse.quirks` corrects what the label gets wrong.
+
+Only the header bytes are read: the file is memory-mapped and a numpy
+structured dtype with the record length as ``itemsize`` picks the pose fields
+out of every record at once (a strided read, no per-record Python loop).  A
+zip member, which cannot be mapped, is streamed in blocks of records.
+"""
+
+from __future__ import annotations
+
+import mmap
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import quirks
+from .archive import Source
+from .errors import OnError, RecordError, Report
+
+__all__ = ["LPR_EPOCH", "MAX_ABS_COORD_M", "LprLayout", "read_lpr_poses", "poses_from_array"]
+
+#: Origin of the records' TIME field: 2009-12-31T16:00:00 UTC (label description).
+LPR_EPOCH = np.datetime64("2009-12-31T16:00:00.000", "ms")
+#: Positions farther than this from the lander (any axis, metres) are rejected.
+MAX_ABS_COORD_M = 100_000.0
+
+_TYPES = {
+    "IEEE754MSBSINGLE": ">f4",
+    "IEEE754LSBSINGLE": "<f4",
+    "IEEE754MSBDOUBLE": ">f8",
+    "IEEE754LSBDOUBLE": "<f8",
+    "UNSIGNEDMSB2": ">u2",
+    "UNSIGNEDLSB2": "<u2",
+    "UNSIGNEDMSB4": ">u4",
+    "UNSIGNEDLSB4": "<u4",
+    "SIGNEDMSB4": ">i4",
+    "SIGNEDLSB4": "<i4",
+}
+
+_POSE_FIELDS = (
+    "VELOCITY",
+    "XPOSITION",
+    "YPOSITION",
+    "ZPOSITION",
+    "ATT_PITCHING",
+    "ATT_ROLLING",
+    "ATT_YAWING",
+    "REFERENCE_POINT_XPOSITION",
+    "REFERENCE_POINT_YPOSITION",
+    "REFERENCE_POINT_ZPOSITION",
+)
+_REQUIRED = ("TIME", *_POSE_FIELDS[1:4], *_POSE_FIELDS[7:10])
+
+
+@dataclass(frozen=True)
+class LprLayout:
+    """Where the pose fields sit in an LPR record.
+
+    Attributes
+    ----------
+    record_length
+        Bytes per record.
+    offset
+        Bytes before the first record.
+    declared_records
+        Number of records the label announces.
+    dtype
+        numpy structured dtype holding only the pose fields (with the quirks
+        applied), ``itemsize == record_length``.
+    """
+
+    record_length: int
+    offset: int
+    declared_records: int
+    dtype: np.dtype
+
+    @classmethod
+    def from_table(
+        cls, table: dict, *, source: str = "<label>", instrument: str = "LPR", level: str = "2B"
+    ) -> LprLayout:
+        """Build the layout from :func:`traverse.labels.lpr_table_layout` output."""
+        fields = table["fields"]
+        missing = [f for f in _REQUIRED if f not in fields]
+        if missing:
+            raise RecordError(f"{source}: Table_Binary lacks {', '.join(missing)}")
+        rl = table["record_length"]
+        dtypes: dict[str, str] = {}
+        for name in _POSE_FIELDS:
+            if name not in fields:
+                continue
+            start, length, dt = fields[name]
+            np_dt = _TYPES.get(dt.replace("_", "").upper())
+            if np_dt is None or np.dtype(np_dt).itemsize != length:
+                raise RecordError(f"{source}: field {name} has unsupported type {dt!r}/{length} B")
+            dtypes[name] = np_dt
+        for fix in quirks.LPR_QUIRKS.get((instrument, level), ()):
+            dtypes = fix(dtypes)
+        names, formats, offsets = [], [], []
+        t_start, t_len, _ = fields["TIME"]
+        if t_len != 6:
+            raise RecordError(f"{source}: TIME is {t_len} bytes, expected 6 (uint32 s + uint16 ms)")
+        names += ["TIME_S", "TIME_MS"]
+        formats += [">u4", ">u2"]
+        offsets += [t_start, t_start + 4]
+        for name, np_dt in dtypes.items():
+            names.append(name)
+            formats.append(np_dt)
+            offsets.append(fields[name][0])
+        end = max(o + np.dtype(f).itemsize for o, f in zip(offsets, formats, strict=True))
+        if min(offsets) < 0 or end > rl:
+            raise RecordError(f"{source}: pose fields end at byte {end}, past record_length {rl}")
+        dtype = np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": rl})
+        return cls(rl, int(table.get("offset", 0)), int(table.get("records", 0)), dtype)
+
+
+def poses_from_array(rec: np.ndarray, first_record: int = 0) -> pd.DataFrame:
+    """Decode structured records (dtype of :class:`LprLayout`) into poses.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``record`` (0-based index in the file), ``time_utc``, ``velocity_m_s``,
+        ``x_east_m``, ``y_north_m``, ``z_up_m`` (lander ENU, metres),
+        ``pitch_deg``, ``roll_deg``, ``yaw_deg`` (attitude in the reference
+        point frame, degrees), ``valid`` (finite, within
+        :data:`MAX_ABS_COORD_M`, milliseconds below 1000).
+    """
+    n = len(rec)
+
+    def col(name: str) -> np.ndarray:
+        if name in rec.dtype.names:
+            return rec[name].astype("float64")
+        return np.full(n, np.nan)
+
+    east, north, up = quirks.rover_enu_from_reference(
+        col("XPOSITION"),
+        col("YPOSITION"),
+        col("ZPOSITION"),
+        col("REFERENCE_POINT_XPOSITION"),
+        col("REFERENCE_POINT_YPOSITION"),
+        col("REFERENCE_POINT_ZPOSITION"),
+    )
+    ms = rec["TIME_MS"].astype("int64")
+    secs = rec["TIME_S"].astype("int64")
+    time = LPR_EPOCH + (secs * 1000 + ms).astype("timedelta64[ms]")
+    xyz = np.stack([east, north, up])
+    valid = np.isfinite(xyz).all(axis=0) & (np.abs(xyz) <= MAX_ABS_COORD_M).all(axis=0) & (ms < 1000)
+    return pd.DataFrame(
+        {
+            "record": np.arange(first_record, first_record + n, dtype="int64"),
+            "time_utc": pd.to_datetime(time).tz_localize("UTC"),
+            "velocity_m_s": col("VELOCITY"),
+            "x_east_m": east,
+            "y_north_m": north,
+            "z_up_m": up,
+            "pitch_deg": quirks.attitude_radians(col("ATT_PITCHING")),
+            "roll_deg": quirks.attitude_radians(col("ATT_ROLLING")),
+            "yaw_deg": quirks.attitude_radians(col("ATT_YAWING")),
+            "valid": valid,
+        }
+    )
+
+
+def _read_records(source: Source, layout: LprLayout, block_records: int) -> tuple[list, int]:
+    """Structured record arrays of a source and the number of trailing bytes."""
+    size = source.size()
+    body = max(size - layout.offset, 0)
+    n = body // layout.record_length
+    tail = body - n * layout.record_length
+    if n == 0:
+        return [], tail
+    if source.member is None:
+        with open(source.path, "rb") as fh:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        rec = np.ndarray((n,), dtype=layout.dtype, buffer=mm, offset=layout.offset)
+        return [rec], tail
+    blocks = []
+    with source.open() as fh:
+        fh.read(layout.offset)
+        left = n
+        while left:
+            k = min(block_records, left)
+            buf = fh.read(k * layout.record_length)
+            k = len(buf) // layout.record_length
+            if k == 0:
+                break
+            blocks.append(np.frombuffer(buf, dtype=layout.dtype, count=k))
+            left -= k
+    return blocks, tail
+
+
+def read_lpr_poses(
+    source: Source,
+    layout: LprLayout,
+    *,
+    report: Report | None = None,
+    on_error: OnError = "skip",
+    block_records: int = 4096,
+) -> pd.DataFrame:
+    """Read the rover pose of every record of an LPR 2B binary.
+
+    Parameters
+    ----------
+    source
+        The binary data file (on disk or in a zip bundle).
+    layout
+        Its record layout, from the paired label.
+    report
+        Where partial records and rejected records are counted.
+    on_error
+        ``"raise"`` turns the first problem into a :class:`RecordError`.
+    block_records
+        Records per block when streaming from a zip member.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Valid records only, columns as in :func:`poses_from_array` (without
+        ``valid``).  A partial last record is dropped; records with
+        non-finite or absurd positions are dropped; both are counted in
+        ``report``.
+    """
+    report = report if report is not None else Report()
+    blocks, tail = _read_records(source, layout, block_records)
+    if tail:
+        msg = f"partial last record ({tail} of {layout.record_length} bytes) dropped"
+        if on_error == "raise":
+            raise RecordError(f"{source}: {msg}")
+        report.add(str(source), msg)
+    first, frames = 0, []
+    for rec in blocks:
+        frames.append(poses_from_array(rec, first))
+        first += len(rec)
+    if not frames:
+        raise RecordError(f"{source}: no complete {layout.record_length}-byte record")
+    poses = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    bad = ~poses["valid"].to_numpy()
+    if bad.any():
+        first_bad = int(poses["record"].to_numpy()[bad][0])
+        msg = (
+            f"{int(bad.sum())} LPR records with non-finite or absurd positions"
+            f" (|coordinate| > {MAX_ABS_COORD_M:g} m) or times rejected; first is record {first_bad}"
+        )
+        if on_error == "raise":
+            raise RecordError(f"{source}: {msg}")
+        report.add(str(source), msg, count=int(bad.sum()))
+    return poses.loc[~bad].drop(columns="valid").reset_index(drop=True)
