@@ -1,0 +1,34 @@
+"""traverse: Chang'e-4 (Yutu-2) rover archive → lunar traverse maps.
+
+The pipeline is a chain of small functions over GeoDataFrames::
+
+    read_frames(paths) -> frames -> reconstruct(frames) -> stations, drives, days -> layers
+
+Positions are in the lander ENU frame (metres east/north/up of the lander) and
+in ``IAU_2015:30100`` (degrees east/north on the 1 737 400 m Moon sphere).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import ArchiveError, LabelError, RecordError, TraverseError, UnsafeXMLError
+from .frames import read_frames
+from .geodesy import MOON, enu_to_lonlat, lander_site, lonlat_to_enu
+
+try:
+    __version__ = version("traverse")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "read_frames",
+    "MOON",
+    "enu_to_lonlat",
+    "lonlat_to_enu",
+    "lander_site",
+    "TraverseError",
+    "ArchiveError",
+    "LabelError",
+    "RecordError",
+    "UnsafeXMLError",
+    "__version__",
+]

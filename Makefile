@@ -1,0 +1,27 @@
+# Two commands for a fresh machine (Python 3.11+, pip): `make demo` and `make test`.
+# Both bootstrap .venv from pyproject.toml on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE := sample/ce4
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/traverse index ../shared/data/ce4 -o maps/frames.csv
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_reader.py
+
+clean:
+	rm -rf $(VENV) sample maps/*.gpkg maps/*.html maps/*.csv

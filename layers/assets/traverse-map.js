@@ -1,0 +1,160 @@
+/* traverse: lunar Leaflet CRS and the layer builders of the traverse web map.
+ *
+ * Needs Leaflet and window.TRAVERSE_MOON_RADIUS_M (written by layers/webmap.py
+ * from traverse.geodesy.MOON_RADIUS_M).  L.CRS.Moon3857 is EPSG:3857 on the
+ * Moon sphere: same tile grid (tile z/x/y covers the same lon/lat as on Earth),
+ * but projection, transformation and haversine distance use the lunar radius,
+ * so the scale bar and map.distance() give lunar metres.  See
+ * traverse.geodesy.web_mercator_crs for the Python twin of this projection.
+ */
+(function (L) {
+  'use strict';
+  var R = window.TRAVERSE_MOON_RADIUS_M;
+  var HALF = Math.PI * R;
+
+  L.Projection.MoonMercator = L.extend({}, L.Projection.SphericalMercator, {
+    R: R,
+    bounds: L.bounds([-HALF, -HALF], [HALF, HALF])
+  });
+
+  var s = 0.5 / HALF;
+  L.CRS.Moon3857 = L.extend({}, L.CRS.EPSG3857, {
+    code: 'IAU_2015:30100-PseudoMercator',
+    projection: L.Projection.MoonMercator,
+    transformation: L.transformation(s, 0.5, -s, 0.5),
+    R: R
+  });
+
+  var T = window.TraverseMap = {};
+
+  T.addDays = function (group, days) {
+    days.forEach(function (d) {
+      L.polyline(d.latlngs, {
+        color: d.color, weight: 5, opacity: 0.85,
+        className: 'lunar-day lunar-day-' + d.day
+      }).bindTooltip(d.label, {sticky: true}).addTo(group);
+    });
+  };
+
+  T.addDrives = function (group, drives) {
+    drives.forEach(function (d) {
+      L.polyline(d.latlngs, {
+        color: '#1b1b1b', weight: 1.5, opacity: 0.9,
+        dashArray: d.inferred ? '5 5' : null,
+        className: 'traverse-drive ' + (d.inferred ? 'drive-inferred' : 'drive-lpr')
+      }).bindPopup(d.popup).addTo(group);
+    });
+  };
+
+  T.addStations = function (group, stations) {
+    stations.forEach(function (st, i) {
+      L.circleMarker(st.latlng, {
+        radius: 6, color: '#000', weight: 1, fillColor: st.color, fillOpacity: 1,
+        className: 'traverse-station traverse-station-' + i
+      }).bindPopup(st.popup, {maxWidth: 380}).addTo(group);
+    });
+  };
+
+  T.addLander = function (group, lander) {
+    L.marker(lander.latlng, {
+      title: lander.title,
+      icon: L.divIcon({
+        className: 'traverse-lander',
+        html: '<div class="traverse-lander-icon"></div>',
+        iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
+      })
+    }).bindPopup(lander.popup).addTo(group);
+  };
+
+  T.addTraces = function (group, traces) {
+    var renderer = L.canvas({padding: 0.5});
+    var ll = traces.latlon;
+    for (var i = 0; i + 1 < ll.length; i += 2) {
+      L.circleMarker([ll[i], ll[i + 1]], {
+        renderer: renderer, radius: 1.5, stroke: false, interactive: false,
+        fillColor: '#ff8c00', fillOpacity: 0.35
+      }).addTo(group);
+    }
+  };
+
+  T.addPanel = function (map, html, position) {
+    var Panel = L.Control.extend({
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'traverse-panel');
+        div.innerHTML = html;
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        return div;
+      }
+    });
+    new Panel({position: position}).addTo(map);
+  };
+
+  T.addScale = function (map) {
+    L.control.scale({metric: true, imperial: false, maxWidth: 300}).addTo(map);
+  };
+
+  /* Tiles of a plate-carree (equirectangular) WMTS such as NASA Moon Trek's
+   * "EQ" sets, redrawn into the Mercator tile grid: level 0 is 2 x 1 tiles of
+   * 256 px over 360 x 180 degrees, {z}/{y}/{x} = TileMatrix/TileRow/TileCol from
+   * the north-west corner.  Each Mercator tile is filled in 4-px rows, each row
+   * cut from the source tile at its exact latitude range, so the error is a
+   * fraction of a pixel at every zoom. */
+  T.EquirectTiles = L.GridLayer.extend({
+    options: {url: '', maxLevel: 7, rowPx: 4},
+
+    createTile: function (coords, done) {
+      var size = this.getTileSize();
+      var canvas = L.DomUtil.create('canvas', 'leaflet-tile');
+      canvas.width = size.x;
+      canvas.height = size.y;
+      var map = this._map, z = coords.z;
+      var nw = coords.scaleBy(size), se = nw.add(size);
+      var nwLL = map.unproject(nw, z), seLL = map.unproject(se, z);
+      var level = Math.max(0, Math.min(this.options.maxLevel, z - 1));
+      var deg = 180 / Math.pow(2, level), ncol = 2 * Math.pow(2, level);
+      var col0 = Math.floor((nwLL.lng + 180) / deg), col1 = Math.floor((seLL.lng + 180) / deg - 1e-9);
+      var row0 = Math.max(0, Math.floor((90 - nwLL.lat) / deg));
+      var row1 = Math.min(ncol / 2 - 1, Math.floor((90 - seLL.lat) / deg - 1e-9));
+      var ctx = canvas.getContext('2d'), self = this, pending = 1;
+      var finish = function () { if (--pending === 0) { done(null, canvas); } };
+      for (var row = row0; row <= row1; row++) {
+        for (var col = col0; col <= col1; col++) {
+          pending++;
+          var img = new Image();
+          img.onload = (function (img, row, col) {
+            return function () { self._draw(ctx, img, row, col, deg, nw, z, size); finish(); };
+          })(img, row, col);
+          img.onerror = finish;
+          img.src = L.Util.template(this.options.url,
+            {z: level, y: row, x: ((col % ncol) + ncol) % ncol});
+        }
+      }
+      L.Util.requestAnimFrame(finish);
+      return canvas;
+    },
+
+    _draw: function (ctx, img, row, col, deg, nw, z, size) {
+      var map = this._map, w = img.width, h = img.height, step = this.options.rowPx;
+      var lon0 = col * deg - 180, lat0 = 90 - row * deg;
+      var x0 = map.project([0, lon0], z).x - nw.x;
+      var x1 = map.project([0, lon0 + deg], z).x - nw.x;
+      for (var y = 0; y < size.y; y += step) {
+        var latA = map.unproject([nw.x, nw.y + y], z).lat;
+        var latB = map.unproject([nw.x, nw.y + y + step], z).lat;
+        var vA = (lat0 - latA) / deg * h, vB = (lat0 - latB) / deg * h;
+        if (vB <= 0 || vA >= h) { continue; }
+        var cA = Math.max(vA, 0), cB = Math.min(vB, h);
+        var yA = y + (cA - vA) / (vB - vA) * step, yB = y + (cB - vA) / (vB - vA) * step;
+        ctx.drawImage(img, 0, cA, w, cB - cA, x0, yA, x1 - x0, yB - yA);
+      }
+    }
+  });
+
+  T.addEquirectTiles = function (group, spec) {
+    new T.EquirectTiles({
+      url: spec.url, maxLevel: spec.max_level, attribution: spec.attribution,
+      maxZoom: 24
+    }).addTo(group);
+  };
+})(window.L);

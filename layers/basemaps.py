@@ -1,0 +1,273 @@
+"""Orbital basemaps for the web map: GeoTIFFs warped to the lunar web Mercator, tile registry.
+
+A GeoTIFF in any lunar CRS is reprojected with :func:`rasterio.warp.reproject`
+to :func:`traverse.geodesy.web_mercator_crs`, the projection of the web map,
+and returned as an RGBA array with its bounds in degrees.  Leaflet stretches
+an image overlay linearly between the projected corners of its bounds, so an
+image on a Mercator grid is placed exactly; a plate-carrée image would be off
+by up to half a pixel-row per degree of latitude.  Single-band elevation
+models are drawn as hillshade.
+
+Tile services live in ``basemaps.json`` next to this module (see its
+``_comment`` for the two tiling schemes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasterio.crs import CRS as RioCRS
+from rasterio.transform import from_origin
+from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+from traverse import geodesy
+
+__all__ = [
+    "BasemapImage",
+    "warp_basemap",
+    "hillshade",
+    "write_synthetic_dem",
+    "tile_registry",
+    "tile_source",
+]
+
+_REGISTRY = Path(__file__).with_name("basemaps.json")
+_DEM_NAME = re.compile(r"dem|dtm|elev|height|topo", re.IGNORECASE)
+_LRO_WORDS = re.compile(r"lro|lroc|wac|nac|lola", re.IGNORECASE)
+#: A single band whose values span more than this is taken as elevation, metres.
+_DEM_MIN_RANGE = 1000.0
+
+
+@dataclass(frozen=True)
+class BasemapImage:
+    """A raster warped to the lunar web Mercator, ready for an image overlay.
+
+    Parameters
+    ----------
+    name
+        File name of the source raster.
+    rgba
+        ``(rows, cols, 4)`` uint8 image on the Mercator grid, north up.
+    bounds
+        ``((south, west), (north, east))``, degrees on :data:`traverse.geodesy.MOON`.
+    kind
+        ``"dem"`` (drawn as hillshade) or ``"image"``.
+    lro
+        True when the source names or tags LRO data (LRO, LROC, WAC, NAC, LOLA).
+    """
+
+    name: str
+    rgba: np.ndarray
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+    kind: str
+    lro: bool
+
+
+def _stretch(band: np.ndarray) -> np.ndarray:
+    """Scale finite values of *band* to 0–255 between the 2nd and 98th percentile."""
+    finite = band[np.isfinite(band)]
+    if finite.size == 0:
+        return np.zeros(band.shape, "uint8")
+    lo, hi = np.percentile(finite, [2, 98])
+    scaled = (band - lo) / max(hi - lo, 1e-12) * 255.0
+    return np.nan_to_num(np.clip(scaled, 0, 255)).astype("uint8")
+
+
+def hillshade(
+    elevation_m: np.ndarray, pixel_m: float, *, azimuth_deg: float = 315.0, altitude_deg: float = 45.0
+) -> np.ndarray:
+    """Shade a north-up elevation grid, the usual GIS formula (sun from the north-west).
+
+    Parameters
+    ----------
+    elevation_m
+        2-D heights, metres; NaN where unknown.
+    pixel_m
+        Ground size of a pixel, metres (both axes).
+    azimuth_deg, altitude_deg
+        Sun direction, degrees clockwise from north and above the horizon
+        (defaults of ``gdaldem hillshade``).
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 shade, 0 (dark) to 255; 0 where the elevation is NaN.
+    """
+    dz_dy, dz_dx = np.gradient(elevation_m, pixel_m)
+    dz_dn = -dz_dy  # rows run south
+    slope = np.arctan(np.hypot(dz_dx, dz_dn))
+    aspect = np.arctan2(-dz_dx, -dz_dn)  # direction the slope faces, from north, clockwise
+    zen, az = np.radians(90.0 - altitude_deg), np.radians(azimuth_deg)
+    shade = np.cos(zen) * np.cos(slope) + np.sin(zen) * np.sin(slope) * np.cos(az - aspect)
+    return np.nan_to_num(np.clip(shade, 0, 1) * 255).astype("uint8")
+
+
+def _is_dem(name: str, dtype: str, count: int, values: np.ndarray) -> bool:
+    """Single band and float, elevation-like name, or a value range over 1000."""
+    if count != 1:
+        return False
+    if np.issubdtype(np.dtype(dtype), np.floating) or _DEM_NAME.search(name):
+        return True
+    finite = values[np.isfinite(values)]
+    return finite.size > 0 and float(finite.max() - finite.min()) > _DEM_MIN_RANGE
+
+
+def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
+    """Warp a lunar GeoTIFF to the lunar web Mercator as an RGBA image with lon/lat bounds.
+
+    Parameters
+    ----------
+    path
+        Raster readable by rasterio, in a CRS on a Moon-sized body.
+    max_size_px
+        Longest side of the warped image, pixels (keeps the HTML small).
+
+    Returns
+    -------
+    BasemapImage
+        Image and bounds; single-band elevation models come back as hillshade.
+
+    Raises
+    ------
+    ValueError
+        The raster has no CRS or a CRS that is not lunar (for example WGS 84).
+    """
+    path = Path(path)
+    dst_crs = RioCRS.from_wkt(geodesy.web_mercator_crs().to_wkt())
+    with rasterio.open(path) as src:
+        if src.crs is None or not geodesy.is_lunar_crs(src.crs.to_wkt()):
+            raise ValueError(
+                f"basemap {path.name}: CRS {src.crs.to_string() if src.crs else None!r} is not"
+                " on the Moon sphere (semi-major axis near 1 737 km); reproject it to a lunar"
+                " CRS such as IAU_2015:30100 first"
+            )
+        transform, width, height = calculate_default_transform(
+            src.crs, dst_crs, src.width, src.height, *src.bounds
+        )
+        factor = max(width, height) / max_size_px
+        if factor > 1:
+            width, height = int(np.ceil(width / factor)), int(np.ceil(height / factor))
+            transform = transform * transform.scale(factor)
+        bands = src.read(masked=True).astype("float32").filled(np.nan)
+        out = np.full((src.count, height, width), np.nan, "float32")
+        for i in range(src.count):
+            reproject(
+                bands[i], out[i], src_transform=src.transform, src_crs=src.crs,
+                dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan,
+                dst_nodata=np.nan, resampling=Resampling.bilinear,
+            )
+        tags = " ".join(str(v) for v in src.tags().values())
+        count, dtypes = src.count, src.dtypes
+        kind = "dem" if _is_dem(path.name, dtypes[0], count, bands[0]) else "image"
+    west, north = transform.c, transform.f
+    east, south = west + transform.a * width, north + transform.e * height
+    (lon_w, lon_e), (lat_s, lat_n) = geodesy.web_mercator_to_lonlat([west, east], [south, north])
+    valid = np.all(np.isfinite(out), axis=0)
+    rgba = np.zeros((height, width, 4), "uint8")
+    if kind == "dem":
+        lat_mid = np.radians(0.5 * (lat_s + lat_n))
+        ground_px_m = transform.a * np.cos(lat_mid)  # Mercator metres -> lunar metres
+        grey = hillshade(out[0], ground_px_m)
+        rgba[..., :3] = grey[..., None]
+    elif count >= 3:
+        for i in range(3):
+            rgba[..., i] = np.nan_to_num(out[i]) if dtypes[i] == "uint8" else _stretch(out[i])
+    else:
+        rgba[..., :3] = _stretch(out[0])[..., None]
+    rgba[..., 3] = np.where(valid, 255, 0)
+    return BasemapImage(
+        name=path.name,
+        rgba=rgba,
+        bounds=((float(lat_s), float(lon_w)), (float(lat_n), float(lon_e))),
+        kind=kind,
+        lro=bool(_LRO_WORDS.search(path.name) or _LRO_WORDS.search(tags)),
+    )
+
+
+def write_synthetic_dem(
+    path: str | Path,
+    *,
+    center_lon: float,
+    center_lat: float,
+    size_m: float = 1200.0,
+    pixel_m: float = 2.0,
+    seed: int = 4,
+) -> Path:
+    """Write a SYNTHETIC elevation model (craters as Gaussian dips) for demos and tests.
+
+    Not real data: the file name must contain ``synthetic`` and the TIFF
+    description says so.  The grid is the lander-centred azimuthal-equidistant
+    CRS of :func:`traverse.geodesy.local_crs`, centred on the given point.
+
+    Parameters
+    ----------
+    path
+        Output GeoTIFF, e.g. ``maps/synthetic_dem.tif``.
+    center_lon, center_lat
+        Centre of the grid, degrees east/north on the Moon sphere.
+    size_m
+        Side of the square grid, metres.
+    pixel_m
+        Pixel size, metres.
+    seed
+        Random seed of the crater field (reproducible output).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    path = Path(path)
+    if "synthetic" not in path.name.lower():
+        raise ValueError(f"synthetic DEM {path.name!r}: the file name must contain 'synthetic'")
+    n = int(round(size_m / pixel_m))
+    half = n * pixel_m / 2.0
+    coords = (np.arange(n) + 0.5) * pixel_m - half
+    e, nn = np.meshgrid(coords, -coords)  # row 0 is the north edge
+    rng = np.random.default_rng(seed)
+    z = 0.004 * e - 0.002 * nn  # a gentle regional slope
+    for _ in range(40):
+        ce, cn = rng.uniform(-half, half, 2)
+        radius = rng.pareto(1.8) * 8.0 + 6.0
+        z -= 0.15 * radius * np.exp(-((e - ce) ** 2 + (nn - cn) ** 2) / (2 * (radius / 2) ** 2))
+    site = geodesy.LanderSite(center_lon, center_lat, 0.0, "custom")
+    profile = {
+        "driver": "GTiff", "width": n, "height": n, "count": 1, "dtype": "float32",
+        "crs": RioCRS.from_wkt(geodesy.local_crs(site).to_wkt()),
+        "transform": from_origin(-half, half, pixel_m, pixel_m),
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(z.astype("float32"), 1)
+        dst.update_tags(
+            TIFFTAG_IMAGEDESCRIPTION=(
+                "SYNTHETIC DEM, not real data: Gaussian crater dips generated by"
+                " layers.basemaps.write_synthetic_dem for the traverse web-map demo"
+            )
+        )
+        dst.set_band_description(1, "synthetic elevation, metres")
+    return path
+
+
+@cache
+def tile_registry() -> dict[str, dict]:
+    """Tile services of ``basemaps.json`` by name (entries starting with ``_`` skipped)."""
+    entries = json.loads(_REGISTRY.read_text(encoding="utf-8"))
+    return {k: v for k, v in entries.items() if not k.startswith("_")}
+
+
+def tile_source(name: str) -> dict:
+    """Look up one tile service of ``basemaps.json``; raise ``KeyError`` naming the choices."""
+    registry = tile_registry()
+    try:
+        return dict(registry[name], name=name)
+    except KeyError:
+        raise KeyError(
+            f"unknown tile service {name!r}: expected one of {sorted(registry)}"
+            f" (layers/basemaps.json)"
+        ) from None

@@ -1,0 +1,318 @@
+"""Write the traverse layers to a GeoPackage that QGIS opens referenced and styled.
+
+Three things go beyond a plain ``to_file``:
+
+* **The lunar CRS is recognised by QGIS.**  GDAL records ``IAU_2015:30100`` in
+  ``gpkg_spatial_ref_sys`` under organization ``IAU`` with a WKT1 whose
+  ``AUTHORITY`` is ``IAU``; QGIS 3.22 cannot resolve that and shows an unknown
+  CRS.  After writing, the row is rewritten with organization ``IAU_2015``,
+  ``organization_coordsys_id`` 30100 and a WKT1 definition carrying
+  ``AUTHORITY["IAU_2015","30100"]`` and the authority's axes (latitude, longitude,
+  as GDAL writes ``EPSG:4326``).  GDAL (3.6 to 3.12), pyogrio/geopandas and QGIS
+  then all read ``IAU_2015:30100``.  Coordinates in the file are longitude, latitude
+  (x, y), as GeoPackage always stores them.
+* **Styles are embedded** in ``layer_styles`` (see :mod:`layers.styles`).
+* **Writes are atomic**: everything goes to a temporary file in the target's
+  directory, which replaces the target only once complete.
+
+The optional ``<layer>_local`` copies are in :func:`traverse.geodesy.local_crs`
+(azimuthal equidistant on the Moon sphere, metres); GDAL stores that CRS as a
+custom ``srs_id`` (100000 and up) with organization ``NONE`` and a WKT1 ``PROJCS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+from pyproj import CRS
+
+import pyogrio
+from geopandas import GeoDataFrame
+
+from layers import styles
+from traverse import geodesy
+
+__all__ = ["LAYERS", "write_geopackage", "write_days_csv", "write_geojson"]
+
+#: Layer name -> (geometry type written, geometry types accepted, required columns).
+LAYERS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
+    "lander": ("Point", frozenset({"Point"}), ("name",)),
+    "frames": ("Point", frozenset({"Point"}), ("product_id", "instrument")),
+    "stations": ("Point", frozenset({"Point"}), ("station_id", "lunar_day")),
+    "drives": ("LineString", frozenset({"LineString"}), ("drive_id", "lunar_day", "source")),
+    "days": (
+        "MultiLineString",
+        frozenset({"MultiLineString", "LineString"}),
+        ("lunar_day",),
+    ),
+}
+
+#: GeoPackage version written: 1.2 is read without warnings by GDAL 3.6 (QGIS 3.22).
+_GPKG_VERSION = "1.2"
+
+
+def write_geopackage(
+    path: str | os.PathLike,
+    *,
+    lander: GeoDataFrame,
+    frames: GeoDataFrame,
+    stations: GeoDataFrame,
+    drives: GeoDataFrame,
+    days: GeoDataFrame,
+    local_site: geodesy.LanderSite | None = None,
+) -> Path:
+    """Write the five traverse layers, styled, to one GeoPackage.
+
+    Parameters
+    ----------
+    path
+        Output ``.gpkg``.  Replaced atomically: if anything fails, an existing
+        file at ``path`` is left untouched and no partial file remains.
+    lander, frames, stations, drives, days
+        Layers in :data:`traverse.geodesy.MOON` (degrees east/north); columns as
+        in :mod:`traverse.schema` and the reconstruction steps.  Times
+        (tz-aware, UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).
+    local_site
+        If given, also write ``<layer>_local`` copies in
+        ``geodesy.local_crs(local_site)`` (metres from that lander position).
+
+    Returns
+    -------
+    pathlib.Path
+        The written GeoPackage.
+
+    Raises
+    ------
+    TypeError
+        A layer is not a GeoDataFrame.
+    ValueError
+        A layer has no CRS or one other than ``geodesy.MOON``, a wrong geometry
+        type or a missing column.
+    """
+    given = {"lander": lander, "frames": frames, "stations": stations, "drives": drives}
+    given["days"] = days
+    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
+    if local_site is not None:
+        if not isinstance(local_site, geodesy.LanderSite):
+            raise TypeError(f"local_site must be a geodesy.LanderSite, got {local_site!r}")
+        local = geodesy.local_crs(local_site)
+        layers |= {f"{name}_local": gdf.to_crs(local) for name, gdf in list(layers.items())}
+
+    path = Path(path)
+    with _atomic_target(path) as tmp:
+        for name, gdf in layers.items():
+            pyogrio.write_dataframe(
+                gdf,
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=LAYERS[name.removesuffix("_local")][0],
+                dataset_options={"VERSION": _GPKG_VERSION},
+                layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
+            )
+        lunar_days = layers["days"]["lunar_day"].dropna().astype("int64").tolist()
+        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            _declare_authority_crs(con, list(layers), geodesy.MOON)
+            geom_cols = dict(
+                con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
+            )
+            styles.write_layer_styles(
+                con,
+                {
+                    name: (geom_cols[name], styles.style_qml(name, lunar_days=lunar_days))
+                    for name in layers
+                },
+            )
+    return path
+
+
+def write_days_csv(path: str | os.PathLike, days_table_df: pd.DataFrame) -> Path:
+    """Write the per-lunar-day table as CSV (no geometry; UTC times as ISO 8601 ``Z``).
+
+    Parameters
+    ----------
+    path
+        Output ``.csv``, replaced atomically.
+    days_table_df
+        The ``days`` table (a GeoDataFrame is fine: its geometry is dropped).
+        Lengths in metres (lander ENU), bearings in degrees clockwise from north;
+        floats are written to the millimetre (3 decimals).
+    """
+    if not isinstance(days_table_df, pd.DataFrame):
+        raise TypeError(f"days_table_df must be a DataFrame, got {type(days_table_df).__name__}")
+    if "lunar_day" not in days_table_df.columns:
+        raise ValueError(
+            f"days table has no 'lunar_day' column; columns: {list(days_table_df.columns)}"
+        )
+    df = _plain_columns(days_table_df)
+    path = Path(path)
+    with _atomic_target(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
+    return path
+
+
+def write_geojson(path: str | os.PathLike, layer_gdf: GeoDataFrame) -> Path:
+    """Write one layer as GeoJSON that states its lunar CRS.
+
+    RFC 7946 GeoJSON assumes WGS 84 on the Earth, so the file carries the
+    (2008 GeoJSON) top-level member ``"crs": {"type": "name", "properties":
+    {"name": "IAU_2015:30100"}}``, which GDAL and geopandas read back as
+    ``geodesy.MOON``.  Coordinates are longitude, latitude in degrees.
+
+    Parameters
+    ----------
+    path
+        Output ``.geojson``, replaced atomically.
+    layer_gdf
+        A layer in ``geodesy.MOON``; times are written as ISO 8601 UTC strings.
+    """
+    gdf = _checked_crs("layer_gdf", layer_gdf)
+    auth, code = geodesy.MOON.to_authority()
+    props = _plain_columns(gdf.drop(columns=gdf.geometry.name))
+    plain = GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=None)
+    doc = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
+    doc = {
+        "type": "FeatureCollection",
+        "name": Path(path).stem,
+        "crs": {"type": "name", "properties": {"name": f"{auth}:{code}"}},
+        "features": doc["features"],
+    }
+    path = Path(path)
+    with _atomic_target(path) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    return path
+
+
+def _checked_crs(name: str, gdf: object) -> GeoDataFrame:
+    if not isinstance(gdf, GeoDataFrame):
+        raise TypeError(f"layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}")
+    if gdf.crs is None:
+        raise ValueError(f"layer {name!r} has no CRS; expected geodesy.MOON ({geodesy.MOON.name})")
+    if not gdf.crs.equals(geodesy.MOON, ignore_axis_order=True):
+        raise ValueError(
+            f"layer {name!r} is in {gdf.crs.name!r}; expected geodesy.MOON ({geodesy.MOON.name}),"
+            " longitude/latitude in degrees"
+        )
+    return gdf
+
+
+def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
+    """Validate one input layer and return a copy ready for pyogrio."""
+    gdf = _checked_crs(name, gdf)
+    _, accepted, required = LAYERS[name]
+    missing = [c for c in required if c not in gdf.columns]
+    if missing:
+        raise ValueError(f"layer {name!r} lacks column(s) {missing}; has {list(gdf.columns)}")
+    geoms = gdf.geometry
+    types = set(geoms[geoms.notna() & ~geoms.is_empty].geom_type)
+    if not types <= accepted:
+        raise ValueError(
+            f"layer {name!r} has {sorted(types - accepted)} geometries; expected {sorted(accepted)}"
+        )
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(_joined)
+    return out.set_crs(geodesy.MOON, allow_override=True)
+
+
+def _joined(value: object) -> object:
+    """Lists/sets of products or instruments become ``"A;B"`` strings (GPKG has no lists)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ";".join(map(str, sorted(value) if isinstance(value, set | frozenset) else value))
+    return value
+
+
+def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop geometry; times to ISO 8601 UTC strings; lists to ``"A;B"`` strings."""
+    geom = [c for c in df.columns if str(df[c].dtype) == "geometry"]
+    out = pd.DataFrame(df.drop(columns=geom)).copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s):
+            utc = s.dt.tz_convert("UTC") if s.dt.tz is not None else s.dt.tz_localize("UTC")
+            out[col] = utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").str.replace(
+                r"\.?0*Z$", "Z", regex=True
+            )
+        elif s.dtype == object:
+            out[col] = s.map(_joined)
+    return out
+
+
+def _gpkg_definition(crs: CRS) -> str:
+    """WKT1 for ``gpkg_spatial_ref_sys.definition`` naming the full authority (``IAU_2015``)."""
+    auth, code = crs.to_authority()
+    body = re.sub(r',AUTHORITY\["[^"]*","[^"]*"\]\]$', "]", crs.to_wkt("WKT1_GDAL"))
+    if "AXIS[" not in body and crs.is_geographic:
+        names = {"north": "Latitude", "east": "Longitude"}
+        axes = "".join(
+            f',AXIS["{names.get(a.direction, a.name)}",{a.direction.upper()}]'
+            for a in crs.axis_info
+        )
+        body = body[:-1] + axes + "]"
+    return body[:-1] + f',AUTHORITY["{auth}","{code}"]]'
+
+
+def _declare_authority_crs(con: sqlite3.Connection, tables: list[str], crs: CRS) -> None:
+    """Rewrite the ``gpkg_spatial_ref_sys`` row GDAL made for ``crs`` to its real authority."""
+    auth, code = crs.to_authority()
+    marks = ",".join("?" * len(tables))
+    srs_ids = {
+        srs_id
+        for (srs_id,) in con.execute(
+            f"SELECT srs_id FROM gpkg_geometry_columns WHERE table_name IN ({marks})", tables
+        )
+    }
+    found = False
+    for srs_id, definition in con.execute(
+        "SELECT srs_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id > 0"
+    ).fetchall():
+        if srs_id not in srs_ids or CRS.from_wkt(definition).is_projected:
+            continue
+        if not CRS.from_wkt(definition).equals(crs, ignore_axis_order=True):
+            continue
+        con.execute(
+            "UPDATE gpkg_spatial_ref_sys SET srs_name = ?, organization = ?,"
+            " organization_coordsys_id = ?, definition = ?, description = ?"
+            " WHERE srs_id = ?",
+            (
+                crs.name,
+                auth,
+                int(code),
+                _gpkg_definition(crs),
+                f"{crs.name}: {auth}:{code}, longitude east, planetocentric latitude, degrees",
+                srs_id,
+            ),
+        )
+        found = True
+    if not found:
+        raise RuntimeError(f"GDAL wrote no gpkg_spatial_ref_sys row for {auth}:{code}")
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it over ``path`` only on success."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory; expected a file path")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise FileNotFoundError(f"output directory {parent} does not exist")
+    workdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+    try:
+        tmp = workdir / path.name
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

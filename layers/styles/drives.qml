@@ -1,0 +1,44 @@
+<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<!-- Drives between stations: solid where the LPR track gives the path, dashed where inferred. -->
+<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
+ <renderer-v2 type="categorizedSymbol" attr="source" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
+  <categories>
+   <category value="lpr" symbol="0" label="Drive (LPR track)" render="true"/>
+   <category value="inferred" symbol="1" label="Drive (inferred, straight)" render="true"/>
+   <category value="" symbol="2" label="Drive (other source)" render="true"/>
+  </categories>
+  <symbols>
+   <symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
+    <layer class="SimpleLine" enabled="1" locked="0" pass="0">
+     <prop k="line_color" v="35,35,35,255"/>
+     <prop k="line_style" v="solid"/>
+     <prop k="line_width" v="0.6"/>
+     <prop k="line_width_unit" v="MM"/>
+     <prop k="capstyle" v="round"/>
+     <prop k="joinstyle" v="round"/>
+    </layer>
+   </symbol>
+   <symbol type="line" name="1" alpha="1" clip_to_extent="1" force_rhr="0">
+    <layer class="SimpleLine" enabled="1" locked="0" pass="0">
+     <prop k="line_color" v="35,35,35,255"/>
+     <prop k="line_style" v="dash"/>
+     <prop k="line_width" v="0.6"/>
+     <prop k="line_width_unit" v="MM"/>
+     <prop k="capstyle" v="flat"/>
+     <prop k="joinstyle" v="round"/>
+    </layer>
+   </symbol>
+   <symbol type="line" name="2" alpha="1" clip_to_extent="1" force_rhr="0">
+    <layer class="SimpleLine" enabled="1" locked="0" pass="0">
+     <prop k="line_color" v="35,35,35,255"/>
+     <prop k="line_style" v="dot"/>
+     <prop k="line_width" v="0.6"/>
+     <prop k="line_width_unit" v="MM"/>
+    </layer>
+   </symbol>
+  </symbols>
+ </renderer-v2>
+ <blendMode>0</blendMode>
+ <featureBlendMode>0</featureBlendMode>
+ <layerGeometryType>1</layerGeometryType>
+</qgis>

@@ -1,0 +1,343 @@
+"""Interactive traverse map: one self-contained, offline HTML file (folium + vendored Leaflet).
+
+Map projection
+    ``L.CRS.Moon3857`` (``assets/traverse-map.js``): Leaflet's EPSG:3857 with
+    the Moon's radius, the twin of :func:`traverse.geodesy.web_mercator_crs`.
+    Tiles keep the usual z/x/y grid, the scale bar measures lunar metres and,
+    Mercator being conformal, a square drive is drawn square at 45° S.
+
+Offline
+    folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, awesome
+    markers, Font Awesome) are dropped; Leaflet 1.9.4 (BSD-2, ``assets/``) is
+    inlined with its images as data URIs.  Stations are circle markers and the
+    lander a ``DivIcon``, so no icon font is needed.  The only requests the
+    page makes go to tile services named in ``tiles=``.
+
+Escaping
+    Every label-derived string is passed through :func:`html.escape` before it
+    joins a popup, and all data reach the page as JSON with ``<``, ``>`` and
+    ``&`` written as ``\\u003c`` etc., so a ``</script>`` or a backtick in a
+    product description stays text (folium's ``Popup`` puts HTML inside a JS
+    template literal and needs jQuery, so it is not used).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import folium
+from branca.element import Element, MacroElement
+from geopandas import GeoDataFrame
+from jinja2 import Template
+
+from layers.basemaps import BasemapImage, tile_source, warp_basemap
+from traverse import geodesy
+
+__all__ = ["build_webmap", "LROControlWarning"]
+
+_ASSETS = Path(__file__).with_name("assets")
+#: Colours of the lunar days (cycled), chosen to stay readable over grey basemaps.
+_DAY_COLOURS = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+    "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#000075",
+)
+_CSS = """
+.traverse-panel { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px/1.35 sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.4); max-height: 45vh; overflow: auto; }
+.traverse-panel table { border-collapse: collapse; }
+.traverse-panel td, .traverse-panel th { padding: 1px 5px; text-align: right; }
+.traverse-panel .swatch { display: inline-block; width: 18px; height: 4px; vertical-align: middle; }
+.traverse-lander-icon { width: 14px; height: 14px; background: #ffd700; border: 2px solid #000;
+  transform: rotate(45deg); }
+.traverse-popup-list { max-height: 12em; overflow: auto; font-family: monospace; font-size: 11px; }
+"""
+
+
+class LROControlWarning(UserWarning):
+    """An LRO-controlled basemap is drawn under a traverse tied to another control network."""
+
+
+class _JsonCall(MacroElement):
+    """Script calling ``TraverseMap.<function>(parent, data)`` with safely embedded JSON."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "TraverseMap.{{ this.function }}({{ this.target }}, {{ this.payload }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, function: str, payload, target: str | None = None):
+        super().__init__()
+        self._name = "TraverseCall"
+        self.function = function
+        self.payload = _safe_json(payload)
+        self._target = target
+
+    @property
+    def target(self) -> str:
+        return self._target or self._parent.get_name()
+
+
+def _safe_json(obj) -> str:
+    """JSON that cannot close a ``<script>`` element nor open an HTML tag."""
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                       ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text
+
+
+def _inline_assets(m: folium.Map) -> None:
+    """Drop folium's CDN links and inline Leaflet, its images, and the lunar CRS script."""
+    m.default_js = []
+    m.default_css = []
+    css = (_ASSETS / "leaflet.css").read_text(encoding="utf-8")
+    for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
+        data = base64.b64encode((_ASSETS / name).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    scripts = [(_ASSETS / n).read_text(encoding="utf-8") for n in ("leaflet.js", "traverse-map.js")]
+    if any("</script" in s.lower() for s in scripts):
+        raise RuntimeError("a vendored script contains '</script' and cannot be inlined")
+    radius = f"<script>window.TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r};</script>"
+    head = m.get_root().header
+    head.add_child(Element(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
+    head.add_child(Element(f"<script>{scripts[0]}</script>"), name="leaflet_js")
+    head.add_child(Element(radius + f"<script>{scripts[1]}</script>"), name="traverse_js")
+
+
+def _esc(value) -> str:
+    """Escape any value for HTML; missing values become an empty string."""
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def _utc(value) -> str:
+    """``YYYY-MM-DD HH:MM`` of a timestamp, or '' when missing."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _latlngs(geom) -> list:
+    """Leaflet ``[[lat, lon], ...]`` (or list of those) of a (Multi)LineString."""
+    parts = geom.geoms if geom.geom_type.startswith("Multi") else [geom]
+    return [[[round(y, 8), round(x, 8)] for x, y in part.coords] for part in parts]
+
+
+def _to_moon(gdf: GeoDataFrame, name: str) -> GeoDataFrame:
+    """Return *gdf* in :data:`traverse.geodesy.MOON`; refuse non-lunar CRSs."""
+    if gdf.crs is None:
+        raise ValueError(f"{name}: GeoDataFrame has no CRS; expected IAU_2015:30100 (geodesy.MOON)")
+    if not geodesy.is_lunar_crs(gdf.crs):
+        raise ValueError(f"{name}: CRS {gdf.crs.name!r} is not lunar; expected geodesy.MOON")
+    return gdf if gdf.crs == geodesy.MOON else gdf.to_crs(geodesy.MOON)
+
+
+def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np.ndarray:
+    """Flat ``[lat, lon, lat, lon, ...]`` of LPR records, one per ``cell_m`` cell, at most *max_points*."""
+    lpr = frames[frames["instrument"] == "LPR"]
+    if lpr.empty:
+        return np.empty(0)
+    keys = np.floor(lpr[["x_east_m", "y_north_m"]].to_numpy(float) / cell_m)
+    ok = np.all(np.isfinite(keys), axis=1)
+    _, first = np.unique(keys[ok], axis=0, return_index=True)
+    idx = np.flatnonzero(ok)[np.sort(first)]
+    if idx.size > max_points:
+        idx = idx[np.linspace(0, idx.size - 1, max_points).astype(int)]
+    latlon = np.column_stack([lpr["lat"].to_numpy(float)[idx], lpr["lon"].to_numpy(float)[idx]])
+    return np.round(latlon, 7).ravel()
+
+
+def _station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
+                    max_products: int) -> list[str]:
+    """HTML (escaped) of each station's popup, including distance driven so far."""
+    ordered = drives.sort_values("start_utc")
+    cum2 = dict(zip(ordered["to_station"], ordered["length_2d_m"].cumsum(), strict=False))
+    cum3 = dict(zip(ordered["to_station"], ordered["length_3d_m"].cumsum(), strict=False))
+    desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
+            .set_index("product_id")["description"] if "description" in frames else pd.Series())
+    popups = []
+    for row in stations.itertuples(index=False):
+        products = [p for p in str(getattr(row, "products", "") or "").split(";") if p]
+        lines = []
+        for pid in products[:max_products]:
+            text = desc.get(pid, "") if not desc.empty else ""
+            text = "" if pd.isna(text) else str(text)[:120]
+            lines.append(_esc(pid) + (f" — {_esc(text)}" if text else ""))
+        if len(products) > max_products:
+            lines.append(f"… and {len(products) - max_products} more")
+        popups.append(
+            f"<b>Station {_esc(row.station_id)}</b> · lunar day {_esc(row.lunar_day)}<br>"
+            f"{_utc(row.first_utc)} → {_utc(row.last_utc)} UTC<br>"
+            f"Driven so far: {cum2.get(row.station_id, 0.0):.1f} m"
+            f" (3-D {cum3.get(row.station_id, 0.0):.1f} m)<br>"
+            f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
+            f"Instruments: {_esc(row.instruments)} ({_esc(row.n_frames)} frames)<br>"
+            f"Products ({len(products)}):"
+            f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
+        )
+    return popups
+
+
+def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
+    """Legend and per-day distance table (numbers only; no label text)."""
+    rows = "".join(
+        f"<tr><td><span class='swatch' style='background:{colours[d.lunar_day]}'></span>"
+        f" {_esc(d.lunar_day)}</td><td>{_utc(d.start_utc)[:10]}</td><td>{_esc(d.stations)}</td>"
+        f"<td>{d.drive_m:.1f}</td><td>{d.drive_3d_m:.1f}</td><td>{d.cumulative_m:.1f}</td>"
+        f"<td>{d.from_lander_m:.1f}</td></tr>"
+        for d in days.itertuples(index=False)
+    )
+    return (
+        f"<b>Yutu-2 traverse by lunar day</b> (control: {_esc(control_name)})"
+        "<table><tr><th>day</th><th>start</th><th>stations</th><th>drive m</th><th>3-D m</th>"
+        f"<th>total m</th><th>from lander m</th></tr>{rows}</table>"
+        "<span style='border-top:2px dashed #1b1b1b;display:inline-block;width:18px'></span>"
+        " inferred drive &nbsp; <span style='border-top:2px solid #1b1b1b;display:inline-block;"
+        "width:18px'></span> drive from LPR poses"
+    )
+
+
+def _warn_lro(sources: Iterable[str], control_name: str) -> None:
+    """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``."""
+    names = list(sources)
+    if names and str(control_name).lower() != "lro":
+        warnings.warn(
+            f"basemaps {', '.join(names)} are controlled to LRO data but the traverse uses"
+            f" control {control_name!r}: the label lander position is about 415 m off LRO"
+            " data; rebuild the traverse with --control lro",
+            LROControlWarning,
+            stacklevel=3,
+        )
+
+
+def build_webmap(
+    path: str | Path,
+    *,
+    lander: GeoDataFrame,
+    frames: GeoDataFrame,
+    stations: GeoDataFrame,
+    drives: GeoDataFrame,
+    days: GeoDataFrame,
+    basemaps: Sequence[str | Path] = (),
+    tiles: Sequence[str] = (),
+    control_name: str = "label",
+    max_trace_points: int = 20_000,
+    trace_cell_m: float = 0.25,
+    max_popup_products: int = 60,
+) -> Path:
+    """Write the traverse as one self-contained HTML map that works offline.
+
+    Parameters
+    ----------
+    path
+        Output ``.html`` file.
+    lander, frames, stations, drives, days
+        Reconstruction tables in :data:`traverse.geodesy.MOON` (lon/lat degrees).
+    basemaps
+        GeoTIFFs in any lunar CRS, warped to the lunar web Mercator and drawn
+        under the traverse (single-band DEMs as hillshade).
+    tiles
+        Names of tile services in ``layers/basemaps.json``; the only network
+        requests the page makes.
+    control_name
+        Control network the traverse was tied to (``label`` or ``lro``); LRO
+        basemaps with anything but ``lro`` raise :class:`LROControlWarning`.
+    max_trace_points
+        Most LPR records drawn in the optional trace layer (file-size budget:
+        about 25 bytes each).
+    trace_cell_m
+        LPR records closer than this (metres, lander ENU grid) are drawn once.
+    max_popup_products
+        Product ids listed in a station popup before "… and N more".
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    path = Path(path)
+    lander, frames, stations, drives, days = (
+        _to_moon(g, n) for g, n in ((lander, "lander"), (frames, "frames"),
+                                     (stations, "stations"), (drives, "drives"), (days, "days"))
+    )
+    sources = [tile_source(n) for n in tiles]
+    images: list[BasemapImage] = [warp_basemap(p) for p in basemaps]
+    _warn_lro([i.name for i in images if i.lro] + [s["name"] for s in sources if s["lro"]],
+              control_name)
+
+    extent = pd.concat([g.geometry for g in (lander, stations, drives, days)]).total_bounds
+    m = folium.Map(location=[(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2],
+                   tiles=None, crs="Moon3857", zoom_start=15, max_zoom=24, control_scale=False)
+    _inline_assets(m)
+    m.get_root().title = "Chang'e-4 Yutu-2 traverse"
+
+    for src in sources:
+        group = folium.FeatureGroup(name=html.escape(src["title"]), overlay=False)
+        if src["tiling"] == "mercator":
+            folium.TileLayer(src["url"], attr=src["attribution"], max_native_zoom=src["max_level"],
+                             max_zoom=24, name=src["title"]).add_to(group)
+        else:
+            group.add_child(_JsonCall("addEquirectTiles", src))
+        group.add_to(m)
+    for image in images:
+        folium.raster_layers.ImageOverlay(
+            image.rgba, bounds=[list(b) for b in image.bounds], origin="upper",
+            name=html.escape(f"{image.name} ({'hillshade' if image.kind == 'dem' else 'image'})"),
+        ).add_to(m)
+
+    days = days.sort_values("lunar_day")
+    colours = {d: _DAY_COLOURS[i % len(_DAY_COLOURS)] for i, d in enumerate(days["lunar_day"])}
+    day_data = [
+        {"day": int(d.lunar_day), "color": colours[d.lunar_day], "latlngs": _latlngs(d.geometry),
+         "label": f"Lunar day {int(d.lunar_day)}: {d.drive_m:.1f} m"}
+        for d in days.itertuples(index=False) if d.geometry is not None and not d.geometry.is_empty
+    ]
+    drive_data = [
+        {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0],
+         "popup": f"Drive {_esc(d.drive_id)}: {_esc(d.from_station)} → {_esc(d.to_station)}<br>"
+                  f"{_utc(d.start_utc)} → {_utc(d.end_utc)} UTC<br>"
+                  f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {_esc(d.source)}"}
+        for d in drives.itertuples(index=False)
+    ]
+    popups = _station_popups(stations, drives, frames, max_popup_products)
+    station_data = [
+        {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
+         "color": colours.get(s.lunar_day, "#ffffff")}
+        for s, p in zip(stations.itertuples(index=False), popups, strict=True)
+    ]
+    lrow = lander.iloc[0]
+    lander_data = {
+        "latlng": [lrow.geometry.y, lrow.geometry.x], "title": f"Lander {lrow['name']}",
+        "popup": f"<b>Chang'e-4 lander</b> {_esc(lrow['name'])}<br>control {_esc(lrow['control'])}"
+                 f"<br>{lrow.geometry.x:.5f}° E, {lrow.geometry.y:.5f}° N,"
+                 f" {lrow['height_m']:.0f} m",
+    }
+    traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
+
+    for name, func, payload, show in (
+        ("LPR traces (decimated)", "addTraces", {"latlon": traces.tolist()}, False),
+        ("Lunar days", "addDays", day_data, True),
+        ("Drives", "addDrives", drive_data, True),
+        ("Stations", "addStations", station_data, True),
+        ("Lander", "addLander", lander_data, True),
+    ):
+        group = folium.FeatureGroup(name=name, show=show)
+        group.add_child(_JsonCall(func, payload))
+        group.add_to(m)
+
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.add_child(_JsonCall("addPanel", _panel_html(days, colours, control_name),
+                          target=m.get_name()))
+    m.add_child(_JsonCall("addScale", None, target=m.get_name()))
+    m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]], padding=(20, 20))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    m.save(str(path))
+    return path

@@ -1,0 +1,292 @@
+"""Lunar days: number the rover's activity windows and sum each day's drives.
+
+Yutu-2 works through the local daylight (about 14 Earth days) and sleeps
+through the lunar night.  Each activity window gets a *lunar day* number
+from the calendar alone, so a window with no data in the archive still
+leaves its number unused rather than shifting the later ones::
+
+    lunar_day = 1 + floor((t - LUNAR_DAY_EPOCH_UTC) / SYNODIC_MONTH_D)
+
+The epoch is the local **midnight** before landing, so every day number
+changes in the middle of a lunar night, about 7 Earth days away from the
+nearest sunrise or sunset.  Activity windows therefore sit wholly inside one
+number with a week of margin, much more than the error of the epoch (about
+one Earth day, from libration) or the spread of real synodic months around
+their mean (under half a day).  An epoch at local sunrise would put the
+boundary right where the rover wakes up.
+
+How the epoch was chosen: full Moon was 2018-12-22 17:49 UTC; at full Moon
+the far-side meridian 180° E is at local midnight, and the landing site
+(177.6° E) reaches midnight 2.4°/360° of a synodic month (4.7 h) later, about
+2018-12-22 22:30 UTC; the epoch is rounded to 22:00.  That puts local sunrise
+near 2018-12-30 and sunset near 2019-01-14, matching the mission: landing on
+2019-01-03 02:26 UTC, first dormancy on 2019-01-11/12, wake-up for lunar day
+2 on 2019-01-29/30.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from geopandas import GeoDataFrame
+
+from .geodesy import MOON
+
+__all__ = [
+    "SYNODIC_MONTH_D",
+    "LUNAR_DAY_EPOCH_UTC",
+    "ANNOUNCED_ODOMETRY_M",
+    "DAYS_COLUMNS",
+    "lunar_day_number",
+    "assign_lunar_days",
+    "summarise_days",
+    "days_table",
+    "compare_announced",
+]
+
+#: Mean synodic month (new Moon to new Moon), Earth days: the length of one
+#: lunar day plus one lunar night.
+SYNODIC_MONTH_D = 29.530589
+
+#: Local midnight at the Chang'e-4 site before landing (see the module
+#: docstring): lunar day 1 runs from here for one synodic month.
+LUNAR_DAY_EPOCH_UTC = pd.Timestamp("2018-12-22T22:00:00Z")
+
+#: Cumulative odometry of Yutu-2 in metres at the end of each lunar day, as
+#: announced by the Lunar Exploration and Space Program Center of CNSA and
+#: reported by Xinhua, China Daily and others when the rover went dormant
+#: (e.g. Xinhua 2019-06-10 "212.99 meters", end of lunar day 6; Xinhua
+#: 2019-12-04 "345.059 meters", end of lunar day 12).  Days 7 and 10 had no
+#: announced figure.  An odometer counts wheel turns, so it includes turns on
+#: the spot and slip; it reads longer than the path drawn from positions.
+ANNOUNCED_ODOMETRY_M: dict[int, float] = {
+    1: 44.185,
+    2: 120,
+    3: 163,
+    4: 178.9,
+    5: 190.66,
+    6: 212.99,
+    8: 271,
+    9: 284.661,
+    11: 318.621,
+    12: 345.059,
+    13: 357.695,
+}
+
+#: Columns of the ``days`` table (without geometry), in order.
+DAYS_COLUMNS = [
+    "lunar_day",
+    "start_utc",
+    "end_utc",
+    "stations",
+    "drive_m",
+    "drive_3d_m",
+    "cumulative_m",
+    "from_lander_m",
+    "bearing_deg",
+]
+
+
+def lunar_day_number(
+    time_utc,
+    *,
+    epoch_utc: pd.Timestamp = LUNAR_DAY_EPOCH_UTC,
+    synodic_month_d: float = SYNODIC_MONTH_D,
+):
+    """Lunar day number of each time, 1 for the landing day.
+
+    Parameters
+    ----------
+    time_utc
+        A timestamp or array-like of timestamps, UTC (naive values are taken
+        as UTC).
+    epoch_utc
+        Start of lunar day 1, UTC; default: local midnight at the landing site
+        before landing (module docstring).
+    synodic_month_d
+        Length of one lunar day plus night, Earth days; default: the mean
+        synodic month.
+
+    Returns
+    -------
+    int or numpy.ndarray
+        ``1 + floor((t - epoch) / synodic_month)``; an int for a scalar input.
+
+    Raises
+    ------
+    ValueError
+        If a time is missing (NaT).
+    """
+    scalar = np.ndim(time_utc) == 0 and not isinstance(time_utc, (pd.Series, pd.Index))
+    values = [time_utc] if scalar else time_utc
+    idx = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
+    if idx.hasnans:
+        raise ValueError(
+            f"lunar_day_number: {int(idx.isna().sum())} of {len(idx)} times are missing (NaT);"
+            " drop them first"
+        )
+    epoch = pd.Timestamp(epoch_utc)
+    epoch = epoch.tz_localize("UTC") if epoch.tzinfo is None else epoch.tz_convert("UTC")
+    elapsed_d = (idx - epoch) / pd.Timedelta(days=1)
+    day = 1 + np.floor(np.asarray(elapsed_d, dtype="float64") / synodic_month_d).astype("int64")
+    return int(day[0]) if scalar else day
+
+
+def assign_lunar_days(frames: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``frames`` with an integer ``lunar_day`` column.
+
+    Parameters
+    ----------
+    frames
+        Any table with a ``time_utc`` column (UTC); rows with a missing time
+        get ``<NA>``.
+    """
+    out = frames.copy()
+    day = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    ok = out["time_utc"].notna().to_numpy()
+    if ok.any():
+        day[ok] = lunar_day_number(out.loc[ok, "time_utc"])
+    out["lunar_day"] = day
+    return out
+
+
+def _last_positions(stations: pd.DataFrame, drives: pd.DataFrame) -> pd.DataFrame:
+    """Last rover position (lander ENU) per lunar day, from stations and drive ends."""
+    parts = []
+    if len(stations):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lunar_day": stations["lunar_day"].to_numpy(),
+                    "t": stations["last_utc"].to_numpy(),
+                    "x": stations["x_east_m"].to_numpy(),
+                    "y": stations["y_north_m"].to_numpy(),
+                }
+            )
+        )
+    if len(drives):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lunar_day": drives["lunar_day"].to_numpy(),
+                    "t": drives["end_utc"].to_numpy(),
+                    "x": drives["end_x_east_m"].to_numpy(),
+                    "y": drives["end_y_north_m"].to_numpy(),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({"x": [], "y": []}, index=pd.Index([], name="lunar_day"))
+    both = pd.concat(parts, ignore_index=True).sort_values(["lunar_day", "t"], kind="stable")
+    return both.groupby("lunar_day")[["x", "y"]].last()
+
+
+def summarise_days(
+    frames: pd.DataFrame, stations: pd.DataFrame, drives: pd.DataFrame
+) -> GeoDataFrame:
+    """One row per lunar day with rover data: its drives, length and end point.
+
+    Parameters
+    ----------
+    frames
+        The frames table; rover rows (``role == "rover"``) with a time define
+        which lunar days have data and their ``start_utc``/``end_utc``.
+    stations
+        Output of :func:`traverse.stations.detect_stations` (lander ENU
+        ``x_east_m``, ``y_north_m``; ``last_utc``; ``lunar_day``).
+    drives
+        Output of :func:`traverse.drives.split_drives` (``length_2d_m``,
+        ``length_3d_m``, ``end_x_east_m``, ``end_y_north_m``, ``lunar_day``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`DAYS_COLUMNS` and a MultiLineString geometry of the
+        day's drives in :data:`~traverse.geodesy.MOON` (empty for a day
+        without drives).  ``drive_m``/``drive_3d_m`` are the day's horizontal
+        and 3-D drive lengths, ``cumulative_m`` the running horizontal total,
+        all metres in lander ENU.  ``from_lander_m`` (metres, horizontal) and
+        ``bearing_deg`` (degrees clockwise from north, lander ENU) locate the
+        day's last position: the latest of its stations and drive ends.
+    """
+    rover = frames.loc[(frames["role"] == "rover") & frames["time_utc"].notna()]
+    if len(rover) == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DAYS_COLUMNS})
+        return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
+    end = rover["stop_utc"].fillna(rover["time_utc"]) if "stop_utc" in rover else rover["time_utc"]
+    span = pd.DataFrame(
+        {"lunar_day": lunar_day_number(rover["time_utc"]), "start_utc": rover["time_utc"], "end_utc": end}
+    )
+    days = span.groupby("lunar_day").agg(start_utc=("start_utc", "min"), end_utc=("end_utc", "max"))
+
+    n_stations = stations.groupby("lunar_day").size() if len(stations) else pd.Series(dtype="int64")
+    days["stations"] = n_stations.reindex(days.index, fill_value=0).astype("int64")
+    if len(drives):
+        sums = drives.groupby("lunar_day")[["length_2d_m", "length_3d_m"]].sum()
+    else:
+        sums = pd.DataFrame(columns=["length_2d_m", "length_3d_m"], dtype="float64")
+    sums = sums.reindex(days.index, fill_value=0.0)
+    days["drive_m"] = sums["length_2d_m"].to_numpy(dtype="float64")
+    days["drive_3d_m"] = sums["length_3d_m"].to_numpy(dtype="float64")
+    days["cumulative_m"] = days["drive_m"].cumsum()
+
+    last = _last_positions(stations, drives).reindex(days.index)
+    x, y = last["x"].to_numpy(dtype="float64"), last["y"].to_numpy(dtype="float64")
+    days["from_lander_m"] = np.hypot(x, y)
+    days["bearing_deg"] = np.mod(np.degrees(np.arctan2(x, y)), 360.0)
+
+    geometry = np.array([shapely.MultiLineString()] * len(days), dtype=object)
+    if len(drives):
+        pos = days.index.get_indexer(drives["lunar_day"].to_numpy())
+        order = np.argsort(pos, kind="stable")
+        lines = np.asarray(drives.geometry.to_numpy())[order]
+        multi = shapely.multilinestrings(lines, indices=pos[order])
+        geometry[np.unique(pos)] = multi
+    out = days.reset_index()[DAYS_COLUMNS]
+    return GeoDataFrame(out, geometry=list(geometry), crs=MOON)
+
+
+def days_table(days: pd.DataFrame) -> pd.DataFrame:
+    """The ``days`` table without geometry, columns :data:`DAYS_COLUMNS`.
+
+    Parameters
+    ----------
+    days
+        Output of :func:`summarise_days`.
+    """
+    return pd.DataFrame(days[DAYS_COLUMNS]).reset_index(drop=True)
+
+
+def compare_announced(
+    table: pd.DataFrame, *, announced_m: dict[int, float] | None = None
+) -> pd.DataFrame:
+    """Add the announced odometry and the difference to the reconstructed total.
+
+    The announced figure is the rover's odometer, which also counts turns on
+    the spot and wheel slip, so it reads longer than the straight-line path
+    reconstructed from positions: expect ``difference_m`` to be negative and
+    to grow with time.
+
+    Parameters
+    ----------
+    table
+        Output of :func:`days_table` (needs ``lunar_day`` and
+        ``cumulative_m``, metres).
+    announced_m
+        Cumulative odometry per lunar day, metres; default
+        :data:`ANNOUNCED_ODOMETRY_M` (CNSA via Xinhua).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``announced_cumulative_m`` (NaN where nothing was
+        announced) and ``difference_m = cumulative_m - announced_cumulative_m``.
+    """
+    announced = ANNOUNCED_ODOMETRY_M if announced_m is None else announced_m
+    out = table.copy()
+    out["announced_cumulative_m"] = (
+        out["lunar_day"].map({int(k): float(v) for k, v in announced.items()}).astype("float64")
+    )
+    out["difference_m"] = out["cumulative_m"] - out["announced_cumulative_m"]
+    return out
