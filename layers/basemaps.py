@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from affine import Affine
 from rasterio.crs import CRS as RioCRS
 from rasterio.transform import from_origin
 from rasterio.warp import Resampling, calculate_default_transform, reproject
@@ -153,7 +154,7 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
         factor = max(width, height) / max_size_px
         if factor > 1:
             width, height = int(np.ceil(width / factor)), int(np.ceil(height / factor))
-            transform = transform * transform.scale(factor)
+            transform = transform @ Affine.scale(factor)
         bands = src.read(masked=True).astype("float32").filled(np.nan)
         out = np.full((src.count, height, width), np.nan, "float32")
         for i in range(src.count):
@@ -235,7 +236,9 @@ def write_synthetic_dem(
     for _ in range(40):
         ce, cn = rng.uniform(-half, half, 2)
         radius = rng.pareto(1.8) * 8.0 + 6.0
-        z -= 0.15 * radius * np.exp(-((e - ce) ** 2 + (nn - cn) ** 2) / (2 * (radius / 2) ** 2))
+        r2 = (e - ce) ** 2 + (nn - cn) ** 2
+        z -= 0.3 * radius * np.exp(-r2 / (2 * (radius / 2) ** 2))  # bowl
+        z += 0.06 * radius * np.exp(-((np.sqrt(r2) - radius) ** 2) / (2 * (radius / 4) ** 2))
     site = geodesy.LanderSite(center_lon, center_lat, 0.0, "custom")
     profile = {
         "driver": "GTiff", "width": n, "height": n, "count": 1, "dtype": "float32",

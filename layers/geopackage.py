@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
+
+import shapely
 from pyproj import CRS
 
 import pyogrio
@@ -54,6 +56,11 @@ LAYERS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
         frozenset({"MultiLineString", "LineString"}),
         ("lunar_day",),
     ),
+}
+
+_GEOM_TYPE_NAMES = {
+    0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+    5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection",
 }
 
 #: GeoPackage version written: 1.2 is read without warnings by GDAL 3.6 (QGIS 3.22).
@@ -212,8 +219,10 @@ def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise ValueError(f"layer {name!r} lacks column(s) {missing}; has {list(gdf.columns)}")
-    geoms = gdf.geometry
-    types = set(geoms[geoms.notna() & ~geoms.is_empty].geom_type)
+    geoms = gdf.geometry.to_numpy()
+    present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    types = set(shapely.get_type_id(present).tolist())
+    types = {_GEOM_TYPE_NAMES.get(t, str(t)) for t in types}
     if not types <= accepted:
         raise ValueError(
             f"layer {name!r} has {sorted(types - accepted)} geometries; expected {sorted(accepted)}"

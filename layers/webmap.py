@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -100,6 +101,7 @@ def _inline_assets(m: folium.Map) -> None:
     m.default_js = []
     m.default_css = []
     css = (_ASSETS / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)  # comments cite bug-tracker URLs
     for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((_ASSETS / name).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
@@ -334,8 +336,8 @@ def build_webmap(
         group.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    m.add_child(_JsonCall("addPanel", _panel_html(days, colours, control_name),
-                          target=m.get_name()))
+    panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright"}
+    m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
     m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]], padding=(20, 20))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ def write_frames(frames: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    tmp = path.with_name(f".{path.name}.partial")
+    tmp = path.with_name(f".partial-{path.name}")
     try:
         if suffix == ".csv":
             table = frames[INDEX_CSV_COLUMNS].copy()

@@ -37,11 +37,12 @@
   };
 
   T.addDrives = function (group, drives) {
-    drives.forEach(function (d) {
+    drives.forEach(function (d, i) {
       L.polyline(d.latlngs, {
         color: '#1b1b1b', weight: 1.5, opacity: 0.9,
         dashArray: d.inferred ? '5 5' : null,
-        className: 'traverse-drive ' + (d.inferred ? 'drive-inferred' : 'drive-lpr')
+        className: 'traverse-drive traverse-drive-' + i + ' ' +
+          (d.inferred ? 'drive-inferred' : 'drive-lpr')
       }).bindPopup(d.popup).addTo(group);
     });
   };
@@ -77,17 +78,17 @@
     }
   };
 
-  T.addPanel = function (map, html, position) {
+  T.addPanel = function (map, spec) {
     var Panel = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create('div', 'traverse-panel');
-        div.innerHTML = html;
+        div.innerHTML = spec.html;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
       }
     });
-    new Panel({position: position}).addTo(map);
+    new Panel({position: spec.position || 'bottomright'}).addTo(map);
   };
 
   T.addScale = function (map) {

@@ -1,0 +1,51 @@
+"""Shared fixtures: the real Chang'e-4 products in ../shared/data/ce4, versions header."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CE4 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ce4"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config):
+    import geopandas
+    import pyogrio
+    import pyproj
+    import rasterio
+    import shapely
+
+    return [
+        f"pyproj {pyproj.__version__} (PROJ {pyproj.proj_version_str}), "
+        f"rasterio {rasterio.__version__} (GDAL {rasterio.__gdal_version__}, "
+        f"PROJ {getattr(rasterio, '__proj_version__', '?')}), "
+        f"pyogrio {pyogrio.__version__} (GDAL {pyogrio.__gdal_version_string__}), "
+        f"geopandas {geopandas.__version__}, shapely {shapely.__version__}",
+        f"real products: {CE4} ({'present' if CE4.is_dir() else 'MISSING'}); CI={IN_CI}",
+    ]
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` when ``condition`` is false; fail instead under CI=true."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def ce4() -> Path:
+    """Folder of the real Chang'e-4 products (read in place, never copied)."""
+    require(CE4.is_dir(), f"real Chang'e-4 products not found at {CE4}")
+    return CE4
+
+
+@pytest.fixture(scope="session")
+def lpr1(ce4) -> tuple[Path, Path]:
+    """(label, binary) of the real LPR-1 level-2B product of 2023-12-16."""
+    stem = "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B"
+    return ce4 / "lpr" / f"{stem}L", ce4 / "lpr" / stem

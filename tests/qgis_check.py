@@ -1,0 +1,134 @@
+"""Open a traverse GeoPackage in real QGIS and render it; print a JSON report.
+
+Run with Debian's interpreter (python3-qgis), never the project venv:
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_check.py maps/traverse.gpkg out.png
+
+For every feature table it reports validity, ``crs().authid()``, map units,
+feature count, and the renderer/labelling QGIS applied from the default style
+embedded in ``layer_styles``; then it renders the five main layers (days at the
+bottom, lander on top) on a white background to ``out.png`` and counts the
+pixels that are not background.
+"""
+
+import json
+import sqlite3
+import sys
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+    QgsRectangle,
+    QgsUnitTypes,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+
+DRAW_ORDER = ["lander", "stations", "frames", "drives", "days"]  # top first, as QgsMapSettings
+
+
+def _feature_tables(gpkg):
+    con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)
+    try:
+        return [r[0] for r in con.execute(
+            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid"
+        )]
+    finally:
+        con.close()
+
+
+def _describe(layer):
+    crs = layer.crs()
+    renderer = layer.renderer()
+    info = {
+        "isValid": layer.isValid(),
+        "authid": crs.authid(),
+        "crs_description": crs.description(),
+        "crs_valid": crs.isValid(),
+        "map_units": QgsUnitTypes.toString(crs.mapUnits()),
+        "featureCount": layer.featureCount(),
+        "renderer": renderer.type() if renderer else None,
+        "labelsEnabled": layer.labelsEnabled(),
+        "fields": {f.name(): f.typeName() for f in layer.fields()},
+    }
+    if renderer is not None and renderer.type() == "categorizedSymbol":
+        info["classAttribute"] = renderer.classAttribute()
+        info["categories"] = [
+            {"value": str(c.value()), "label": c.label(),
+             "colour": c.symbol().color().name() if c.symbol() else None}
+            for c in renderer.categories()
+        ]
+    if renderer is not None and renderer.type() == "singleSymbol":
+        sym = renderer.symbol()
+        info["symbol"] = {
+            "type": sym.type(),
+            "opacity": sym.opacity(),
+            "layer_class": sym.symbolLayer(0).layerType(),
+            "properties": {
+                k: v for k, v in sym.symbolLayer(0).properties().items()
+                if k in ("name", "color", "size", "outline_style", "line_style", "line_width")
+            },
+        }
+    if layer.labelsEnabled() and layer.labeling() is not None:
+        info["labelField"] = layer.labeling().settings().fieldName
+    return info
+
+
+def _render(layers, out_png, size=(640, 480)):
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(layers[-1].crs())
+    extent = QgsRectangle()
+    for layer in layers:
+        if layer.featureCount() > 0 and not layer.extent().isNull():
+            extent.combineExtentWith(layer.extent())  # a lone point has an empty extent
+    extent.scale(1.3)
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(*size))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    image.save(out_png, "PNG")
+    white = QColor(255, 255, 255).rgb()
+    non_background, colours = 0, set()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            p = image.pixel(x, y)
+            if p != white:
+                non_background += 1
+                colours.add(p & 0xF0F0F0)
+    return {
+        "png": out_png,
+        "width": image.width(),
+        "height": image.height(),
+        "non_background_pixels": non_background,
+        "distinct_colours": len(colours),
+        "errors": [f"{e.layerID}: {e.message}" for e in job.errors()],
+    }
+
+
+def main(argv):
+    gpkg, out_png = argv[1], argv[2]
+    app = QgsApplication([], False)
+    app.initQgis()
+    try:
+        report = {"qgis_version": Qgis.QGIS_VERSION}
+        layers = {}
+        for name in _feature_tables(gpkg):
+            layers[name] = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        report["layers"] = {name: _describe(layer) for name, layer in layers.items()}
+        drawn = [layers[n] for n in DRAW_ORDER if n in layers and layers[n].isValid()]
+        report["render"] = _render(drawn, out_png) if drawn else None
+        print(json.dumps(report, indent=1))
+    finally:
+        app.exitQgis()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

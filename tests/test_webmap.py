@@ -1,0 +1,171 @@
+"""The offline web map: size, escaping, offline-ness, LRO warning and basemap placement."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+from rasterio.warp import transform_bounds
+
+from tests import map_fixtures as mf
+from layers import basemaps, webmap
+from traverse import geodesy
+
+LEAFLET_JS = (Path(webmap.__file__).with_name("assets") / "leaflet.js").read_text()
+URL = re.compile(r"https?://[^\s\"'<>()`]+")
+
+
+def _urls(text: str) -> set[str]:
+    """http(s) URLs of the page outside the vendored Leaflet (whose comments cite bug trackers)."""
+    return set(URL.findall(text.replace(LEAFLET_JS, ""))) - {"http://www.w3.org/2000/svg"}
+
+
+@pytest.fixture(scope="module")
+def traverse():
+    return mf.make_traverse(2_000)
+
+
+def test_writes_one_html_file(tmp_path, traverse):
+    out = webmap.build_webmap(tmp_path / "map.html", **traverse)
+    assert out == tmp_path / "map.html" and out.is_file()
+    text = out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+    assert "L.CRS.Moon3857" in text and "crs: L.CRS.Moon3857" in text
+    assert f"TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r}" in text
+    for day in (1, 2, 3):
+        assert f'"day":{day}' in text
+
+
+def test_100k_lpr_traces_stay_under_5_mb(tmp_path):
+    out = webmap.build_webmap(tmp_path / "map.html", **mf.make_traverse(100_000))
+    assert out.stat().st_size < 5_000_000
+
+
+def test_trace_decimation_caps_points():
+    frames = mf.make_frames(100_000)
+    flat = webmap._decimate_traces(frames, max_points=500, cell_m=0.01)
+    assert flat.size == 2 * 500
+    lat, lon = flat[0::2], flat[1::2]
+    assert np.all((lat < -45.4) & (lat > -45.5) & (lon > 177.58) & (lon < 177.61))
+
+
+def test_page_is_offline(tmp_path, traverse):
+    text = webmap.build_webmap(tmp_path / "map.html", **traverse).read_text()
+    assert _urls(text) == set()
+    for cdn in ("cdn.jsdelivr", "jquery", "bootstrap", "font-awesome", "fontawesome", "cdnjs"):
+        assert cdn not in text.lower()
+    assert "url(images/" not in text  # Leaflet's control images are data URIs
+
+
+def test_label_text_is_escaped(tmp_path):
+    evil = "</script><script>alert('pwned')</script> `${alert(1)}` <img src=x onerror=alert(2)>"
+    tables = mf.make_traverse(200, description=evil)
+    tables["stations"].loc[0, "station_id"] = "<b>S01</b>"
+    tables["drives"].loc[0, "from_station"] = "<b>S01</b>"
+    text = webmap.build_webmap(tmp_path / "map.html", **tables).read_text()
+    assert "<script>alert" not in text and "<img src=x" not in text and "<b>S01" not in text
+    # The payload reaches the page as JSON of escaped HTML: decode it and look.
+    payload = re.search(r"TraverseMap\.addStations\([^,]+, (\[.*?\])\);", text).group(1)
+    popup = json.loads(payload)[0]["popup"]
+    assert "&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)" in popup
+    assert "&lt;b&gt;S01&lt;/b&gt;" in popup and "<script" not in popup
+
+
+def test_lro_tiles_with_label_control_warn(tmp_path, traverse):
+    with pytest.warns(webmap.LROControlWarning, match="--control lro"):
+        out = webmap.build_webmap(tmp_path / "a.html", tiles=["moontrek-wac"], **traverse)
+    src = basemaps.tile_source("moontrek-wac")
+    assert _urls(out.read_text()) == {src["url"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        webmap.build_webmap(tmp_path / "b.html", tiles=["moontrek-wac"], control_name="lro",
+                            **traverse)
+
+
+def test_unknown_tile_name_lists_choices(tmp_path, traverse):
+    with pytest.raises(KeyError, match="moontrek-wac"):
+        webmap.build_webmap(tmp_path / "a.html", tiles=["google"], **traverse)
+
+
+def test_registry_entries_are_complete():
+    for name, entry in basemaps.tile_registry().items():
+        assert entry["tiling"] in {"mercator", "equirectangular"}, name
+        assert {"{z}", "{x}", "{y}"} <= set(re.findall(r"\{[xyz]\}", entry["url"])), name
+        assert isinstance(entry["lro"], bool) and entry["attribution"], name
+
+
+def _write_geotiff(path, crs_wkt, west, north, pixel, shape, bands=1, dtype="uint8"):
+    rng = np.random.default_rng(1)
+    data = rng.integers(0, 255, (bands, *shape)).astype(dtype)
+    with rasterio.open(path, "w", driver="GTiff", width=shape[1], height=shape[0], count=bands,
+                       dtype=dtype, crs=crs_wkt, transform=from_origin(west, north, pixel, pixel)) as d:
+        d.write(data)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["geographic", "aeqd"])
+def test_basemap_overlay_matches_geotiff_footprint(tmp_path, kind):
+    if kind == "geographic":
+        path = _write_geotiff(tmp_path / "ortho.tif", geodesy.MOON.to_wkt(), 177.58, -45.43,
+                              2e-5, (900, 1100), bands=3)
+    else:
+        crs = geodesy.local_crs().to_wkt()
+        path = _write_geotiff(tmp_path / "ortho.tif", crs, -700.0, 400.0, 1.0, (800, 900))
+    image = basemaps.warp_basemap(path)
+    with rasterio.open(path) as src:
+        west, south, east, north = transform_bounds(src.crs, geodesy.MOON.to_wkt(), *src.bounds,
+                                                    densify_pts=51)
+    (s, w), (n, e) = image.bounds
+    px_lat = (n - s) / image.rgba.shape[0]
+    px_lon = (e - w) / image.rgba.shape[1]
+    assert abs(w - west) < 1.5 * px_lon and abs(e - east) < 1.5 * px_lon
+    assert abs(s - south) < 1.5 * px_lat and abs(n - north) < 1.5 * px_lat
+    assert image.kind == "image" and image.rgba[..., 3].max() == 255
+    # and the page places the overlay at exactly those bounds
+    text = webmap.build_webmap(tmp_path / "m.html", basemaps=[path], **mf.make_traverse(100)).read_text()
+    assert json.dumps([[s, w], [n, e]]) in text
+
+
+def test_basemap_is_warped_to_mercator(tmp_path):
+    """A pixel row of the overlay is a constant Mercator height, not a constant latitude step."""
+    path = basemaps.write_synthetic_dem(tmp_path / "synthetic_dem.tif", center_lon=177.5965,
+                                        center_lat=-45.4448, size_m=1200, pixel_m=2)
+    image = basemaps.warp_basemap(path)
+    (s, w), (n, e) = image.bounds
+    x, y = geodesy.lonlat_to_web_mercator([w, e], [s, n])
+    rows, cols = image.rgba.shape[:2]
+    assert (y[1] - y[0]) / rows == pytest.approx((x[1] - x[0]) / cols, rel=1e-6)  # square pixels
+
+
+def test_synthetic_dem_is_labelled_and_drawn_as_hillshade(tmp_path):
+    path = basemaps.write_synthetic_dem(tmp_path / "synthetic_dem.tif", center_lon=177.5965,
+                                        center_lat=-45.4448)
+    with rasterio.open(path) as src:
+        assert "SYNTHETIC" in src.tags()["TIFFTAG_IMAGEDESCRIPTION"]
+        assert geodesy.is_lunar_crs(src.crs.to_wkt()) and src.dtypes[0] == "float32"
+    image = basemaps.warp_basemap(path)
+    assert image.kind == "dem" and not image.lro
+    grey = image.rgba[..., 0][image.rgba[..., 3] == 255]
+    assert grey.std() > 5  # shaded relief, not a flat image
+    with pytest.raises(ValueError, match="synthetic"):
+        basemaps.write_synthetic_dem(tmp_path / "dem.tif", center_lon=0, center_lat=0)
+
+
+def test_lro_named_basemap_warns(tmp_path, traverse):
+    path = _write_geotiff(tmp_path / "LROC_NAC_ortho.tif", geodesy.MOON.to_wkt(), 177.58,
+                          -45.43, 5e-5, (200, 200))
+    with pytest.warns(webmap.LROControlWarning, match="415 m"):
+        webmap.build_webmap(tmp_path / "m.html", basemaps=[path], **traverse)
+
+
+def test_earth_basemap_is_refused(tmp_path):
+    path = _write_geotiff(tmp_path / "earth.tif", rasterio.crs.CRS.from_epsg(4326).to_wkt(),
+                          177.58, -45.43, 5e-5, (20, 20))
+    with pytest.raises(ValueError, match="not on the Moon"):
+        basemaps.warp_basemap(path)

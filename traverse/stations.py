@@ -1,0 +1,349 @@
+"""Stations: the places where the rover stood still.
+
+The rover frames (``role == "rover"``) are put in time order and each one is
+marked *at rest* or *moving*:
+
+* a label product (PCAM, VNIS, ...) is always at rest: the cameras and the
+  spectrometer work at a stop, and every product of one stop carries the
+  same position;
+* an LPR record is at rest when its **smoothed speed** is at most
+  ``max_rest_speed_m_s``.  Positions are first averaged over a centred time
+  window of ``smooth_window_s`` (which cuts 1.5 cm jitter to about 0.5 cm),
+  and the speed is the displacement of the smoothed position across the same
+  window divided by its duration;
+* a run of LPR-only rest records shorter than ``min_stop_duration_s`` is a
+  pause inside a drive, not a stop, and counts as moving.
+
+Consecutive rest frames closer than ``max_stop_diameter_m`` (label positions
+as printed, LPR positions smoothed) and in the same lunar day form one
+station; then consecutive stations closer than that, between which the
+rover never went further than that, merge.  :func:`rover_track` returns the
+per-frame result so :mod:`traverse.drives` can cut drives from the same
+classification; :func:`detect_stations` gives the station table directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from geopandas import GeoDataFrame
+
+from .days import lunar_day_number
+from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+
+__all__ = [
+    "STATION_INSTRUMENTS",
+    "smooth_positions",
+    "smoothed_speed_m_s",
+    "rover_track",
+    "stations_from_track",
+    "detect_stations",
+]
+
+#: Instruments that always get an ``n_<instrument>`` column in ``stations``.
+STATION_INSTRUMENTS = ("PCAM", "VNIS", "LPR")
+
+_XYZ = ["x_east_m", "y_north_m", "z_up_m"]
+_SMOOTH = ["x_smooth_m", "y_smooth_m", "z_smooth_m"]
+
+
+def _seconds(time) -> np.ndarray:
+    """Times as float seconds since the first one (datetimes) or as given (numbers)."""
+    if isinstance(time, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(time):
+        ns = pd.DatetimeIndex(time).as_unit("ns").asi8
+    else:
+        arr = np.asarray(time)
+        if arr.dtype.kind != "M":
+            return arr.astype("float64")
+        ns = arr.astype("datetime64[ns]").astype("int64")
+    return (ns - ns[0]) / 1e9 if len(ns) else np.zeros(0)
+
+
+def _window_bounds(t_s: np.ndarray, half_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index range ``[lo, hi)`` of samples within ``half_s`` of each (sorted) time."""
+    return (
+        np.searchsorted(t_s, t_s - half_s, side="left"),
+        np.searchsorted(t_s, t_s + half_s, side="right"),
+    )
+
+
+def smooth_positions(time, *coords_m, smooth_window_s: float = 10.0) -> tuple[np.ndarray, ...]:
+    """Centred moving average of positions over a time window.
+
+    Parameters
+    ----------
+    time
+        Sample times, non-decreasing: datetimes, or seconds as numbers.
+    *coords_m
+        One or more coordinate arrays, metres (lander ENU); NaNs are skipped.
+    smooth_window_s
+        Full width of the window, seconds.  Default 10 s: about ten LPR
+        records at the radar's ~1 record/s, which divides independent
+        1.5 cm jitter by ~3, while at Yutu-2's few cm/s it spans ~30 cm of
+        path, too short to round off a turn noticeably.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The smoothed coordinates, metres, same frame.  Windows are truncated
+        at the ends and never bridge a gap longer than half the window.
+    """
+    t_s = _seconds(time)
+    lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
+    out = []
+    for c in coords_m:
+        c = np.asarray(c, dtype="float64")
+        ok = np.isfinite(c)
+        csum = np.concatenate([[0.0], np.cumsum(np.where(ok, c, 0.0))])
+        cnt = np.concatenate([[0], np.cumsum(ok)])
+        n = cnt[hi] - cnt[lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(np.where(n > 0, (csum[hi] - csum[lo]) / n, np.nan))
+    return tuple(out)
+
+
+def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.ndarray:
+    """Horizontal speed from smoothed positions across a centred time window.
+
+    Parameters
+    ----------
+    time
+        Sample times, non-decreasing: datetimes, or seconds as numbers.
+    x_m, y_m
+        Positions, metres east and north (lander ENU).
+    smooth_window_s
+        Width of both the smoothing and the speed window, seconds (see
+        :func:`smooth_positions`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Metres per second; NaN where the window holds less than half its
+        width of data (an isolated record), whose motion is unknown.
+    """
+    t_s = _seconds(time)
+    xs, ys = smooth_positions(t_s, x_m, y_m, smooth_window_s=smooth_window_s)
+    lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
+    last = np.maximum(hi - 1, lo)
+    dt = t_s[last] - t_s[lo]
+    dist = np.hypot(xs[last] - xs[lo], ys[last] - ys[lo])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(dt >= smooth_window_s / 2.0, dist / dt, np.nan)
+
+
+def _rover_frames(frames: pd.DataFrame) -> pd.DataFrame:
+    """Rover rows with a time and a horizontal position, in time order."""
+    ok = (
+        (frames["role"] == "rover")
+        & frames["time_utc"].notna()
+        & np.isfinite(frames["x_east_m"].to_numpy(dtype="float64"))
+        & np.isfinite(frames["y_north_m"].to_numpy(dtype="float64"))
+    )
+    keys = ["time_utc", "record"] if "record" in frames else ["time_utc"]
+    cols = ["product_id", "instrument", "time_utc", "stop_utc", *_XYZ]
+    cols += ["record"] if "record" in frames else []
+    rover = frames.loc[ok, cols].sort_values(keys, kind="stable", na_position="first")
+    return rover.reset_index(drop=True)
+
+
+def _group_position(track: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Median position per group: of its label products if any, else of its LPR records."""
+    rows = track[track[key].notna()]
+    is_lpr = rows["instrument"] == "LPR"
+    labels = rows.loc[~is_lpr].groupby(key)[_XYZ].median()
+    lpr = rows.loc[is_lpr].groupby(key)[_XYZ].median()
+    return labels.combine_first(lpr)
+
+
+def rover_track(
+    frames: pd.DataFrame,
+    *,
+    max_stop_diameter_m: float = 0.3,
+    smooth_window_s: float = 10.0,
+    max_rest_speed_m_s: float = 0.01,
+    min_stop_duration_s: float = 60.0,
+) -> pd.DataFrame:
+    """Rover frames in time order, each marked at rest or moving and given a station.
+
+    Parameters
+    ----------
+    frames
+        The frames table (see :mod:`traverse.schema`); only rover rows with a
+        time and a position are used; the input is not modified.
+    max_stop_diameter_m
+        Metres (lander ENU, horizontal).  Default 0.3 m: about a tenth of the
+        rover's 1.5 m length, far above LPR jitter and far below a drive step.
+    smooth_window_s
+        Seconds; see :func:`smooth_positions` for the 10 s default.
+    max_rest_speed_m_s
+        Metres per second.  Default 0.01 m/s: a fifth of Yutu-2's ~0.055 m/s
+        (200 m/h) top speed and ~20 times the apparent speed of 1.5 cm jitter
+        after 10 s of smoothing.
+    min_stop_duration_s
+        Seconds.  Default 60 s: a choice, long against the 10 s smoothing
+        window and short against the minutes the cameras spend at a stop.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``product_id``, ``instrument``, ``time_utc``, ``stop_utc``,
+        ``record``, ``x_east_m``, ``y_north_m``, ``z_up_m`` (as in frames),
+        ``x_smooth_m``, ``y_smooth_m``, ``z_smooth_m`` (LPR smoothed, labels
+        as printed; metres, lander ENU), ``speed_m_s`` (LPR only),
+        ``at_rest``, ``lunar_day``, ``station_id`` (``Int64``, 1-based;
+        ``<NA>`` while moving) and ``after_station`` (the last station begun
+        at or before the frame, 0 before the first one).
+    """
+    track = _rover_frames(frames)
+    n = len(track)
+    is_lpr = (track["instrument"] == "LPR").to_numpy()
+    smooth = track[_XYZ].to_numpy(dtype="float64").copy()
+    speed = np.full(n, np.nan)
+    if is_lpr.any():
+        lpr = track.loc[is_lpr]
+        smooth[is_lpr] = np.column_stack(
+            smooth_positions(lpr["time_utc"], *(lpr[c] for c in _XYZ), smooth_window_s=smooth_window_s)
+        )
+        speed[is_lpr] = smoothed_speed_m_s(
+            lpr["time_utc"], lpr["x_east_m"], lpr["y_north_m"], smooth_window_s=smooth_window_s
+        )
+    track[_SMOOTH] = smooth
+    track["speed_m_s"] = speed
+    if n == 0:
+        return track.assign(
+            at_rest=np.zeros(0, bool),
+            lunar_day=np.zeros(0, "int64"),
+            station_id=pd.array([], dtype="Int64"),
+            after_station=np.zeros(0, "int64"),
+        )
+    track["lunar_day"] = lunar_day_number(track["time_utc"])
+    t_s = _seconds(track["time_utc"])
+
+    # 1. at rest: labels, and LPR slower than the threshold (NaN speed is not rest)
+    rest = ~is_lpr | (speed <= max_rest_speed_m_s)
+    # 2. LPR-only rest runs shorter than min_stop_duration_s are pauses in a drive
+    run = np.cumsum(np.r_[True, rest[1:] != rest[:-1]])
+    runs = pd.DataFrame({"run": run, "label": ~is_lpr, "t": t_s})[rest].groupby("run")
+    keep = runs["label"].any() | ((runs["t"].max() - runs["t"].min()) >= min_stop_duration_s)
+    rest &= np.isin(run, keep.index[keep.to_numpy()])
+    # 3. clusters: consecutive rest frames, close together, same lunar day
+    xy = smooth[:, :2]
+    step = np.r_[np.inf, np.hypot(*(xy[1:] - xy[:-1]).T)]
+    day = track["lunar_day"].to_numpy()
+    prev_rest = np.r_[False, rest[:-1]]
+    new = rest & (~prev_rest | (step > max_stop_diameter_m) | (day != np.r_[-1, day[:-1]]))
+    after = np.cumsum(new)  # cluster number (1-based) last begun; 0 before any
+    track["_cluster"] = pd.array(np.where(rest, after, 0), dtype="Int64")
+    track.loc[~rest, "_cluster"] = pd.NA
+    # 4. merge consecutive clusters at the same place the rover never left
+    pos = _group_position(track, "_cluster")
+    m = len(pos)
+    cxy = pos[["x_east_m", "y_north_m"]].to_numpy()
+    cday = track.loc[rest].groupby("_cluster")["lunar_day"].first().to_numpy()
+    moving = ~rest & (after > 0)
+    excursion = np.zeros(m + 1)
+    if moving.any():
+        d = np.hypot(*(xy[moving] - cxy[after[moving] - 1]).T)
+        np.maximum.at(excursion, after[moving], d)
+    merge = np.zeros(m + 1, dtype=bool)  # merge[c]: cluster c joins cluster c-1
+    if m > 1:
+        gap = np.hypot(*(cxy[1:] - cxy[:-1]).T)
+        merge[2:] = (gap <= max_stop_diameter_m) & (cday[1:] == cday[:-1]) & (
+            excursion[1:m] <= max_stop_diameter_m
+        )
+    station_of = np.cumsum(~merge) - 1  # cluster number -> station id (0 for none)
+    after_station = station_of[after]
+    inside = rest | (moving & np.r_[merge[1:], False][after])
+    track["station_id"] = pd.array(np.where(inside, after_station, 0), dtype="Int64")
+    track.loc[~inside, "station_id"] = pd.NA
+    track["after_station"] = after_station.astype("int64")
+    track["at_rest"] = rest
+    return track.drop(columns="_cluster")
+
+
+def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
+    """Summarise a :func:`rover_track` into one row per station.
+
+    Parameters
+    ----------
+    track
+        Output of :func:`rover_track`.
+    site
+        Lander position, origin of lander ENU, for the lon/lat geometry.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In :data:`~traverse.geodesy.MOON`, Point(lon, lat) geometry and
+        columns ``station_id`` (1, 2, ...), ``lunar_day``, ``first_utc``,
+        ``last_utc`` (UTC: first start and last stop of its frames),
+        ``n_frames``, ``n_<instrument>`` for PCAM, VNIS, LPR and any other
+        rover instrument present (``n_LPR`` counts LPR records at rest),
+        ``x_east_m``, ``y_north_m``, ``z_up_m`` (metres, lander ENU: median
+        of its label products, else of its LPR records), ``lon``, ``lat``
+        (degrees), ``products`` (label product ids, ``;``-joined, time
+        order) and ``instruments`` (``,``-joined, sorted).
+    """
+    at = track[track["station_id"].notna()].copy()
+    at["station_id"] = at["station_id"].astype("int64")
+    g = at.groupby("station_id")
+    end = at["stop_utc"].fillna(at["time_utc"])
+    out = pd.DataFrame(
+        {
+            "lunar_day": g["lunar_day"].first(),
+            "first_utc": g["time_utc"].min(),
+            "last_utc": end.groupby(at["station_id"]).max(),
+            "n_frames": g.size(),
+        }
+    )
+    instruments = sorted(set(STATION_INSTRUMENTS) | set(at["instrument"].unique()))
+    counts = pd.crosstab(at["station_id"], at["instrument"]).reindex(
+        index=out.index, columns=instruments, fill_value=0
+    )
+    for name in instruments:
+        out[f"n_{name}"] = counts[name].to_numpy(dtype="int64")
+    out[_XYZ] = _group_position(at, "station_id").reindex(out.index)
+    labels = at.loc[at["instrument"] != "LPR"].drop_duplicates("product_id")
+    out["products"] = labels.groupby("station_id")["product_id"].agg(";".join).reindex(out.index)
+    out["products"] = out["products"].fillna("")
+    out["instruments"] = at.groupby("station_id")["instrument"].agg(
+        lambda s: ",".join(sorted(set(s)))
+    )
+    out = out.reset_index()
+    lon, lat, _ = enu_to_lonlat(out["x_east_m"], out["y_north_m"], out["z_up_m"].fillna(0.0), site)
+    out["lon"], out["lat"] = lon, lat
+    return GeoDataFrame(out, geometry=shapely.points(lon, lat), crs=MOON)
+
+
+def detect_stations(
+    frames: pd.DataFrame,
+    *,
+    site: LanderSite = LANDER_LABEL,
+    max_stop_diameter_m: float = 0.3,
+    smooth_window_s: float = 10.0,
+    max_rest_speed_m_s: float = 0.01,
+    min_stop_duration_s: float = 60.0,
+) -> GeoDataFrame:
+    """Stations (stops) of the rover, from the frames table.
+
+    Shorthand for ``stations_from_track(rover_track(frames, ...), site=site)``;
+    the thresholds and their defaults are documented in :func:`rover_track`.
+
+    Parameters
+    ----------
+    frames
+        The frames table (see :mod:`traverse.schema`).
+    site
+        Lander position, origin of lander ENU.
+    max_stop_diameter_m, smooth_window_s, max_rest_speed_m_s, min_stop_duration_s
+        See :func:`rover_track` (metres, seconds, metres per second, seconds).
+    """
+    track = rover_track(
+        frames,
+        max_stop_diameter_m=max_stop_diameter_m,
+        smooth_window_s=smooth_window_s,
+        max_rest_speed_m_s=max_rest_speed_m_s,
+        min_stop_duration_s=min_stop_duration_s,
+    )
+    return stations_from_track(track, site=site)
