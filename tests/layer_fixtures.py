@@ -123,7 +123,9 @@ def traverse_layers() -> dict[str, gpd.GeoDataFrame]:
     days = gpd.GeoDataFrame(day_rows, geometry=day_geoms, crs=geodesy.MOON)
 
     frames = _frames(stations)
-    return {"lander": lander, "frames": frames, "stations": stations, "drives": drives, "days": days}
+    return {
+        "lander": lander, "frames": frames, "stations": stations, "drives": drives, "days": days
+    }
 
 
 def _frames(stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
