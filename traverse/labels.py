@@ -15,6 +15,7 @@ that libxml2 knows (GB18030 among them), CRLF line ends.
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Any
 
@@ -22,7 +23,7 @@ from lxml import etree
 
 from .errors import LabelError, UnsafeXMLError
 
-__all__ = ["MAX_LABEL_BYTES", "parse_label", "lpr_table_layout"]
+__all__ = ["MAX_LABEL_BYTES", "parse_label"]
 
 #: Largest label accepted, bytes (real labels are 10–20 KB).
 MAX_LABEL_BYTES = 4 * 1024 * 1024
@@ -54,48 +55,91 @@ def _parse_xml(data: bytes, source: str) -> etree._Element:
     return root
 
 
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return etree.QName(tag).localname.lower()
+def _is_file_area(el: etree._Element) -> bool:
+    return el.tag.rpartition("}")[2].lower().startswith("file_area")
+
+
+def _children_text(el: etree._Element) -> dict[str, str]:
+    """Text of the direct children of ``el`` by lower-cased local name."""
+    return {
+        c.tag.rpartition("}")[2].lower(): (c.text or "").strip()
+        for c in el.iterchildren(tag=etree.Element)
+    }
 
 
 class _Index:
-    """Elements of a subtree by lower-cased local name, in document order."""
+    """Elements of one document by lower-cased local name, built in one pass.
+
+    Every element gets its document-order number; the descendants of X are
+    the numbers from X's to its deepest last child's, so "descendants of X
+    named y" is a range lookup and no subtree is walked again.
+    """
 
     def __init__(self, root: etree._Element | None):
-        self.by_name: dict[str, list[etree._Element]] = {}
-        if root is not None:
-            for el in root.iter():
-                self.by_name.setdefault(_local(el), []).append(el)
+        self.elements: list[etree._Element] = []
+        self.by_name: dict[str, list[int]] = {}
+        self.pos: dict[etree._Element, int] = {}
+        self._ends: dict[int, int] = {}
+        if root is None:
+            return
+        # File areas (record layouts: hundreds of elements) are read by _table_layout.
+        parts = [c for c in root.iterchildren(tag=etree.Element) if not _is_file_area(c)]
+        i = 0
+        for part in parts:
+            for el in part.iter(tag=etree.Element):
+                self.elements.append(el)
+                self.pos[el] = i
+                self.by_name.setdefault(el.tag.rpartition("}")[2].lower(), []).append(i)
+                i += 1
 
-    def first(self, *path: str) -> etree._Element | None:
-        """First element matching ``a/b/c`` (each a descendant of the previous)."""
+    def _end(self, i: int) -> int:
+        """Number after the last descendant of element ``i`` (its deepest last child)."""
+        end = self._ends.get(i)
+        if end is None:
+            el = self.elements[i]
+            while len(el):
+                el = el[-1]
+            end = self._ends[i] = self.pos[el] + 1
+        return end
+
+    def _find(self, path: tuple[str, ...], lo: int, hi: int) -> int | None:
         cands = self.by_name.get(path[0].lower(), [])
-        for el in cands:
-            found = _descend(el, path[1:])
+        for i in cands[bisect.bisect_left(cands, lo) : bisect.bisect_left(cands, hi)]:
+            if len(path) == 1:
+                return i
+            found = self._find(path[1:], i + 1, self._end(i))
             if found is not None:
                 return found
         return None
 
-    def text(self, *path: str) -> str | None:
-        el = self.first(*path)
+    def first(self, *path: str, within: etree._Element | None = None) -> etree._Element | None:
+        """First element matching ``a/b/c`` (each a descendant of the previous).
+
+        With ``within``, only descendants of that element are searched.
+        """
+        lo, hi = 0, len(self.elements)
+        if within is not None:
+            start = self.pos[within]
+            lo, hi = start + 1, self._end(start)
+        i = self._find(path, lo, hi)
+        return None if i is None else self.elements[i]
+
+    def all(self, name: str, within: etree._Element | None = None) -> list[etree._Element]:
+        """Every element named ``name`` (under ``within`` when given)."""
+        cands = self.by_name.get(name.lower(), [])
+        if within is None:
+            return [self.elements[i] for i in cands]
+        start = self.pos[within]
+        lo, hi = start + 1, self._end(start)
+        sel = cands[bisect.bisect_left(cands, lo) : bisect.bisect_left(cands, hi)]
+        return [self.elements[i] for i in sel]
+
+    def text(self, *path: str, within: etree._Element | None = None) -> str | None:
+        """Stripped text of :meth:`first`, ``None`` when absent or empty."""
+        el = self.first(*path, within=within)
         if el is None or el.text is None:
             return None
         return el.text.strip()
-
-
-def _descend(el: etree._Element, path: tuple[str, ...]) -> etree._Element | None:
-    if not path:
-        return el
-    want = path[0].lower()
-    for child in el.iter():
-        if child is not el and _local(child) == want:
-            found = _descend(child, path[1:])
-            if found is not None:
-                return found
-    return None
 
 
 def _number(text: str | None, what: str, warnings: list[str]) -> float:
@@ -147,99 +191,90 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     """
     root = _parse_xml(data, source)
     warnings: list[str] = []
-    everything = _Index(root)
-    mission_el = everything.first("Mission_Area")
-    if mission_el is None:
+    doc = _Index(root)
+    mission = doc.first("Mission_Area")
+    if mission is None:
         raise LabelError(f"{source}: no Mission_Area element; not a Chang'e-4 PDS4 label")
-    mission = _Index(mission_el)
 
-    def vec(*path: str) -> tuple[float, float, float]:
-        el = mission.first(*path)
-        if el is None:
-            return (math.nan, math.nan, math.nan)
-        sub = _Index(el)
-        return tuple(
-            _number(sub.text(c), f"{'/'.join(path)}/{c}", warnings) for c in _XYZ
-        )  # type: ignore[return-value]
+    def text(*path: str) -> str | None:
+        return doc.text(*path, within=mission)
+
+    def number(*path: str) -> float:
+        return _number(text(*path), "/".join(path), warnings)
+
+    def vec(name: str) -> tuple[float, float, float]:
+        return tuple(number(name, c) for c in _XYZ)  # type: ignore[return-value]
 
     def lonlat(name: str) -> tuple[float, float]:
-        el = mission.first(name)
-        if el is None:
-            return (math.nan, math.nan)
-        sub = _Index(el)
-        return (
-            _number(sub.text("longitude"), f"{name}/longitude", warnings),
-            _number(sub.text("latitude"), f"{name}/latitude", warnings),
-        )
-
-    def num(*path: str) -> float:
-        return _number(mission.text(*path), "/".join(path), warnings)
+        return number(name, "longitude"), number(name, "latitude")
 
     mast_yaw = mast_pitch = math.nan
-    rot = mission.first("Rotation_Angle")
+    rot = doc.first("Rotation_Angle", within=mission)
     if rot is not None:
-        for child in rot.iter():
-            name = _local(child)
+        for child in rot.iterchildren(tag=etree.Element):
+            name = child.tag.rpartition("}")[2].lower()
+            value = _number((child.text or "").strip(), f"Rotation_Angle/{name}", warnings)
             if "yaw" in name:
-                mast_yaw = _number((child.text or "").strip(), f"Rotation_Angle/{name}", warnings)
+                mast_yaw = value
             elif "pitch" in name:
-                mast_pitch = _number((child.text or "").strip(), f"Rotation_Angle/{name}", warnings)
+                mast_pitch = value
 
-    ident = _Index(everything.first("Identification_Area"))
-    descriptions = [(el.text or "").strip() for el in ident.by_name.get("description", [])]
+    ident = doc.first("Identification_Area")
+    descriptions = [(el.text or "").strip() for el in doc.all("description", within=ident)]
     return {
-        "product_id": mission.text("product_id") or everything.text("logical_identifier"),
-        "instrument_id": mission.text("instrument_id"),
-        "sequence_id": mission.text("sequence_id"),
-        "product_level": mission.text("product_level"),
-        "product_version": mission.text("product_version"),
-        "start_date_time": everything.text("Time_Coordinates", "start_date_time"),
-        "stop_date_time": everything.text("Time_Coordinates", "stop_date_time"),
+        "product_id": text("product_id") or doc.text("logical_identifier"),
+        "instrument_id": text("instrument_id"),
+        "sequence_id": text("sequence_id"),
+        "product_level": text("product_level"),
+        "product_version": text("product_version"),
+        "start_date_time": doc.text("Time_Coordinates", "start_date_time"),
+        "stop_date_time": doc.text("Time_Coordinates", "stop_date_time"),
         "rover_xyz": vec("Rover_LocationXYZ"),
         "rover_lonlat": lonlat("Rover_Location"),
         "lander_lonlat": lonlat("Lander_Location"),
         "pointing": vec("center_point_observe_vector"),
-        "solar_incidence_deg": num("Angle_Pointing_Results", "solar", "incidence_angle"),
-        "solar_azimuth_deg": num("Angle_Pointing_Results", "solar", "azimuth_angle"),
+        "solar_incidence_deg": number("Angle_Pointing_Results", "solar", "incidence_angle"),
+        "solar_azimuth_deg": number("Angle_Pointing_Results", "solar", "azimuth_angle"),
         "mast_yaw_deg": mast_yaw,
         "mast_pitch_deg": mast_pitch,
         "description": next((d for d in descriptions if d and d != "None"), ""),
-        "table": lpr_table_layout(everything, source),
+        "table": _table_layout(root, source),
         "warnings": warnings,
     }
 
 
-def lpr_table_layout(index: _Index, source: str) -> dict[str, Any] | None:
+def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     """The ``Table_Binary`` record layout of a label, or ``None`` when it has none.
 
     Returns a dict with ``offset`` (bytes), ``records`` (as declared),
     ``record_length`` (bytes) and ``fields``: ``{NAME: (start, length,
-    data_type)}`` with 0-based byte starts within a record.
+    data_type)}`` with 0-based byte starts within a record.  Fields inside a
+    ``Group_Field_Binary`` (the echo samples) are left out.
     """
-    table = index.first("Table_Binary")
+    table = next(root.iter("{*}Table_Binary"), None)
     if table is None:
         return None
-    t = _Index(table)
+    head = _children_text(table)
+    record = next(table.iter("{*}Record_Binary"), None)
+    if record is None:
+        raise LabelError(f"{source}: Table_Binary has no Record_Binary")
+    rec_head = _children_text(record)
     try:
-        offset = int(float(t.text("offset") or 0))
-        record_length = int(float(t.text("Record_Binary", "record_length") or "nan"))
-        records = int(float(t.text("records") or 0))
+        offset = int(float(head.get("offset") or 0))
+        record_length = int(float(rec_head.get("record_length") or "nan"))
+        records = int(float(head.get("records") or 0))
     except ValueError as exc:
         raise LabelError(f"{source}: Table_Binary has no usable record_length ({exc})") from exc
     if record_length <= 0:
         raise LabelError(f"{source}: Table_Binary record_length must be positive")
     fields: dict[str, tuple[int, int, str]] = {}
-    for fb in t.by_name.get("field_binary", []):
-        parent = fb.getparent()
-        if parent is not None and _local(parent) == "group_field_binary":
-            continue
-        f = _Index(fb)
-        name = f.text("name")
+    for fb in record.iterchildren("{*}Field_Binary"):  # direct children: not the echo group
+        f = _children_text(fb)
+        name, loc, length = f.get("name"), f.get("field_location", ""), f.get("field_length", "")
         try:
-            loc = int(float(f.text("field_location") or "nan"))
-            length = int(float(f.text("field_length") or "nan"))
+            start, size = int(float(loc)) - 1, int(float(length))
         except ValueError:
             continue
         if name:
-            fields[name.upper()] = (loc - 1, length, f.text("data_type") or "")
+            fields[name.upper()] = (start, size, f.get("data_type", ""))
     return {"offset": offset, "records": records, "record_length": record_length, "fields": fields}
