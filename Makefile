@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test,bench]'
 	touch $(STAMP)
 
+# The main job on the built-in SYNTHETIC sample: archive -> maps/yutu2.{gpkg,html} + day table.
 demo: $(STAMP)
-	$(BIN)/traverse index ../shared/data/ce4 -o maps/frames.csv
+	@test -d $(SAMPLE) || $(BIN)/traverse sample $(SAMPLE) --dem sample/synthetic_dem.tif
+	$(BIN)/traverse build $(SAMPLE) -o maps/yutu2 --basemap sample/synthetic_dem.tif --geojson
+	$(BIN)/traverse distances $(SAMPLE) --compare-announced --csv maps/yutu2_announced.csv
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -70,14 +70,17 @@ _GPKG_VERSION = "1.2"
 def write_geopackage(
     path: str | os.PathLike,
     *,
-    lander: GeoDataFrame,
-    frames: GeoDataFrame,
-    stations: GeoDataFrame,
-    drives: GeoDataFrame,
-    days: GeoDataFrame,
+    lander: GeoDataFrame | None = None,
+    frames: GeoDataFrame | None = None,
+    stations: GeoDataFrame | None = None,
+    drives: GeoDataFrame | None = None,
+    days: GeoDataFrame | None = None,
     local_site: geodesy.LanderSite | None = None,
 ) -> Path:
-    """Write the five traverse layers, styled, to one GeoPackage.
+    """Write the traverse layers, styled, to one GeoPackage.
+
+    ``traverse build`` writes all five; ``traverse index -o FILE.gpkg`` only
+    ``frames``.  A layer given as ``None`` is not written.
 
     Parameters
     ----------
@@ -107,7 +110,9 @@ def write_geopackage(
     """
     given = {"lander": lander, "frames": frames, "stations": stations, "drives": drives}
     given["days"] = days
-    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
+    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items() if gdf is not None}
+    if not layers:
+        raise ValueError("write_geopackage: no layer given")
     if local_site is not None:
         if not isinstance(local_site, geodesy.LanderSite):
             raise TypeError(f"local_site must be a geodesy.LanderSite, got {local_site!r}")
@@ -126,7 +131,10 @@ def write_geopackage(
                 dataset_options={"VERSION": _GPKG_VERSION},
                 layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
             )
-        lunar_days = layers["days"]["lunar_day"].dropna().astype("int64").tolist()
+        days_layer = layers.get("days")
+        lunar_days = (
+            [] if days_layer is None else days_layer["lunar_day"].dropna().astype("int64").tolist()
+        )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
             _declare_authority_crs(con, list(layers), geodesy.MOON)
             geom_cols = dict(

@@ -339,7 +339,9 @@ def build_webmap(
     panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright"}
     m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
-    m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]], padding=(20, 20))
+    # leave room for the distance panel (bottom right) so it does not hide the lander
+    m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]],
+                 padding_top_left=(20, 20), padding_bottom_right=(40, 330))
     path.parent.mkdir(parents=True, exist_ok=True)
     m.save(str(path))
     return path

@@ -126,7 +126,8 @@ def make_frames(
         t_rest = t + pd.Timedelta(seconds=30 + 60 * labels[i])
         if rests[i]:
             times = t_rest + dt * np.arange(rests[i])
-            lpr_rows(f"CE4_GRAS_LPR-1_REST_{i:04d}", times, np.repeat(stops[i : i + 1], rests[i], 0))
+            at_stop = np.repeat(stops[i : i + 1], rests[i], 0)
+            lpr_rows(f"CE4_GRAS_LPR-1_REST_{i:04d}", times, at_stop)
         leave = t_rest + dt * rests[i] + pd.Timedelta(seconds=60)
         truth.leave_utc.append(leave)
         if i == n - 1:

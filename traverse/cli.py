@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
+from .cli_pipeline import add_pipeline_commands
 from .errors import Report, SkippedProductWarning, TraverseError
 
 __all__ = ["main"]
@@ -98,7 +98,12 @@ def cmd_index(args) -> int:
             print(f"  {p.source}: {p.reason}", file=sys.stderr)
         return 1
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_frames(frames, out)
+    if out.suffix.lower() == ".gpkg":
+        from layers.geopackage import write_geopackage
+
+        write_geopackage(out, frames=frames)
+    else:
+        write_frames(frames, out)
     skipped = _write_report(report, out)
     if not args.quiet:
         print(f"wrote {out}")
@@ -127,13 +132,10 @@ def _parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("-o", "--output", required=True, help="OUT.csv, OUT.gpkg or OUT.parquet")
     sp.set_defaults(func=cmd_index)
-    for extra in _EXTRA_COMMANDS:
-        extra(sub, common)
+    add_pipeline_commands(sub, common)
     return p
 
 
-#: Functions ``(subparsers, common)`` adding further subcommands (later pipeline steps).
-_EXTRA_COMMANDS: list[Callable] = []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -216,7 +216,11 @@ def summarise_days(
         return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
     end = rover["stop_utc"].fillna(rover["time_utc"]) if "stop_utc" in rover else rover["time_utc"]
     span = pd.DataFrame(
-        {"lunar_day": lunar_day_number(rover["time_utc"]), "start_utc": rover["time_utc"], "end_utc": end}
+        {
+            "lunar_day": lunar_day_number(rover["time_utc"]),
+            "start_utc": rover["time_utc"],
+            "end_utc": end,
+        }
     )
     days = span.groupby("lunar_day").agg(start_utc=("start_utc", "min"), end_utc=("end_utc", "max"))
 
@@ -241,8 +245,8 @@ def summarise_days(
         pos = days.index.get_indexer(drives["lunar_day"].to_numpy())
         order = np.argsort(pos, kind="stable")
         lines = np.asarray(drives.geometry.to_numpy())[order]
-        multi = shapely.multilinestrings(lines, indices=pos[order])
-        geometry[np.unique(pos)] = multi
+        with_drives, rank = np.unique(pos[order], return_inverse=True)
+        geometry[with_drives] = shapely.multilinestrings(lines, indices=rank)
     out = days.reset_index()[DAYS_COLUMNS]
     return GeoDataFrame(out, geometry=list(geometry), crs=MOON)
 

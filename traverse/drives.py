@@ -5,7 +5,9 @@ one station to the next (``source = "lpr"``), from the first station's
 position to the second's.  Where no radar record covers the move, it is a
 straight segment from station to station (``source = "inferred"``).  Moves
 before the first or after the last station are kept with a missing
-``from_station`` or ``to_station``.
+``from_station`` or ``to_station``, and so is the end of a radar drive whose
+neighbouring station lies in another lunar day (a drive never bridges a
+lunar night unless it is an inferred station-to-station segment).
 
 **Lengths that do not grow with jitter.**  LPR positions jitter by 1–2 cm
 from record to record; summing raw steps of 3 cm with 1.5 cm noise would
@@ -22,6 +24,10 @@ add metres.  Two steps remove that:
    vertices are ~10 cm apart, where residual jitter of ~0.5 cm lengthens a
    chord by ~0.5²/(2·10) cm, about 0.01 %, and chords cut a 1 m radius turn
    short by under 0.05 %.
+
+Records within a few seconds of the end of an LPR series (the radar
+switched off at a stop) get a narrower, noisier smoothing window; next to a
+station they are skipped and the drive runs straight to the station.
 
 Lengths are sums of chord lengths in lander ENU: ``length_2d_m`` horizontal,
 ``length_3d_m`` with the height differences; never geodesics.
@@ -168,6 +174,21 @@ def path_length_m(
     return polyline_lengths_m(xs[idx], ys[idx], zs[idx])
 
 
+def _trim_edges(edge: np.ndarray, has_from: bool, has_to: bool) -> tuple[int, int]:
+    """Range of a leg's records to draw: drop series-end records next to a station.
+
+    Records at the very end of an LPR series are barely smoothed; where the
+    drive is anchored at a station on that side, the chord to the station
+    replaces them.  Keeps everything if nothing would be left.
+    """
+    n = len(edge)
+    j0 = int(np.argmin(edge)) if has_from and edge.any() else 0
+    j1 = n - int(np.argmin(edge[::-1])) if has_to and edge.any() else n
+    if edge.all() or j1 <= j0:
+        return 0, n
+    return j0, j1
+
+
 def _empty_drives() -> GeoDataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DRIVES_COLUMNS})
     return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
@@ -216,31 +237,38 @@ def drives_from_track(
     st = stations.sort_values("station_id")
     n_st = len(st)
     spos = st[_XYZ].to_numpy(dtype="float64")
+    sday = st["lunar_day"].to_numpy(dtype="int64")
     s_first, s_last = st["first_utc"].to_numpy(), st["last_utc"].to_numpy()
     mv = track[track["station_id"].isna()]
     legs = mv["after_station"].to_numpy(dtype="int64")
+    mday = mv["lunar_day"].to_numpy(dtype="int64")
     mpos = mv[_SMOOTH].to_numpy(dtype="float64")
     mtime = mv["time_utc"].to_numpy()
-    leg_ids = np.union1d(np.unique(legs), np.arange(1, n_st))
-    lo = np.searchsorted(legs, leg_ids, side="left")
-    hi = np.searchsorted(legs, leg_ids, side="right")
+    medge = mv["smooth_edge"].to_numpy(dtype=bool)
+    # runs of moving records between the same two stations, in one lunar day
+    cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
+    ends = np.r_[cut[1:], len(legs)]
+    spans = [(int(legs[i]), int(i), int(j)) for i, j in zip(cut, ends)] if len(legs) else []
+    # station pairs with no radar between them
+    spans += [(int(a), -1, -1) for a in np.setdiff1d(np.arange(1, n_st), legs)]
 
     rows, verts = [], []
-    for a, i0, i1 in zip(leg_ids.tolist(), lo.tolist(), hi.tolist()):
-        has_from, has_to = a >= 1, a + 1 <= n_st
-        if i1 > i0:
+    for a, i0, i1 in spans:
+        if i0 >= 0:  # LPR: anchored at the stations of the same lunar day
+            has_from = a >= 1 and sday[a - 1] == mday[i0]
+            has_to = a + 1 <= n_st and sday[a] == mday[i0]
+            j0, j1 = _trim_edges(medge[i0:i1], has_from, has_to)
             parts = [spos[a - 1 : a]] if has_from else []
-            parts += [mpos[i0:i1]] + ([spos[a : a + 1]] if has_to else [])
+            parts += [mpos[i0 + j0 : i0 + j1]] + ([spos[a : a + 1]] if has_to else [])
             coords, source = np.concatenate(parts), "lpr"
             start, end = mtime[i0], mtime[i1 - 1]
-        elif has_from and has_to:
+        else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
             if gap <= max_stop_diameter_m:
                 continue
+            has_from = has_to = True
             coords, source = spos[a - 1 : a + 1], "inferred"
             start, end = s_last[a - 1], s_first[a]
-        else:
-            continue
         if len(coords) < 2:
             continue
         idx = resample_min_step(coords[:, 0], coords[:, 1], min_step_m=min_step_m)
@@ -250,7 +278,7 @@ def drives_from_track(
         l2, l3 = polyline_lengths_m(v[:, 0], v[:, 1], v[:, 2])
         rows.append(
             (a if has_from else pd.NA, a + 1 if has_to else pd.NA, start, end, l2, l3, source,
-             i1 - i0, *v[-1])
+             max(i1 - i0, 0), *v[-1])
         )
         verts.append(v)
     if not rows:
@@ -263,6 +291,9 @@ def drives_from_track(
         out[c] = out[c].astype("Int64")
     for c in ("start_utc", "end_utc"):
         out[c] = pd.to_datetime(out[c], utc=True)
+    order = np.argsort(out["start_utc"].to_numpy(), kind="stable")
+    out = out.iloc[order].reset_index(drop=True)
+    verts = [verts[i] for i in order]
     out.insert(0, "lunar_day", lunar_day_number(out["end_utc"]))
     out.insert(0, "drive_id", np.arange(1, len(out) + 1))
     allv = np.concatenate(verts)

@@ -1,4 +1,4 @@
-"""Write the ``frames`` table as CSV, GeoPackage or GeoParquet."""
+"""Write the ``frames`` table as CSV or GeoParquet (GeoPackage: :mod:`layers.geopackage`)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ def write_frames(frames: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
     """Write ``frames`` to ``path`` by its suffix.
 
     ``.csv`` holds :data:`traverse.schema.INDEX_CSV_COLUMNS` with ISO-8601 UTC
-    times (lon/lat in degrees, x/y/z in lander ENU metres); ``.gpkg`` and
-    ``.parquet`` hold every column and the geometry in ``IAU_2015:30100``.
+    times (lon/lat in degrees, x/y/z in lander ENU metres); ``.parquet``
+    holds every column and the geometry in ``IAU_2015:30100``.
     The file is written next to its final name and renamed into place, so a
     failed write leaves the previous file intact.
     """
@@ -32,12 +32,10 @@ def write_frames(frames: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
                     r"(\.\d{3})\d{3}Z$", r"\1Z", regex=True
                 )
             table.to_csv(tmp, index=False, float_format="%.12g")
-        elif suffix == ".gpkg":
-            frames.to_file(tmp, layer="frames", driver="GPKG")
         elif suffix == ".parquet":
             frames.to_parquet(tmp)
         else:
-            raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv, .gpkg, .parquet")
+            raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -62,7 +62,13 @@ def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
     """
     lon, lat, h = enu_to_lonlat([0.0], [0.0], [0.0], site)
     table = pd.DataFrame(
-        {"name": ["Chang'e-4 lander"], "control": [site.name], "lon": lon, "lat": lat, "height_m": h}
+        {
+            "name": ["Chang'e-4 lander"],
+            "control": [site.name],
+            "lon": lon,
+            "lat": lat,
+            "height_m": h,
+        }
     )
     return GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=MOON)
 

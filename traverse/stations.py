@@ -68,7 +68,15 @@ def _window_bounds(t_s: np.ndarray, half_s: float) -> tuple[np.ndarray, np.ndarr
     )
 
 
-def smooth_positions(time, *coords_m, smooth_window_s: float = 10.0) -> tuple[np.ndarray, ...]:
+def _shrunk_half_s(t_s: np.ndarray, smooth_window_s: float) -> np.ndarray:
+    """Half-width of the symmetric window each sample gets with ``edges="shrink"``, seconds."""
+    lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
+    return np.minimum(t_s - t_s[lo], t_s[np.maximum(hi - 1, lo)] - t_s)
+
+
+def smooth_positions(
+    time, *coords_m, smooth_window_s: float = 10.0, edges: str = "shrink"
+) -> tuple[np.ndarray, ...]:
     """Centred moving average of positions over a time window.
 
     Parameters
@@ -82,15 +90,26 @@ def smooth_positions(time, *coords_m, smooth_window_s: float = 10.0) -> tuple[np
         records at the radar's ~1 record/s, which divides independent
         1.5 cm jitter by ~3, while at Yutu-2's few cm/s it spans ~30 cm of
         path, too short to round off a turn noticeably.
+    edges
+        Near the ends of a series (or of a gap longer than half the window):
+        ``"shrink"`` (default) narrows the window symmetrically, so uniform
+        motion is not pulled inward and the very first and last samples stay
+        as they are; ``"truncate"`` keeps the window's full width on the side
+        that has data (less noise, biased for motion).
 
     Returns
     -------
     tuple of numpy.ndarray
-        The smoothed coordinates, metres, same frame.  Windows are truncated
-        at the ends and never bridge a gap longer than half the window.
+        The smoothed coordinates, metres, same frame.
     """
+    if edges not in ("shrink", "truncate"):
+        raise ValueError(f"smooth_positions: edges must be 'shrink' or 'truncate', got {edges!r}")
     t_s = _seconds(time)
     lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
+    if edges == "shrink" and len(t_s):
+        half = _shrunk_half_s(t_s, smooth_window_s)
+        lo = np.searchsorted(t_s, t_s - half, side="left")
+        hi = np.searchsorted(t_s, t_s + half, side="right")
     out = []
     for c in coords_m:
         c = np.asarray(c, dtype="float64")
@@ -119,17 +138,24 @@ def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.n
     Returns
     -------
     numpy.ndarray
-        Metres per second; NaN where the window holds less than half its
-        width of data (an isolated record), whose motion is unknown.
+        Metres per second: the distance between the positions smoothed
+        with ``edges="truncate"`` at the two ends of the window divided by
+        the difference of their mean times, which is exact for uniform
+        motion even where the window is cut short at the end of a series.
+        NaN where the window spans less than half its width (an isolated
+        record), whose motion is unknown.
     """
     t_s = _seconds(time)
-    xs, ys = smooth_positions(t_s, x_m, y_m, smooth_window_s=smooth_window_s)
+    xs, ys, tc = smooth_positions(
+        t_s, x_m, y_m, t_s, smooth_window_s=smooth_window_s, edges="truncate"
+    )
     lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
     last = np.maximum(hi - 1, lo)
-    dt = t_s[last] - t_s[lo]
+    span = t_s[last] - t_s[lo]
+    dt = tc[last] - tc[lo]
     dist = np.hypot(xs[last] - xs[lo], ys[last] - ys[lo])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(dt >= smooth_window_s / 2.0, dist / dt, np.nan)
+        return np.where((span >= smooth_window_s / 2.0) & (dt > 0), dist / dt, np.nan)
 
 
 def _rover_frames(frames: pd.DataFrame) -> pd.DataFrame:
@@ -190,7 +216,9 @@ def rover_track(
         ``product_id``, ``instrument``, ``time_utc``, ``stop_utc``,
         ``record``, ``x_east_m``, ``y_north_m``, ``z_up_m`` (as in frames),
         ``x_smooth_m``, ``y_smooth_m``, ``z_smooth_m`` (LPR smoothed, labels
-        as printed; metres, lander ENU), ``speed_m_s`` (LPR only),
+        as printed; metres, lander ENU), ``smooth_edge`` (LPR record within
+        a quarter window of a series end, smoothed over a narrower window,
+        so noisier), ``speed_m_s`` (LPR only),
         ``at_rest``, ``lunar_day``, ``station_id`` (``Int64``, 1-based;
         ``<NA>`` while moving) and ``after_station`` (the last station begun
         at or before the frame, 0 before the first one).
@@ -203,13 +231,20 @@ def rover_track(
     if is_lpr.any():
         lpr = track.loc[is_lpr]
         smooth[is_lpr] = np.column_stack(
-            smooth_positions(lpr["time_utc"], *(lpr[c] for c in _XYZ), smooth_window_s=smooth_window_s)
+            smooth_positions(
+                lpr["time_utc"], *(lpr[c] for c in _XYZ), smooth_window_s=smooth_window_s
+            )
         )
         speed[is_lpr] = smoothed_speed_m_s(
             lpr["time_utc"], lpr["x_east_m"], lpr["y_north_m"], smooth_window_s=smooth_window_s
         )
+    edge = np.zeros(n, dtype=bool)
+    if is_lpr.any():
+        half = _shrunk_half_s(_seconds(track.loc[is_lpr, "time_utc"]), smooth_window_s)
+        edge[is_lpr] = half < smooth_window_s / 4.0
     track[_SMOOTH] = smooth
     track["speed_m_s"] = speed
+    track["smooth_edge"] = edge
     if n == 0:
         return track.assign(
             at_rest=np.zeros(0, bool),

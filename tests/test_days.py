@@ -1,0 +1,150 @@
+"""Lunar day numbers, the per-day table and the announced odometry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from traverse.days import (
+    ANNOUNCED_ODOMETRY_M,
+    DAYS_COLUMNS,
+    LUNAR_DAY_EPOCH_UTC,
+    SYNODIC_MONTH_D,
+    compare_announced,
+    days_table,
+    lunar_day_number,
+)
+from traverse.geodesy import LANDER_LABEL, LANDER_LRO, MOON
+from traverse.reconstruct import Traverse, reconstruct
+
+from .traverse_truth import make_frames
+
+
+def _range(a, b, step="6h"):
+    return pd.date_range(a, b, freq=step, tz="UTC")
+
+
+def test_landing_and_first_days():
+    assert lunar_day_number(pd.Timestamp("2019-01-03T02:26Z")) == 1
+    assert (lunar_day_number(_range("2019-01-03", "2019-01-11T23:00")) == 1).all()
+    # rover wake-up 2019-01-29 ~12:40 UTC, lander 2019-01-30; dormancy 2019-02-11
+    assert (lunar_day_number(_range("2019-01-29T12:00", "2019-02-11T23:00")) == 2).all()
+    assert lunar_day_number("2019-12-25T00:00Z") == 13
+
+
+@pytest.mark.parametrize(
+    ("when", "day"),
+    [
+        # CNSA via Xinhua, the dates the rover went dormant at the end of a day
+        ("2019-06-09T12:00Z", 6),  # "212.99 meters", Xinhua 2019-06-10
+        ("2019-12-04T00:00Z", 12),  # "345.059 meters", Xinhua 2019-12-04
+        ("2020-06-28T00:00Z", 19),  # "463.26 meters", Xinhua 2020-06-28
+        ("2020-12-22T00:00Z", 25),  # "600.55 meters", Xinhua 2020-12-22
+    ],
+)
+def test_announced_dormancy_dates_get_their_day(when, day):
+    assert lunar_day_number(when) == day
+
+
+def test_numbers_right_across_gaps_of_several_lunar_days():
+    # local sunrise ~7.4 d and sunset ~22.1 d after the epoch (local midnight)
+    k = np.arange(0, 60)
+    epoch = LUNAR_DAY_EPOCH_UTC
+    for offset_d in (8.4, 15.0, 21.1):  # just after sunrise, noon, just before sunset
+        t = epoch + pd.to_timedelta((k * SYNODIC_MONTH_D + offset_d) * 86400, unit="s")
+        np.testing.assert_array_equal(lunar_day_number(t[[0, 5, 17, 59]]), k[[0, 5, 17, 59]] + 1)
+    # an arbitrary sparse set: days 1, 4, 9 with nothing between
+    t = pd.to_datetime(["2019-01-05", "2019-04-12", "2019-09-01"], utc=True)
+    assert lunar_day_number(t).tolist() == [1, 4, 9]
+
+
+def test_lunar_day_number_rejects_missing_times():
+    with pytest.raises(ValueError, match="missing"):
+        lunar_day_number(pd.to_datetime(["2019-01-05", None], utc=True))
+
+
+def _three_lunar_days():
+    # A, B on day 1; B, C on day 2; C again on day 3 (no drive); D on day 5 (inferred)
+    stops = [(0, 0, 0), (10, 0, 0.4), (10, 0, 0.4), (10, 6, 0.1), (10, 6, 0.1), (13, 10, 0.0)]
+    times = ["2019-01-04T00:00Z", "2019-01-04T01:00Z", "2019-01-30T00:00Z", "2019-01-30T02:00Z",
+             "2019-03-01T00:00Z", "2019-05-01T00:00Z"]
+    return make_frames(stops, stop_times=times, lpr=[True, False, True, False, False],
+                       noise_m=0.015, rest_records=50, seed=11)
+
+
+def test_days_summarise_a_known_traverse():
+    truth = _three_lunar_days()
+    trav = reconstruct(truth.frames)
+    days = trav.days
+    assert days.crs == MOON
+    assert list(days.columns[:-1]) == DAYS_COLUMNS
+    assert days["lunar_day"].tolist() == [1, 2, 3, 5]
+    assert days["stations"].tolist() == [2, 2, 1, 1]
+    np.testing.assert_allclose(days["drive_m"], [10.0, 6.0, 0.0, 5.0], rtol=0.01, atol=1e-9)
+    np.testing.assert_allclose(days["cumulative_m"], [10.0, 16.0, 16.0, 21.0], rtol=0.01)
+    assert (days["drive_3d_m"] >= days["drive_m"]).all()
+    np.testing.assert_allclose(days["from_lander_m"], [10.0, np.hypot(10, 6), np.hypot(10, 6),
+                                                       np.hypot(13, 10)], atol=1e-9)
+    bearing = np.degrees(np.arctan2([10, 10, 10, 13], [0, 6, 6, 10]))  # clockwise from north
+    np.testing.assert_allclose(days["bearing_deg"], bearing, atol=1e-9)
+    assert days.loc[0, "start_utc"] == truth.arrive_utc[0] + pd.Timedelta(seconds=30)
+    # last frame of day 5: the 50th LPR rest record after two labels
+    assert days.loc[3, "end_utc"] == truth.arrive_utc[5] + pd.Timedelta(seconds=30 + 120 + 49)
+    # the inferred drive into day 5 counts for day 5; day 3 has an empty MultiLineString
+    assert trav.drives["source"].tolist() == ["lpr", "lpr", "inferred"]
+    assert (days.geom_type == "MultiLineString").all()
+    assert days.is_empty.tolist() == [False, False, True, False]
+    assert shapely.get_num_geometries(days.geometry.values).tolist() == [1, 1, 0, 1]
+    assert shapely.to_wkt(days.geometry.values[2]) == "MULTILINESTRING EMPTY"
+
+
+def test_days_with_empty_geometry_round_trip_geopackage(tmp_path):
+    pytest.importorskip("pyogrio")
+    import geopandas
+
+    days = reconstruct(_three_lunar_days().frames).days
+    path = tmp_path / "days.gpkg"
+    days.to_file(path, layer="days", engine="pyogrio")
+    back = geopandas.read_file(path, layer="days", engine="pyogrio")
+    assert back["lunar_day"].tolist() == [1, 2, 3, 5]
+    assert back.geometry.is_empty.sum() + back.geometry.isna().sum() == 1
+
+
+def test_days_table_and_announced():
+    table = days_table(reconstruct(_three_lunar_days().frames).days)
+    assert list(table.columns) == DAYS_COLUMNS
+    assert not hasattr(table, "geometry")
+    cmp = compare_announced(table)
+    assert cmp["announced_cumulative_m"].tolist() == [44.185, 120.0, 163.0, 190.66]
+    announced = np.array([44.185, 120, 163, 190.66])
+    np.testing.assert_allclose(cmp["difference_m"], table["cumulative_m"] - announced)
+    assert "difference_m" not in table  # input untouched
+    # a day without an announcement (7) gets NaN, not a neighbour's value
+    other = pd.DataFrame({"lunar_day": [6, 7, 8], "cumulative_m": [200.0, 230.0, 260.0]})
+    cmp = compare_announced(other)
+    assert np.isnan(cmp["announced_cumulative_m"].iloc[1])
+    np.testing.assert_allclose(cmp["difference_m"].iloc[[0, 2]], [200 - 212.99, 260 - 271])
+
+
+def test_announced_odometry_grows():
+    days = sorted(ANNOUNCED_ODOMETRY_M)
+    values = [ANNOUNCED_ODOMETRY_M[d] for d in days]
+    assert days[0] == 1 and days[-1] == 13
+    assert np.all(np.diff(values) > 0)
+
+
+def test_reconstruct_composes_the_steps():
+    truth = make_frames([(0, 0, 0), (6, 8, 0)], noise_m=0.015, seed=12)
+    trav = reconstruct(truth.frames)
+    assert isinstance(trav, Traverse)
+    assert trav._fields == ("stations", "drives", "days", "lander")
+    assert all(g.crs == MOON for g in trav)
+    assert trav.lander[["lon", "lat", "height_m"]].iloc[0].tolist() == pytest.approx(
+        [LANDER_LABEL.lon_deg, LANDER_LABEL.lat_deg, LANDER_LABEL.height_m], abs=1e-9)
+    assert trav.lander.loc[0, "control"] == "label"
+    lro = reconstruct(truth.frames, site=LANDER_LRO)
+    assert lro.lander.loc[0, "control"] == "lro"
+    assert lro.stations["lon"].iloc[1] != trav.stations["lon"].iloc[1]
+    assert lro.drives["length_2d_m"].tolist() == trav.drives["length_2d_m"].tolist()
