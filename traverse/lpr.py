@@ -80,6 +80,19 @@ class LprLayout:
     declared_records: int
     dtype: np.dtype
 
+    @property
+    def header_length(self) -> int:
+        """Bytes from the start of a record to the end of its last pose field."""
+        return max(off + dt.itemsize for dt, off, *_ in self.dtype.fields.values())
+
+    @property
+    def header_dtype(self) -> np.dtype:
+        """:attr:`dtype` over the header bytes only (itemsize :attr:`header_length`)."""
+        fields = self.dtype.fields
+        return np.dtype({"names": list(fields), "formats": [v[0] for v in fields.values()],
+                         "offsets": [v[1] for v in fields.values()],
+                         "itemsize": self.header_length})
+
     @classmethod
     def from_table(
         cls, table: dict, *, source: str = "<label>", instrument: str = "LPR", level: str = "2B"
@@ -178,8 +191,12 @@ def _read_records(source: Source, layout: LprLayout, block_records: int) -> tupl
     if source.member is None:
         with open(source.path, "rb") as fh:
             mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        rec = np.ndarray((n,), dtype=layout.dtype, buffer=mm, offset=layout.offset)
-        return [rec], tail
+        # One strided copy of the header bytes of every record (each page touched once),
+        # then the fields are picked out of that small contiguous array.
+        width = layout.header_length
+        heads = np.ndarray((n, width), dtype=np.uint8, buffer=mm, offset=layout.offset,
+                           strides=(layout.record_length, 1)).copy()
+        return [heads.view(layout.header_dtype)[:, 0]], tail
     blocks = []
     with source.open() as fh:
         fh.read(layout.offset)
@@ -190,7 +207,8 @@ def _read_records(source: Source, layout: LprLayout, block_records: int) -> tupl
             k = len(buf) // layout.record_length
             if k == 0:
                 break
-            blocks.append(np.frombuffer(buf, dtype=layout.dtype, count=k))
+            rec = np.frombuffer(buf, dtype=layout.dtype, count=k)
+            blocks.append(rec)
             left -= k
     return blocks, tail
 
