@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
+import threading
 from typing import Any
 
 from lxml import etree
@@ -36,13 +38,20 @@ _PARSER_OPTIONS = dict(
     huge_tree=False,
     remove_comments=True,
     remove_pis=True,
+    collect_ids=False,
 )
+_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
+_PARSERS = threading.local()  # an lxml parser is reused, but never across threads
 
 
 def _parse_xml(data: bytes, source: str) -> etree._Element:
     if len(data) > MAX_LABEL_BYTES:
         raise UnsafeXMLError(f"{source}: label larger than {MAX_LABEL_BYTES} bytes")
-    parser = etree.XMLParser(**_PARSER_OPTIONS)
+    if _DOCTYPE.search(data, 0, 4096):  # ASCII-compatible encodings; re-checked after parsing
+        raise UnsafeXMLError(f"{source}: label declares a DOCTYPE/entities; refused (XXE guard)")
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -243,6 +252,18 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     }
 
 
+_FIELD_PARTS = ("name", "field_location", "field_length", "data_type")
+
+
+def _field_rows(record: etree._Element) -> list[tuple[str, ...]]:
+    """(name, field_location, field_length, data_type) of each Field_Binary of a record."""
+    rows = []
+    for fb in record.iterchildren("{*}Field_Binary"):
+        f = _children_text(fb)
+        rows.append(tuple(f.get(part, "") for part in _FIELD_PARTS))
+    return rows
+
+
 def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     """The ``Table_Binary`` record layout of a label, or ``None`` when it has none.
 
@@ -268,13 +289,12 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     if record_length <= 0:
         raise LabelError(f"{source}: Table_Binary record_length must be positive")
     fields: dict[str, tuple[int, int, str]] = {}
-    for fb in record.iterchildren("{*}Field_Binary"):  # direct children: not the echo group
-        f = _children_text(fb)
-        name, loc, length = f.get("name"), f.get("field_location", ""), f.get("field_length", "")
+    # Direct children only: the echo samples' Field_Binary sits in a Group_Field_Binary.
+    for name, loc, length, dtype in _field_rows(record):
         try:
             start, size = int(float(loc)) - 1, int(float(length))
         except ValueError:
             continue
         if name:
-            fields[name.upper()] = (start, size, f.get("data_type", ""))
+            fields[name.upper()] = (start, size, dtype)
     return {"offset": offset, "records": records, "record_length": record_length, "fields": fields}

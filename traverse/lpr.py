@@ -5,10 +5,11 @@ An LPR 2B product is a table of fixed-length records (32 883 B for channel 1,
 rover pose; the rest are echo samples.  The layout comes from the label's
 ``Table_Binary``; :mod:`traverse.quirks` corrects what the label gets wrong.
 
-Only the header bytes are read: the file is memory-mapped and a numpy
-structured dtype with the record length as ``itemsize`` picks the pose fields
-out of every record at once (a strided read, no per-record Python loop).  A
-zip member, which cannot be mapped, is streamed in blocks of records.
+Only the header bytes are read: the file is memory-mapped, the first
+:attr:`LprLayout.header_length` bytes of every record are copied in one
+strided numpy pass (one page touched per record, no per-record Python loop),
+and a structured dtype picks the pose fields out of that small array.  A zip
+member, which cannot be mapped, is streamed in blocks of records.
 """
 
 from __future__ import annotations
