@@ -133,6 +133,22 @@ def cmd_map(args) -> int:
     return 0
 
 
+def _remove_synthetic_products(folder: Path) -> None:
+    """Delete the products a previous ``traverse sample`` wrote (labels saying SYNTHETIC).
+
+    Otherwise ``--overwrite`` with another ``--seed`` mixes two archives; anything else in
+    ``folder`` (real products, the user's files) is left alone.
+    """
+    from .synthetic import SYNTHETIC_NOTE
+
+    for label in folder.rglob("CE4_GRAS_*L"):
+        with open(label, "rb") as fh:
+            if SYNTHETIC_NOTE.encode() not in fh.read(1 << 20):
+                continue
+        label.with_name(label.name[:-1]).unlink(missing_ok=True)
+        label.unlink()
+
+
 def cmd_sample(args) -> int:
     """``traverse sample DIR``: write the synthetic sample archive (days 1–13)."""
     from .sample import write_sample_archive
@@ -141,6 +157,8 @@ def cmd_sample(args) -> int:
     if folder.exists() and any(folder.iterdir()) and not args.overwrite:
         print(f"traverse sample: {folder} is not empty; use --overwrite", file=sys.stderr)
         return 2
+    if args.overwrite and folder.is_dir():
+        _remove_synthetic_products(folder)
     truth = write_sample_archive(folder, seed=args.seed)
     if args.dem:
         from layers.basemaps import write_synthetic_dem
