@@ -9,6 +9,7 @@ them and the summary.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # e.g. `traverse distances ... | head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except TraverseError as exc:
         print(f"traverse {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -7,7 +7,6 @@ the dependency arrow ``cli → layers → traverse``).
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from pathlib import Path
