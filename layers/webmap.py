@@ -3,8 +3,9 @@
 Map projection
     ``L.CRS.Moon3857`` (``assets/traverse-map.js``): Leaflet's EPSG:3857 with
     the Moon's radius, the twin of :func:`traverse.geodesy.web_mercator_crs`.
-    Tiles keep the usual z/x/y grid, the scale bar measures lunar metres and,
-    Mercator being conformal, a square drive is drawn square at 45° S.
+    Tiles keep the usual z/x/y grid, the scale bar and the ruler (measure
+    tool, under the zoom buttons) give lunar metres and, Mercator being
+    conformal, a square drive is drawn square at 45° S.
 
 Offline
     folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, awesome
@@ -59,6 +60,14 @@ _CSS = """
 .traverse-lander-icon { width: 14px; height: 14px; background: #ffd700; border: 2px solid #000;
   transform: rotate(45deg); }
 .traverse-popup-list { max-height: 12em; overflow: auto; font-family: monospace; font-size: 11px; }
+.traverse-measure { position: relative; }
+.traverse-measure-toggle svg { vertical-align: middle; }
+.leaflet-bar a.traverse-measure-toggle.active { background: #ffd700; }
+.traverse-measure-total { position: absolute; left: 36px; top: 0; white-space: nowrap;
+  padding: 4px 8px; background: rgba(255,255,255,0.95); font: 12px/1.35 sans-serif;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.4); }
+.leaflet-container.traverse-measuring { cursor: crosshair; }
+.traverse-measuring .leaflet-pane .leaflet-interactive { pointer-events: none !important; }
 """
 
 
@@ -339,9 +348,11 @@ def build_webmap(
     panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright"}
     m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
-    # leave room for the distance panel (bottom right) so it does not hide the lander
+    m.add_child(_JsonCall("addMeasure", None, target=m.get_name()))
+    # leave room for the zoom/ruler buttons and layer list (top) and the distance panel
+    # (bottom right) so that no control hides the lander
     m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]],
-                 padding_top_left=(20, 20), padding_bottom_right=(40, 330))
+                 padding_top_left=(60, 200), padding_bottom_right=(40, 330))
     path.parent.mkdir(parents=True, exist_ok=True)
     m.save(str(path))
     return path

@@ -22,8 +22,11 @@ def _straight(length_m, heading_deg, slope, noise_m, seed, step_m=0.03):
     return np.arange(len(p), dtype="float64"), p + rng.normal(0.0, noise_m, p.shape)
 
 
+# The issue's envelope: drives of 10 m and more, sampled every 3 cm, 1.5 cm of noise.  Below
+# 10 m the endpoints' own jitter (a few cm, unanchored here) is already ~1 % of the length;
+# drives_from_track anchors drive ends to station positions instead.
 @FAST
-@given(st.floats(5.0, 40.0), st.floats(0, 360), st.floats(-0.2, 0.2), st.floats(0.0, 0.02), seeds)
+@given(st.floats(10.0, 40.0), st.floats(0, 360), st.floats(-0.2, 0.2), st.floats(0.0, 0.015), seeds)
 def test_straight_drive_within_one_percent(length_m, heading_deg, slope, noise_m, seed):
     t, p = _straight(length_m, heading_deg, slope, noise_m, seed)
     l2, l3 = path_length_m(t, *p.T)

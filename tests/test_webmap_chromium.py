@@ -166,3 +166,58 @@ def test_equirectangular_tiles_load_and_stay_the_only_requests(browser, tmp_path
     assert -90 + 0 <= 90 - (y + 1) * deg <= -45.44 <= 90 - y * deg
     assert x * deg - 180 <= 177.6 <= (x + 1) * deg - 180
     p.page.close()
+
+
+def _haversine(a, b, radius):
+    (lat1, lon1), (lat2, lon2) = (np.radians(a), np.radians(b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * radius * math.asin(math.sqrt(h))
+
+
+def test_measure_tool_gives_lunar_metres(browser, html_map, tmp_path):
+    """Ruler: click lander -> S05 -> S09 (through their markers); total = lunar geodesic."""
+    lander = mf.make_lander().geometry.iloc[0]
+    st = mf.make_stations().set_index("station_id").geometry
+    pts = [(lander.y, lander.x), (st["S05"].y, st["S05"].x), (st["S09"].y, st["S09"].x)]
+    geod = geodesy.moon_geod()
+    lunar = sum(geod.inv(a[1], a[0], b[1], b[0])[2] for a, b in zip(pts[:-1], pts[1:], strict=True))
+    earth = sum(_haversine(a, b, 6_371_008.8) for a, b in zip(pts[:-1], pts[1:], strict=True))
+    assert lunar > 250 and earth / lunar > 3.5
+
+    p = Page(browser, html_map)
+    total = p.page.locator(".traverse-measure-total")
+    toggle = p.page.locator(".traverse-measure-toggle")
+    assert total.is_hidden()
+    toggle.click()
+    assert total.is_visible() and toggle.get_attribute("aria-pressed") == "true"
+    box = p.page.locator(".leaflet-container").bounding_box()
+    xy = p.page.evaluate(
+        "pts => { const m = Object.values(window).find(v => v instanceof L.Map);"
+        " return pts.map(q => { const c = m.latLngToContainerPoint(q); return [c.x, c.y]; }); }",
+        [list(q) for q in pts])
+    for x, y in xy:
+        assert 60 < x < box["width"] - 60 and 60 < y < box["height"] - 60  # clear of controls
+        p.page.mouse.click(box["x"] + x, box["y"] + y)
+        p.page.wait_for_timeout(100)
+    got = float(total.get_attribute("data-metres"))
+    assert got == pytest.approx(lunar, rel=0.01)
+    assert abs(got - earth) > 0.1 * earth  # Leaflet's default Earth CRS would give ~3.67x
+    assert "2 segments" in total.inner_text() and f"{got:.1f} m" in total.inner_text()
+    assert p.page.locator("path.traverse-measure-line").count() == 1
+    assert p.page.locator(".leaflet-popup").count() == 0  # clicks measured, popups stayed shut
+    p.page.mouse.move(box["x"] + xy[0][0], box["y"] + xy[0][1])  # rubber band back to the lander
+    p.page.screenshot(path=str(tmp_path / "measure.png"))
+
+    p.page.keyboard.press("Escape")
+    assert total.is_hidden() and total.get_attribute("data-metres") is None
+    assert p.page.locator("path.traverse-measure-line").count() == 0
+    toggle.click()
+    p.page.mouse.click(box["x"] + xy[0][0], box["y"] + xy[0][1])
+    assert float(total.get_attribute("data-metres")) == 0.0
+    toggle.click()  # second click on the button ends it too
+    assert total.is_hidden() and toggle.get_attribute("aria-pressed") == "false"
+    p.page.locator("path.traverse-station-4").click()  # features are clickable again
+    p.page.locator(".leaflet-popup-content").wait_for()
+    assert p.errors == [] and p.failed == [] and p.blocked == []
+    p.page.close()

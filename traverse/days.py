@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
+from . import schema
 from .geodesy import MOON
 
 __all__ = [
@@ -54,12 +55,49 @@ SYNODIC_MONTH_D = 29.530589
 LUNAR_DAY_EPOCH_UTC = pd.Timestamp("2018-12-22T22:00:00Z")
 
 #: Cumulative odometry of Yutu-2 in metres at the end of each lunar day, as
-#: announced by the Lunar Exploration and Space Program Center of CNSA and
-#: reported by Xinhua, China Daily and others when the rover went dormant
-#: (e.g. Xinhua 2019-06-10 "212.99 meters", end of lunar day 6; Xinhua
-#: 2019-12-04 "345.059 meters", end of lunar day 12).  Days 7 and 10 had no
-#: announced figure.  An odometer counts wheel turns, so it includes turns on
-#: the spot and slip; it reads longer than the path drawn from positions.
+#: announced by the Lunar Exploration and Space Program Center of CNSA when
+#: the rover went dormant and reported by Xinhua, China Daily and others.
+#: Days 7 and 10 had no announced figure.  An odometer counts wheel turns, so
+#: it includes turns on the spot and slip; it reads longer than the path
+#: drawn from positions.
+#:
+#: Sources (found with the project's page search; the copy found is named
+#: where it is a re-publication of the Xinhua/China Daily text):
+#:
+#: ===  ========  ==========================================================
+#: day  metres    source
+#: ===  ========  ==========================================================
+#: 1    44.185    figure as given in the project issue; source not found
+#: 2    120       figure as given in the project issue; source not found
+#: 3    163       CLEP/CNSA statement of 2019-03-13 ("total walk of 163
+#:                meters" at dormancy, end of 3rd lunar day) as reposted at
+#:                https://www.ericcointernational.com/news/yutu-has-reached-the-design-life-of-3-months-21722442.html
+#: 4    178.9     IANS citing Xinhua, Business Standard, 2019-04-12, "China's
+#:                Chang'e-4 probe switches to dormant mode" ("accumulated
+#:                178.9 metres"), https://www.business-standard.com/article/news-ians/china-s-chang-e-4-probe-switches-to-dormant-mode-119041200427_1.html
+#: 5    190.66    ecns.cn, 2019-05-11, citing CLEP/CNSA, "driven 190.66 meters",
+#:                http://ecns.cn/news/sci-tech/2019-05-11/detail-ifzicwaz7650257.shtml
+#: 6    212.99    GO Taikonauts!, 2019-06-10, citing CLEP/CNSA, "Yutu
+#:                travels over 212 meters on Moon's far side",
+#:                http://go-taikonauts.com/en/chinese-space-news/2550-yutu-travels-over-212-meters-on-moon-s-far-side
+#: 8    271       Zhao Lei, China Daily, Aug. 2019, "Yutu 2 lunar rover
+#:                sleeps on far side after record travel" (reprinted by The
+#:                Japan News, https://the-japan-news.com/news/article/0005936777);
+#:                also Shanghai Daily 2019-08-09, https://archive.shine.cn/nation/Yutu2-and-the-far-side-of-the-moon/shdaily.shtml
+#: 9    284.661   figure as given in the project issue; source not found for
+#:                284.661 (Shanghai Eye, undated, at the 2019 Mid-Autumn
+#:                Festival, "China's Lunar Rover Switches To Dormant Mode",
+#:                gives "about 284 meters",
+#:                https://www.shanghaieye.com.cn/chinas-lunar-rover-switches-to-dormant-mode/)
+#: 11   318.621   a tweet quoted by Világgazdaság (vg.hu, undated): "318.621
+#:                meters ... 11th lunar day", https://www.vg.hu/kozelet/technologia-tudomany/tobb-szaz-metert-tett-meg-a-holdon-a-kinai-holdjaro-1846197/
+#: 12   345.059   Xinhua, 2019-12-04, "China's lunar rover travels over 345
+#:                meters on moon's far side" (xinhuanet english
+#:                2019-12/04/c_138605239.htm; read on a mirror of that page)
+#: 13   357.695   China Daily, 2020-01-03, "China's lunar rover travels over
+#:                357 meters on moon's far side",
+#:                http://www.chinadaily.com.cn/a/202001/03/WS5e0ed2bea310cf3e3558252e.html
+#: ===  ========  ==========================================================
 ANNOUNCED_ODOMETRY_M: dict[int, float] = {
     1: 44.185,
     2: 120,
@@ -74,18 +112,9 @@ ANNOUNCED_ODOMETRY_M: dict[int, float] = {
     13: 357.695,
 }
 
-#: Columns of the ``days`` table (without geometry), in order.
-DAYS_COLUMNS = [
-    "lunar_day",
-    "start_utc",
-    "end_utc",
-    "stations",
-    "drive_m",
-    "drive_3d_m",
-    "cumulative_m",
-    "from_lander_m",
-    "bearing_deg",
-]
+#: Column names of the ``days`` table (without geometry), in order; the
+#: table with dtypes and units is :data:`traverse.schema.DAYS_COLUMNS`.
+DAYS_COLUMNS = list(schema.DAYS_COLUMNS)
 
 
 def lunar_day_number(

@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
+from . import schema
 from .days import lunar_day_number
 from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
 from .stations import rover_track, smooth_positions, stations_from_track
@@ -53,22 +54,9 @@ __all__ = [
     "split_drives",
 ]
 
-#: Columns of the ``drives`` table (without geometry), in order.
-DRIVES_COLUMNS = [
-    "drive_id",
-    "lunar_day",
-    "from_station",
-    "to_station",
-    "start_utc",
-    "end_utc",
-    "length_2d_m",
-    "length_3d_m",
-    "source",
-    "n_records",
-    "end_x_east_m",
-    "end_y_north_m",
-    "end_z_up_m",
-]
+#: Column names of the ``drives`` table (without geometry), in order; the
+#: table with dtypes and units is :data:`traverse.schema.DRIVES_COLUMNS`.
+DRIVES_COLUMNS = list(schema.DRIVES_COLUMNS)
 
 _XYZ = ["x_east_m", "y_north_m", "z_up_m"]
 _SMOOTH = ["x_smooth_m", "y_smooth_m", "z_smooth_m"]
@@ -309,7 +297,9 @@ def split_drives(
     site: LanderSite = LANDER_LABEL,
     max_stop_diameter_m: float = 0.3,
     smooth_window_s: float = 10.0,
+    min_smooth_records: int = 5,
     max_rest_speed_m_s: float = 0.01,
+    max_drive_speed_m_s: float = 0.1,
     min_stop_duration_s: float = 60.0,
     min_step_m: float = 0.1,
 ) -> GeoDataFrame:
@@ -325,7 +315,9 @@ def split_drives(
         The frames table (see :mod:`traverse.schema`).
     site
         Lander position, origin of lander ENU.
-    max_stop_diameter_m, smooth_window_s, max_rest_speed_m_s, min_stop_duration_s
+    max_stop_diameter_m, smooth_window_s, min_smooth_records, max_rest_speed_m_s
+        See :func:`~traverse.stations.rover_track`.
+    max_drive_speed_m_s, min_stop_duration_s
         See :func:`~traverse.stations.rover_track`.
     min_step_m
         See :func:`resample_min_step`.
@@ -334,7 +326,9 @@ def split_drives(
         frames,
         max_stop_diameter_m=max_stop_diameter_m,
         smooth_window_s=smooth_window_s,
+        min_smooth_records=min_smooth_records,
         max_rest_speed_m_s=max_rest_speed_m_s,
+        max_drive_speed_m_s=max_drive_speed_m_s,
         min_stop_duration_s=min_stop_duration_s,
     )
     stations = stations_from_track(track, site=site)

@@ -11,7 +11,7 @@ so the reconstruction has to infer them.
 
 The path heads west from the lander, then turns north-west; each lunar day's
 driven distance equals the cumulative odometry CNSA announced
-(:data:`ANNOUNCED_CUMULATIVE_M`; days 7 and 10, never announced, split the
+(:data:`traverse.days.ANNOUNCED_ODOMETRY_M`; days 7 and 10, never announced, split the
 distance to the next announced day evenly).  All times fall inside the lunar
 day they belong to.
 """
@@ -24,18 +24,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .days import ANNOUNCED_ODOMETRY_M, SYNODIC_MONTH_D
 from .synthetic import SYNTHETIC_NOTE, write_label_product, write_lpr_product
 
 __all__ = ["ANNOUNCED_CUMULATIVE_M", "SampleTruth", "sample_day_distances", "write_sample_archive"]
 
-#: CNSA's cumulative odometry at the end of lunar days 1–13, metres (sources in traverse.days).
-ANNOUNCED_CUMULATIVE_M = {
-    1: 44.185, 2: 120.0, 3: 163.0, 4: 178.9, 5: 190.66, 6: 212.99, 8: 271.0,
-    9: 284.661, 11: 318.621, 12: 345.059, 13: 357.695,
-}
+#: CNSA's cumulative odometry at the end of lunar days 1–13, metres: the same
+#: object as :data:`traverse.days.ANNOUNCED_ODOMETRY_M` (sources listed there).
+ANNOUNCED_CUMULATIVE_M = ANNOUNCED_ODOMETRY_M
 #: Local sunrise at Von Kármán before the landing, the origin of the sample's timeline.
 _SUNRISE_1 = pd.Timestamp("2019-01-01T00:00:00Z")
-_SYNODIC = pd.Timedelta(days=29.530589)
+_SYNODIC = pd.Timedelta(days=SYNODIC_MONTH_D)
 _DEPLOYED = pd.Timestamp("2019-01-03T15:00:00Z")  # Yutu-2 rolled onto the surface on Jan 3
 _RADARLESS = {(4, 0), (6, 1)}  # (lunar day, drive index) with no LPR product
 _RECORD_SPACING_M = 0.10

@@ -50,6 +50,62 @@ FRAMES_COLUMNS: dict[str, str] = {
     "description": "str",  # free text from the label (escaped before any HTML)
 }
 
+#: ``stations``: one row per stop (:func:`traverse.stations.stations_from_track`),
+#: Point(lon, lat) geometry in ``IAU_2015:30100`` not listed.  After
+#: ``n_frames`` come ``n_<instrument>`` counts, one per instrument in
+#: :data:`STATION_INSTRUMENTS` and any other rover instrument present, so the
+#: order is: STATIONS_COLUMNS[:5], the counts, STATIONS_COLUMNS[5:].
+STATIONS_COLUMNS: dict[str, str] = {
+    "station_id": "int64",  # 1, 2, ... in time order
+    "lunar_day": "int64",  # lunar day number (traverse.days.lunar_day_number), 1 = landing
+    "first_utc": "datetime64[ns, UTC]",  # start of the station's first frame
+    "last_utc": "datetime64[ns, UTC]",  # stop of its last frame
+    "n_frames": "int64",  # frames (label products + LPR records at rest) in the station
+    "x_east_m": "float64",  # metres east of the lander (lander ENU): median of label
+    #                         products, else of LPR records
+    "y_north_m": "float64",  # metres north of the lander (lander ENU), same rule
+    "z_up_m": "float64",  # metres above the lander (lander ENU), same rule
+    "products": "str",  # label product ids, ";"-joined, time order ("" for LPR-only)
+    "instruments": "str",  # instruments seen at the station, ","-joined, sorted
+    "lon": "float64",  # degrees east (IAU_2015:30100) for the chosen lander site
+    "lat": "float64",  # degrees north, planetocentric
+}
+
+#: Instruments that always get an ``n_<instrument>`` count (number of frames) in ``stations``.
+STATION_INSTRUMENTS = ("PCAM", "VNIS", "LPR")
+
+#: ``drives``: one row per drive (:func:`traverse.drives.drives_from_track`),
+#: LineString(lon, lat) geometry in ``IAU_2015:30100`` not listed.
+DRIVES_COLUMNS: dict[str, str] = {
+    "drive_id": "int64",  # 1, 2, ... in order of start_utc
+    "lunar_day": "int64",  # lunar day of end_utc
+    "from_station": "Int64",  # station_id the drive leaves, <NA> before the first station
+    "to_station": "Int64",  # station_id it reaches, <NA> after the last one
+    "start_utc": "datetime64[ns, UTC]",  # first moving LPR record, or last frame of from_station
+    "end_utc": "datetime64[ns, UTC]",  # last moving LPR record, or first frame of to_station
+    "length_2d_m": "float64",  # metres, horizontal, chords in lander ENU (never geodesics)
+    "length_3d_m": "float64",  # metres, chords in lander ENU including height changes
+    "source": "str",  # "lpr" (drawn through radar records) or "inferred" (straight segment)
+    "n_records": "int64",  # LPR records used
+    "end_x_east_m": "float64",  # drive's last vertex, metres east of the lander (lander ENU)
+    "end_y_north_m": "float64",  # metres north of the lander (lander ENU)
+    "end_z_up_m": "float64",  # metres above the lander (lander ENU)
+}
+
+#: ``days``: one row per lunar day with rover data (:func:`traverse.days.summarise_days`),
+#: MultiLineString(lon, lat) geometry of the day's drives not listed.
+DAYS_COLUMNS: dict[str, str] = {
+    "lunar_day": "int64",  # 1 = landing day (traverse.days.lunar_day_number)
+    "start_utc": "datetime64[ns, UTC]",  # first rover frame of the day
+    "end_utc": "datetime64[ns, UTC]",  # last rover frame's stop
+    "stations": "int64",  # number of stations in the day
+    "drive_m": "float64",  # metres, horizontal length of the day's drives (lander ENU)
+    "drive_3d_m": "float64",  # metres, 3-D length of the day's drives (lander ENU)
+    "cumulative_m": "float64",  # metres, running total of drive_m
+    "from_lander_m": "float64",  # metres, horizontal distance of the day's last position
+    "bearing_deg": "float64",  # degrees clockwise from north (lander ENU) of that position
+}
+
 #: Columns written by ``traverse index`` to CSV.
 INDEX_CSV_COLUMNS = [
     "product_id",

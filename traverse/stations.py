@@ -8,11 +8,47 @@ marked *at rest* or *moving*:
   same position;
 * an LPR record is at rest when its **smoothed speed** is at most
   ``max_rest_speed_m_s``.  Positions are first averaged over a centred time
-  window of ``smooth_window_s`` (which cuts 1.5 cm jitter to about 0.5 cm),
-  and the speed is the displacement of the smoothed position across the same
-  window divided by its duration;
-* a run of LPR-only rest records shorter than ``min_stop_duration_s`` is a
-  pause inside a drive, not a stop, and counts as moving.
+  window, and the speed is the displacement of the smoothed position across
+  the same window divided by its duration.  The window adapts to the record
+  spacing of each LPR product: it is ``max(smooth_window_s,
+  min_smooth_records × median record interval)``, so a product written at
+  ~1 record/s is smoothed over 10 s (which cuts 1.5 cm jitter to about
+  0.5 cm) and the real LPR-1 channel, ~6.4 s per record, over ~32 s
+  (five records) instead of a window that holds a single record;
+* an LPR product whose positions are **held navigation fixes** is handled
+  apart (see below);
+* a run of LPR-only rest records shorter than ``min_stop_duration_s`` (runs
+  are cut at lunar-day boundaries) is a pause inside a drive, not a stop,
+  and counts as moving.
+
+**Held positions (navigation updates).**  In the real LPR-1 product of
+2023-12-16 (``CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B``)
+the position does not move record by record: records 0–22 repeat the
+reference point exactly, then the position jumps 2.73 m within one 6.4 s
+record interval and holds for 32 records, jumps 2.87 m and holds to the end;
+``VELOCITY`` is 0 throughout.  A jump of 2.7 m in 6.4 s is 0.42 m/s, seven
+times Yutu-2's top speed of 200 m/h (0.056 m/s), so the positions are
+navigation updates, not samples of a continuous path, and a plateau does not
+show that the rover stood still: each 2.7 m step needed at least ~50 s of
+driving that no record shows.  An LPR product is taken as *held* when two
+consecutive records are further apart than both ``max_stop_diameter_m``
+and ``max_drive_speed_m_s`` × their interval.  In a held product
+
+* the records before the position first leaves ``max_stop_diameter_m`` of
+  the product's first position are at rest: the rover at the product's
+  reference point, the localised stop the drive sets out from (subject to
+  ``min_stop_duration_s`` like any LPR-only rest);
+* every later record is moving: the plateaus are navigation updates during
+  one drive, not stops, as the data README describes this product ("sits at
+  the reference point for records 0–22, then drives about 5.5 m west");
+* positions are not smoothed (they carry no jitter, and averaging across a
+  jump would invent intermediate points), the speed is NaN (unknown).
+
+This is a reading of the data, not a certainty: if GRAS posts a fix when the
+rover *arrives* at a waypoint, part of the first plateau was already driving
+and the last plateau may be a stop.  The radar records alone cannot tell;
+label products (PCAM, VNIS) taken at the end of the drive still make their
+own station there.
 
 Consecutive rest frames closer than ``max_stop_diameter_m`` (label positions
 as printed, LPR positions smoothed) and in the same lunar day form one
@@ -31,18 +67,17 @@ from geopandas import GeoDataFrame
 
 from .days import lunar_day_number
 from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from .schema import STATION_INSTRUMENTS, STATIONS_COLUMNS
 
 __all__ = [
     "STATION_INSTRUMENTS",
     "smooth_positions",
     "smoothed_speed_m_s",
+    "lpr_smooth_window_s",
     "rover_track",
     "stations_from_track",
     "detect_stations",
 ]
-
-#: Instruments that always get an ``n_<instrument>`` column in ``stations``.
-STATION_INSTRUMENTS = ("PCAM", "VNIS", "LPR")
 
 _XYZ = ["x_east_m", "y_north_m", "z_up_m"]
 _SMOOTH = ["x_smooth_m", "y_smooth_m", "z_smooth_m"]
@@ -122,7 +157,9 @@ def smooth_positions(
     return tuple(out)
 
 
-def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.ndarray:
+def smoothed_speed_m_s(
+    time, x_m, y_m, *, smooth_window_s: float = 10.0, min_span_s: float | None = None
+) -> np.ndarray:
     """Horizontal speed from smoothed positions across a centred time window.
 
     Parameters
@@ -134,6 +171,12 @@ def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.n
     smooth_window_s
         Width of both the smoothing and the speed window, seconds (see
         :func:`smooth_positions`).
+    min_span_s
+        Seconds: the speed is NaN where the samples in the window span less
+        than this.  Default half the window; :func:`rover_track` passes half
+        the window less one record interval, so that the first and last
+        records of a product with records several seconds apart (whose
+        one-sided window cannot reach exactly half its width) keep a speed.
 
     Returns
     -------
@@ -142,7 +185,7 @@ def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.n
         with ``edges="truncate"`` at the two ends of the window divided by
         the difference of their mean times, which is exact for uniform
         motion even where the window is cut short at the end of a series.
-        NaN where the window spans less than half its width (an isolated
+        NaN where the window spans less than ``min_span_s`` (an isolated
         record), whose motion is unknown.
     """
     t_s = _seconds(time)
@@ -154,8 +197,90 @@ def smoothed_speed_m_s(time, x_m, y_m, *, smooth_window_s: float = 10.0) -> np.n
     span = t_s[last] - t_s[lo]
     dt = tc[last] - tc[lo]
     dist = np.hypot(xs[last] - xs[lo], ys[last] - ys[lo])
+    need_s = smooth_window_s / 2.0 if min_span_s is None else min_span_s
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((span >= smooth_window_s / 2.0) & (dt > 0), dist / dt, np.nan)
+        return np.where((span >= need_s) & (dt > 0), dist / dt, np.nan)
+
+
+def lpr_smooth_window_s(
+    time, *, smooth_window_s: float = 10.0, min_smooth_records: int = 5
+) -> float:
+    """Smoothing window for one LPR product, adapted to its record spacing.
+
+    Parameters
+    ----------
+    time
+        Record times of one LPR product, non-decreasing: datetimes, or
+        seconds as numbers.
+    smooth_window_s
+        Seconds, the shortest window (see :func:`smooth_positions`).
+    min_smooth_records
+        The window spans at least this many median record intervals.
+        Default 5: averaging five records halves independent jitter (÷√5)
+        and keeps the 10 s window for any product with records at most 2 s
+        apart; the real LPR-1 channel (~6.4 s per record) gets ~32 s.
+
+    Returns
+    -------
+    float
+        ``max(smooth_window_s, min_smooth_records × median interval)``,
+        seconds.
+    """
+    t_s = _seconds(time)
+    dt = np.diff(t_s)
+    dt = dt[dt > 0]
+    if dt.size == 0:
+        return float(smooth_window_s)
+    return float(max(smooth_window_s, min_smooth_records * np.median(dt)))
+
+
+def _held_positions(t_s: np.ndarray, xy: np.ndarray, *, max_stop_diameter_m: float,
+                    max_drive_speed_m_s: float) -> bool:
+    """True if one consecutive step of a product is too long to have been driven."""
+    if len(t_s) < 2:
+        return False
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    limit = np.maximum(max_stop_diameter_m, max_drive_speed_m_s * np.diff(t_s))
+    return bool((step > limit).any())
+
+
+def _lpr_motion(
+    lpr: pd.DataFrame,
+    *,
+    max_stop_diameter_m: float,
+    smooth_window_s: float,
+    min_smooth_records: int,
+    max_drive_speed_m_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Smoothed positions, speed, edge flag, window, held flag and held rest, per LPR record.
+
+    Works product by product (one loop turn per product, vectorised inside),
+    so each product gets the window of its own record spacing.
+    """
+    n = len(lpr)
+    smooth = lpr[_XYZ].to_numpy(dtype="float64").copy()
+    speed, window = np.full(n, np.nan), np.full(n, float(smooth_window_s))
+    edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    product = lpr["product_id"].to_numpy()
+    t_all = _seconds(lpr["time_utc"])
+    for pid in pd.unique(product):
+        idx = np.flatnonzero(product == pid)
+        t_s, xyz = t_all[idx], smooth[idx]
+        if _held_positions(t_s, xyz[:, :2], max_stop_diameter_m=max_stop_diameter_m,
+                           max_drive_speed_m_s=max_drive_speed_m_s):
+            held[idx] = True
+            away = np.hypot(*(xyz[:, :2] - xyz[0, :2]).T) > max_stop_diameter_m
+            held_rest[idx] = np.cumsum(away) == 0  # before the first fix away from the start
+            continue
+        w = lpr_smooth_window_s(t_s, smooth_window_s=smooth_window_s,
+                                min_smooth_records=min_smooth_records)
+        window[idx] = w
+        smooth[idx] = np.column_stack(smooth_positions(t_s, *xyz.T, smooth_window_s=w))
+        step_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.0
+        speed[idx] = smoothed_speed_m_s(t_s, xyz[:, 0], xyz[:, 1], smooth_window_s=w,
+                                        min_span_s=max(w / 2.0 - step_s, step_s))
+        edge[idx] = _shrunk_half_s(t_s, w) < w / 4.0
+    return smooth, speed, edge, window, held, held_rest
 
 
 def _rover_frames(frames: pd.DataFrame) -> pd.DataFrame:
@@ -187,7 +312,9 @@ def rover_track(
     *,
     max_stop_diameter_m: float = 0.3,
     smooth_window_s: float = 10.0,
+    min_smooth_records: int = 5,
     max_rest_speed_m_s: float = 0.01,
+    max_drive_speed_m_s: float = 0.1,
     min_stop_duration_s: float = 60.0,
 ) -> pd.DataFrame:
     """Rover frames in time order, each marked at rest or moving and given a station.
@@ -201,11 +328,22 @@ def rover_track(
         Metres (lander ENU, horizontal).  Default 0.3 m: about a tenth of the
         rover's 1.5 m length, far above LPR jitter and far below a drive step.
     smooth_window_s
-        Seconds; see :func:`smooth_positions` for the 10 s default.
+        Seconds, the shortest smoothing window; see :func:`smooth_positions`
+        for the 10 s default.
+    min_smooth_records
+        Each LPR product is smoothed over at least this many of its median
+        record intervals (:func:`lpr_smooth_window_s`, default 5).
     max_rest_speed_m_s
         Metres per second.  Default 0.01 m/s: a fifth of Yutu-2's ~0.055 m/s
         (200 m/h) top speed and ~20 times the apparent speed of 1.5 cm jitter
         after 10 s of smoothing.
+    max_drive_speed_m_s
+        Metres per second.  A step between consecutive records of an LPR
+        product longer than ``max_stop_diameter_m`` and than this speed times
+        their interval cannot have been driven: the product holds navigation
+        fixes (module docstring).  Default 0.1 m/s: about twice Yutu-2's top
+        speed of 200 m/h (0.056 m/s, CNSA as reported by CCTV at landing),
+        and five times the synthetic drives' record-to-record speed.
     min_stop_duration_s
         Seconds.  Default 60 s: a choice, long against the 10 s smoothing
         window and short against the minutes the cameras spend at a stop.
@@ -216,9 +354,12 @@ def rover_track(
         ``product_id``, ``instrument``, ``time_utc``, ``stop_utc``,
         ``record``, ``x_east_m``, ``y_north_m``, ``z_up_m`` (as in frames),
         ``x_smooth_m``, ``y_smooth_m``, ``z_smooth_m`` (LPR smoothed, labels
-        as printed; metres, lander ENU), ``smooth_edge`` (LPR record within
-        a quarter window of a series end, smoothed over a narrower window,
-        so noisier), ``speed_m_s`` (LPR only),
+        and held LPR fixes as printed; metres, lander ENU),
+        ``smooth_window_s`` (seconds, the LPR product's window; NaN for
+        labels), ``smooth_edge`` (LPR record within a quarter window of a
+        series end, smoothed over a narrower window, so noisier),
+        ``speed_m_s`` (LPR only; NaN for held fixes), ``position_held``
+        (LPR record of a product of held navigation fixes),
         ``at_rest``, ``lunar_day``, ``station_id`` (``Int64``, 1-based;
         ``<NA>`` while moving) and ``after_station`` (the last station begun
         at or before the frame, 0 before the first one).
@@ -227,24 +368,22 @@ def rover_track(
     n = len(track)
     is_lpr = (track["instrument"] == "LPR").to_numpy()
     smooth = track[_XYZ].to_numpy(dtype="float64").copy()
-    speed = np.full(n, np.nan)
+    speed, window = np.full(n, np.nan), np.full(n, np.nan)
+    edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     if is_lpr.any():
-        lpr = track.loc[is_lpr]
-        smooth[is_lpr] = np.column_stack(
-            smooth_positions(
-                lpr["time_utc"], *(lpr[c] for c in _XYZ), smooth_window_s=smooth_window_s
-            )
+        (smooth[is_lpr], speed[is_lpr], edge[is_lpr], window[is_lpr], held[is_lpr],
+         held_rest[is_lpr]) = _lpr_motion(
+            track.loc[is_lpr],
+            max_stop_diameter_m=max_stop_diameter_m,
+            smooth_window_s=smooth_window_s,
+            min_smooth_records=min_smooth_records,
+            max_drive_speed_m_s=max_drive_speed_m_s,
         )
-        speed[is_lpr] = smoothed_speed_m_s(
-            lpr["time_utc"], lpr["x_east_m"], lpr["y_north_m"], smooth_window_s=smooth_window_s
-        )
-    edge = np.zeros(n, dtype=bool)
-    if is_lpr.any():
-        half = _shrunk_half_s(_seconds(track.loc[is_lpr, "time_utc"]), smooth_window_s)
-        edge[is_lpr] = half < smooth_window_s / 4.0
     track[_SMOOTH] = smooth
+    track["smooth_window_s"] = window
     track["speed_m_s"] = speed
     track["smooth_edge"] = edge
+    track["position_held"] = held
     if n == 0:
         return track.assign(
             at_rest=np.zeros(0, bool),
@@ -255,17 +394,19 @@ def rover_track(
     track["lunar_day"] = lunar_day_number(track["time_utc"])
     t_s = _seconds(track["time_utc"])
 
-    # 1. at rest: labels, and LPR slower than the threshold (NaN speed is not rest)
-    rest = ~is_lpr | (speed <= max_rest_speed_m_s)
-    # 2. LPR-only rest runs shorter than min_stop_duration_s are pauses in a drive
-    run = np.cumsum(np.r_[True, rest[1:] != rest[:-1]])
+    # 1. at rest: labels, LPR slower than the threshold (NaN speed is not rest),
+    #    and held LPR fixes before the first update away from the start
+    rest = ~is_lpr | (speed <= max_rest_speed_m_s) | held_rest
+    # 2. LPR-only rest runs shorter than min_stop_duration_s are pauses in a drive;
+    #    a run never continues across a lunar night
+    day = track["lunar_day"].to_numpy()
+    run = np.cumsum(np.r_[True, (rest[1:] != rest[:-1]) | (day[1:] != day[:-1])])
     runs = pd.DataFrame({"run": run, "label": ~is_lpr, "t": t_s})[rest].groupby("run")
     keep = runs["label"].any() | ((runs["t"].max() - runs["t"].min()) >= min_stop_duration_s)
     rest &= np.isin(run, keep.index[keep.to_numpy()])
     # 3. clusters: consecutive rest frames, close together, same lunar day
     xy = smooth[:, :2]
     step = np.r_[np.inf, np.hypot(*(xy[1:] - xy[:-1]).T)]
-    day = track["lunar_day"].to_numpy()
     prev_rest = np.r_[False, rest[:-1]]
     new = rest & (~prev_rest | (step > max_stop_diameter_m) | (day != np.r_[-1, day[:-1]]))
     after = np.cumsum(new)  # cluster number (1-based) last begun; 0 before any
@@ -316,9 +457,10 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL)
         ``n_frames``, ``n_<instrument>`` for PCAM, VNIS, LPR and any other
         rover instrument present (``n_LPR`` counts LPR records at rest),
         ``x_east_m``, ``y_north_m``, ``z_up_m`` (metres, lander ENU: median
-        of its label products, else of its LPR records), ``lon``, ``lat``
-        (degrees), ``products`` (label product ids, ``;``-joined, time
-        order) and ``instruments`` (``,``-joined, sorted).
+        of its label products, else of its LPR records), ``products`` (label
+        product ids, ``;``-joined, time order), ``instruments``
+        (``,``-joined, sorted), ``lon``, ``lat`` (degrees); the table with
+        dtypes and units is :data:`traverse.schema.STATIONS_COLUMNS`.
     """
     at = track[track["station_id"].notna()].copy()
     at["station_id"] = at["station_id"].astype("int64")
@@ -348,7 +490,9 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL)
     out = out.reset_index()
     lon, lat, _ = enu_to_lonlat(out["x_east_m"], out["y_north_m"], out["z_up_m"].fillna(0.0), site)
     out["lon"], out["lat"] = lon, lat
-    return GeoDataFrame(out, geometry=shapely.points(lon, lat), crs=MOON)
+    head = list(STATIONS_COLUMNS)[:5]
+    order = head + [f"n_{name}" for name in instruments] + list(STATIONS_COLUMNS)[5:]
+    return GeoDataFrame(out[order], geometry=shapely.points(lon, lat), crs=MOON)
 
 
 def detect_stations(
@@ -357,7 +501,9 @@ def detect_stations(
     site: LanderSite = LANDER_LABEL,
     max_stop_diameter_m: float = 0.3,
     smooth_window_s: float = 10.0,
+    min_smooth_records: int = 5,
     max_rest_speed_m_s: float = 0.01,
+    max_drive_speed_m_s: float = 0.1,
     min_stop_duration_s: float = 60.0,
 ) -> GeoDataFrame:
     """Stations (stops) of the rover, from the frames table.
@@ -371,14 +517,18 @@ def detect_stations(
         The frames table (see :mod:`traverse.schema`).
     site
         Lander position, origin of lander ENU.
-    max_stop_diameter_m, smooth_window_s, max_rest_speed_m_s, min_stop_duration_s
-        See :func:`rover_track` (metres, seconds, metres per second, seconds).
+    max_stop_diameter_m, smooth_window_s, min_smooth_records, max_rest_speed_m_s
+        See :func:`rover_track` (metres, seconds, records, metres per second).
+    max_drive_speed_m_s, min_stop_duration_s
+        See :func:`rover_track` (metres per second, seconds).
     """
     track = rover_track(
         frames,
         max_stop_diameter_m=max_stop_diameter_m,
         smooth_window_s=smooth_window_s,
+        min_smooth_records=min_smooth_records,
         max_rest_speed_m_s=max_rest_speed_m_s,
+        max_drive_speed_m_s=max_drive_speed_m_s,
         min_stop_duration_s=min_stop_duration_s,
     )
     return stations_from_track(track, site=site)

@@ -1,0 +1,114 @@
+"""Reconstruction on LPR-1 records ~6.4 s apart: the real 2023-12-16 product, and synthetic twins.
+
+Source of the real numbers: ../shared/data/ce4/README.md (reference point
+E -736.761, N 598.089 for records 0-22; last record E -742.306, N 597.623;
+"then drives about 5.5 m west") and tests/test_lpr_real.py, which pins the
+record positions themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from traverse.frames import read_frames
+from traverse.reconstruct import reconstruct
+from traverse.stations import lpr_smooth_window_s, rover_track
+
+REF_EN = (-736.761, 598.089)
+LAST_EN = (-742.306, 597.623)
+
+
+@pytest.fixture(scope="module")
+def real_frames(lpr1):
+    frames, _report = read_frames([lpr1[1].parent])  # the 2A/2B labels without binaries: reported
+    return frames[frames["product_id"] == lpr1[1].name]
+
+
+def test_real_lpr1_one_station_at_reference_point(real_frames):
+    trav = reconstruct(real_frames)
+    st = trav.stations
+    assert len(st) == 1
+    assert np.hypot(st.loc[0, "x_east_m"] - REF_EN[0], st.loc[0, "y_north_m"] - REF_EN[1]) < 0.05
+    assert st.loc[0, "n_LPR"] == 23 and st.loc[0, "instruments"] == "LPR"
+    track = rover_track(real_frames)
+    assert track.loc[track["station_id"] == 1, "record"].tolist() == list(range(23))
+    assert track["position_held"].all()  # 2.7 m in one 6.4 s interval: navigation fixes
+
+
+def test_real_lpr1_rest_is_one_drive_west(real_frames):
+    dr = reconstruct(real_frames).drives
+    assert len(dr) == 1
+    d = dr.iloc[0]
+    assert d["from_station"] == 1 and pd.isna(d["to_station"]) and d["source"] == "lpr"
+    assert d["n_records"] == 101 - 23
+    assert 5.5 <= d["length_2d_m"] <= 6.0  # 2.73 m + 2.87 m between the fixes
+    assert np.hypot(d["end_x_east_m"] - LAST_EN[0], d["end_y_north_m"] - LAST_EN[1]) < 0.01
+    assert d["end_x_east_m"] < REF_EN[0] - 5.0  # west
+
+
+def test_real_lpr1_window_adapts_to_record_spacing(real_frames):
+    t = real_frames.sort_values("record")["time_utc"]
+    assert lpr_smooth_window_s(t) == pytest.approx(5 * 6.4, rel=0.05)
+
+
+def test_real_lpr1_thresholds_pass_through_reconstruct(real_frames):
+    """Allowing 1 m/s steps reads the fixes as positions: each plateau becomes a stop."""
+    trav = reconstruct(real_frames, max_drive_speed_m_s=1.0)
+    assert len(trav.stations) == 3
+    assert len(reconstruct(real_frames, min_stop_duration_s=600.0).stations) == 0
+
+
+# --- synthetic: the same record spacing, with known truth ------------------------------------
+
+
+def _lpr_frames(en: np.ndarray, *, start="2019-02-01T00:00:00Z") -> pd.DataFrame:
+    """One LPR-1 product whose records alternate 6.68 s and 6.12 s apart, as the real one."""
+    n = len(en)
+    secs = np.r_[0.0, np.cumsum(np.where(np.arange(n - 1) % 2 == 0, 6.68, 6.12))]
+    t = pd.Timestamp(start) + pd.to_timedelta(secs, unit="s")
+    return pd.DataFrame(
+        {
+            "product_id": "CE4_GRAS_LPR-1_SCI_N_20190201000000_20190201010000_0042_A.2B",
+            "instrument": "LPR",
+            "record": pd.array(np.arange(n), dtype="Int64"),
+            "time_utc": t,
+            "stop_utc": t,
+            "x_east_m": en[:, 0],
+            "y_north_m": en[:, 1],
+            "z_up_m": 0.0,
+            "role": "rover",
+        }
+    )
+
+
+def test_stepwise_fixes_every_6_4_s_one_station_then_one_drive():
+    fixes = np.array([[0.0, 0.0], [-2.7, -0.5], [-5.5, -0.45]])
+    en = np.repeat(fixes, [23, 32, 46], axis=0)
+    trav = reconstruct(_lpr_frames(en))
+    assert len(trav.stations) == 1 and trav.stations.loc[0, "n_LPR"] == 23
+    np.testing.assert_allclose(trav.stations.loc[0, ["x_east_m", "y_north_m"]], [0.0, 0.0])
+    assert len(trav.drives) == 1
+    truth = np.hypot(*np.diff(fixes, axis=0).T).sum()
+    assert trav.drives.loc[0, "length_2d_m"] == pytest.approx(truth, abs=1e-9)
+    np.testing.assert_allclose(trav.drives.loc[0, ["end_x_east_m", "end_y_north_m"]], fixes[-1])
+
+
+def test_continuous_noisy_records_every_6_4_s_need_the_adaptive_window():
+    rng = np.random.default_rng(7)
+    rest = np.zeros((30, 2))
+    drive = np.column_stack([-np.arange(1, 79) * 0.256, np.zeros(78)])  # 0.04 m/s, 20 m
+    end = np.repeat(drive[-1:], 30, axis=0)
+    en = np.vstack([rest, drive, end]) + rng.normal(0.0, 0.015, (138, 2))
+    frames = _lpr_frames(en)
+    trav = reconstruct(frames)
+    assert len(trav.stations) == 2
+    np.testing.assert_allclose(
+        trav.stations[["x_east_m", "y_north_m"]], [[0.0, 0.0], [-19.968, 0.0]], atol=0.02
+    )
+    assert not rover_track(frames)["position_held"].any()
+    assert len(trav.drives) == 1
+    assert trav.drives.loc[0, "length_2d_m"] == pytest.approx(19.968, rel=0.01)
+    # a 10 s window holds one record at this spacing: no speed, so no station (the old bug)
+    assert len(reconstruct(frames, min_smooth_records=1).stations) == 0
