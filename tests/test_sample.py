@@ -108,6 +108,22 @@ def test_drives_match_truth_and_radarless_ones_are_inferred(sample, trav):
     assert rel.max() < 0.01, rel.round(4).tolist()
 
 
+def test_drives_link_the_true_stations_even_after_a_lunar_night(sample, trav):
+    """The first drive of each lunar day leaves from where the rover slept."""
+    _, truth = sample
+    st = truth.stations.set_index("station")
+    near = {}
+    for sid, row in trav.stations.set_index("station_id").iterrows():
+        d = np.hypot(st["x_east_m"] - row["x_east_m"], st["y_north_m"] - row["y_north_m"])
+        near[sid] = int(d.idxmin())
+    got = sorted(
+        (near[int(a)], near[int(b)]) for a, b in zip(trav.drives["from_station"],
+                                                     trav.drives["to_station"], strict=True)
+    )
+    want = sorted(zip(truth.drives["from_station"], truth.drives["to_station"], strict=True))
+    assert got == want
+
+
 def test_jitter_and_rest_records_do_not_inflate_distances(sample, frames, trav):
     """The raw LPR steps (1.5 cm noise, 20 records at rest per product) overstate each drive
     by several percent; the reconstruction must not."""

@@ -6,8 +6,10 @@ position to the second's.  Where no radar record covers the move, it is a
 straight segment from station to station (``source = "inferred"``).  Moves
 before the first or after the last station are kept with a missing
 ``from_station`` or ``to_station``, and so is the end of a radar drive whose
-neighbouring station lies in another lunar day (a drive never bridges a
-lunar night unless it is an inferred station-to-station segment).
+neighbouring station lies in another lunar day, unless the radar shows the
+rover leaving from (or arriving at) that very station, as it does on the
+first drive after a lunar night (a drive never bridges a lunar night unless
+it is an inferred station-to-station segment).
 
 **Lengths that do not grow with jitter.**  LPR positions jitter by 1–2 cm
 from record to record; summing raw steps of 3 cm with 1.5 cm noise would
@@ -242,9 +244,15 @@ def drives_from_track(
 
     rows, verts = [], []
     for a, i0, i1 in spans:
-        if i0 >= 0:  # LPR: anchored at the stations of the same lunar day
-            has_from = a >= 1 and sday[a - 1] == mday[i0]
-            has_to = a + 1 <= n_st and sday[a] == mday[i0]
+        if i0 >= 0:  # LPR: anchored at the stations of the same lunar day, or where it parked
+            has_from = a >= 1 and (
+                sday[a - 1] == mday[i0]
+                or np.hypot(*(mpos[i0, :2] - spos[a - 1, :2])) <= max_stop_diameter_m
+            )
+            has_to = a + 1 <= n_st and (
+                sday[a] == mday[i0]
+                or np.hypot(*(mpos[i1 - 1, :2] - spos[a, :2])) <= max_stop_diameter_m
+            )
             j0, j1 = _trim_edges(medge[i0:i1], has_from, has_to)
             parts = [spos[a - 1 : a]] if has_from else []
             parts += [mpos[i0 + j0 : i0 + j1]] + ([spos[a : a + 1]] if has_to else [])
