@@ -299,9 +299,9 @@ def main(argv: list[str] | None = None) -> int:
             paths = copy_labels(set_src, args.labels, d)
             n = len(paths)
             blobs = [(p.read_bytes(), str(p)) for p in paths]
-            t_ours, k1 = best_of(lambda: traverse_labels(paths), args.label_repeats)
-            t_mem, k2 = best_of(lambda: traverse_labels_in_memory(blobs), args.label_repeats)
-            t_pds, k3 = best_of(lambda: pds4_labels(paths), args.label_repeats)
+            t_ours, k1 = best_of(lambda paths=paths: traverse_labels(paths), args.label_repeats)
+            t_mem, k2 = best_of(lambda blobs=blobs: traverse_labels_in_memory(blobs), args.label_repeats)
+            t_pds, k3 = best_of(lambda paths=paths: pds4_labels(paths), args.label_repeats)
             assert k1 == k2 == k3 == n, (k1, k2, k3, n)
             desc = ", ".join(sorted({parse_product_name(p.name).payload for p in set_src}))
             base_name = f"pds4_tools.read(path, lazy_load=True, quiet=True) — same {n} files"
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
 
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", SkippedProductWarning)
-                    t_fr, (frames, report) = best_of(lambda: read_frames([d]), args.label_repeats)
+                    t_fr, (frames, report) = best_of(lambda d=d: read_frames([d]), args.label_repeats)
                 row(f"labels/s, read_frames([dir]) end-to-end incl. discovery ({set_name})",
                     n / t_fr, n / t_pds, base_name, "labels/s")
                 assert len(frames) == n, (len(frames), n)

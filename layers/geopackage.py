@@ -33,12 +33,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-
-import shapely
-from pyproj import CRS
-
 import pyogrio
+import shapely
 from geopandas import GeoDataFrame
+from pyproj import CRS
 
 from layers import styles
 from traverse import geodesy

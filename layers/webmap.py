@@ -32,10 +32,9 @@ import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import folium
 import numpy as np
 import pandas as pd
-
-import folium
 from branca.element import Element, MacroElement
 from geopandas import GeoDataFrame
 from jinja2 import Template

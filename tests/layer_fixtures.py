@@ -7,13 +7,11 @@ one station and no drive, so its ``days`` row carries an empty MultiLineString.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
-
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
-
-import geopandas as gpd
 
 from traverse import geodesy
 
@@ -76,8 +74,8 @@ def traverse_layers() -> dict[str, gpd.GeoDataFrame]:
         geometry=_lonlat_points(enu),
         crs=geodesy.MOON,
     )
-    by_id = dict(zip(st["station_id"], map(tuple, enu)))
-    when = dict(zip(st["station_id"], first))
+    by_id = dict(zip(st["station_id"], map(tuple, enu), strict=False))
+    when = dict(zip(st["station_id"], first, strict=False))
 
     rows, lines = [], []
     for drive_id, day, a, b, source, via in _DRIVES:

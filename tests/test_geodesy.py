@@ -64,7 +64,7 @@ def test_lander_site_rejects_bad_input(bad):
 
 
 def test_moon_crs_is_iau_2015_sphere():
-    assert geodesy.MOON == CRS("IAU_2015:30100")
+    assert CRS("IAU_2015:30100") == geodesy.MOON
     assert geodesy.MOON.ellipsoid.semi_major_metre == geodesy.MOON_RADIUS_M
     assert geodesy.MOON.ellipsoid.inverse_flattening == 0
 

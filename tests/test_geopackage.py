@@ -10,15 +10,13 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
-
 import shapely
 from pyproj import CRS, Transformer
-
-import pyogrio
-import geopandas as gpd
 
 from layers import geopackage, styles
 from layers.geopackage import write_days_csv, write_geojson, write_geopackage
@@ -56,7 +54,7 @@ def gpkg(layers, tmp_path_factory):
 
 
 def test_writes_all_layers_with_their_geometry_types(gpkg):
-    listed = {name: geom for name, geom in pyogrio.list_layers(gpkg)}
+    listed = dict(pyogrio.list_layers(gpkg))
     expected = {"lander": "Point", "frames": "Point", "stations": "Point"}
     expected |= {"drives": "LineString", "days": "MultiLineString"}
     for name, geom in expected.items():

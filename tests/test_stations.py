@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from traverse.geodesy import LANDER_LRO, MOON, enu_to_lonlat
 from traverse.stations import detect_stations, rover_track, smooth_positions, smoothed_speed_m_s
 

@@ -13,8 +13,8 @@ import rasterio
 from rasterio.transform import from_origin
 from rasterio.warp import transform_bounds
 
-from tests import map_fixtures as mf
 from layers import basemaps, webmap
+from tests import map_fixtures as mf
 from traverse import geodesy
 
 LEAFLET_JS = (Path(webmap.__file__).with_name("assets") / "leaflet.js").read_text()

@@ -105,7 +105,7 @@ def make_frames(
 
     def lpr_rows(pid, times, pos):
         noisy = pos + rng.normal(0.0, noise_m, pos.shape) if noise_m else pos
-        for k, (t, p) in enumerate(zip(times, noisy)):
+        for k, (t, p) in enumerate(zip(times, noisy, strict=False)):
             rows.append((pid, "LPR", "LPR-1", pid[-4:], k, t, t, *p))
 
     t = T0 if stop_times is None else pd.Timestamp(stop_times[0])

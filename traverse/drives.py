@@ -238,7 +238,7 @@ def drives_from_track(
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]
-    spans = [(int(legs[i]), int(i), int(j)) for i, j in zip(cut, ends)] if len(legs) else []
+    spans = [(int(legs[i]), int(i), int(j)) for i, j in zip(cut, ends, strict=False)] if len(legs) else []
     # station pairs with no radar between them
     spans += [(int(a), -1, -1) for a in np.setdiff1d(np.arange(1, n_st), legs)]
 

@@ -30,16 +30,16 @@ __all__ = ["MAX_LABEL_BYTES", "parse_label"]
 #: Largest label accepted, bytes (real labels are 10–20 KB).
 MAX_LABEL_BYTES = 4 * 1024 * 1024
 
-_PARSER_OPTIONS = dict(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-)
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+}
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _PARSERS = threading.local()  # an lxml parser is reused, but never across threads
 
