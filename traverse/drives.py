@@ -16,7 +16,7 @@ from record to record; summing raw steps of 3 cm with 1.5 cm noise would
 overstate a drive by tens of percent, and a thousand records at rest would
 add metres.  Two steps remove that:
 
-1. *Smoothing along time* (:func:`traverse.stations.smooth_positions`): a
+1. *Smoothing along time* (:func:`traverse.smoothing.smooth_positions`): a
    centred 10 s moving average divides independent jitter by ~3.
 2. *Minimum-step resampling* (:func:`resample_min_step`): walking along the
    smoothed path, a vertex is kept only once it lies at least
@@ -45,7 +45,8 @@ from geopandas import GeoDataFrame
 from . import schema
 from .days import lunar_day_number
 from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
-from .stations import rover_track, smooth_positions, stations_from_track
+from .smoothing import smooth_positions
+from .stations import rover_track, stations_from_track
 
 __all__ = [
     "DRIVES_COLUMNS",
@@ -148,7 +149,7 @@ def path_length_m(
     x_m, y_m, z_m
         Positions, metres (lander ENU); ``z_m`` optional.
     smooth_window_s
-        Seconds, see :func:`traverse.stations.smooth_positions`.
+        Seconds, see :func:`traverse.smoothing.smooth_positions`.
     min_step_m
         Metres, see :func:`resample_min_step`.
 
@@ -303,19 +304,14 @@ def split_drives(
     frames: pd.DataFrame,
     *,
     site: LanderSite = LANDER_LABEL,
-    max_stop_diameter_m: float = 0.3,
-    smooth_window_s: float = 10.0,
-    min_smooth_records: int = 5,
-    max_rest_speed_m_s: float = 0.01,
-    max_drive_speed_m_s: float = 0.1,
-    min_stop_duration_s: float = 60.0,
     min_step_m: float = 0.1,
+    **thresholds: float,
 ) -> GeoDataFrame:
     """Drives of the rover, from the frames table.
 
     Shorthand for :func:`~traverse.stations.rover_track`,
     :func:`~traverse.stations.stations_from_track` and
-    :func:`drives_from_track`; thresholds and defaults are documented there.
+    :func:`drives_from_track`.
 
     Parameters
     ----------
@@ -323,23 +319,14 @@ def split_drives(
         The frames table (see :mod:`traverse.schema`).
     site
         Lander position, origin of lander ENU.
-    max_stop_diameter_m, smooth_window_s, min_smooth_records, max_rest_speed_m_s
-        See :func:`~traverse.stations.rover_track`.
-    max_drive_speed_m_s, min_stop_duration_s
-        See :func:`~traverse.stations.rover_track`.
     min_step_m
-        See :func:`resample_min_step`.
+        Metres, see :func:`resample_min_step`.
+    **thresholds
+        Keyword arguments of :func:`~traverse.stations.rover_track` (units and
+        defaults documented there); ``max_stop_diameter_m`` also goes to
+        :func:`drives_from_track`.
     """
-    track = rover_track(
-        frames,
-        max_stop_diameter_m=max_stop_diameter_m,
-        smooth_window_s=smooth_window_s,
-        min_smooth_records=min_smooth_records,
-        max_rest_speed_m_s=max_rest_speed_m_s,
-        max_drive_speed_m_s=max_drive_speed_m_s,
-        min_stop_duration_s=min_stop_duration_s,
-    )
+    track = rover_track(frames, **thresholds)
     stations = stations_from_track(track, site=site)
-    return drives_from_track(
-        track, stations, site=site, min_step_m=min_step_m, max_stop_diameter_m=max_stop_diameter_m
-    )
+    same_stop = {k: v for k, v in thresholds.items() if k == "max_stop_diameter_m"}
+    return drives_from_track(track, stations, site=site, min_step_m=min_step_m, **same_stop)

@@ -104,7 +104,7 @@ def reconstruct(
     smooth_window_s, min_smooth_records
         Seconds and records: each LPR product is smoothed over
         ``max(smooth_window_s, min_smooth_records × median record interval)``
-        (:func:`~traverse.stations.lpr_smooth_window_s`).
+        (:func:`~traverse.smoothing.lpr_smooth_window_s`).
     max_rest_speed_m_s, max_drive_speed_m_s
         Metres per second: at or below the first, a smoothed LPR record is at
         rest; a step faster than the second marks a product of held
