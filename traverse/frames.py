@@ -68,11 +68,9 @@ def read_frames(
     return frames, report
 
 
-def _label_row(prod: Product, lab: dict) -> dict:
+def _product_columns(prod: Product, lab: dict) -> dict:
+    """Columns every frame of a product shares (name, label identity, description)."""
     pn = prod.name
-    role = "lander" if pn.instrument in LANDER_INSTRUMENTS else "rover"
-    x, y, z = (0.0, 0.0, 0.0) if role == "lander" else lab["rover_xyz"]
-    e, n, u = lab["pointing"]
     return {
         "product_id": pn.product_id,
         "instrument": pn.instrument,
@@ -80,6 +78,17 @@ def _label_row(prod: Product, lab: dict) -> dict:
         "level": pn.level,
         "version": pn.version,
         "sequence_id": lab["sequence_id"] or pn.sequence_id,
+        "description": lab["description"],
+    }
+
+
+def _label_row(prod: Product, lab: dict) -> dict:
+    pn = prod.name
+    role = "lander" if pn.instrument in LANDER_INSTRUMENTS else "rover"
+    x, y, z = (0.0, 0.0, 0.0) if role == "lander" else lab["rover_xyz"]
+    e, n, u = lab["pointing"]
+    return {
+        **_product_columns(prod, lab),
         "time_utc": lab["start_date_time"] or pn.start,
         "stop_utc": lab["stop_date_time"] or lab["start_date_time"] or pn.stop,
         "x_east_m": x,
@@ -96,7 +105,6 @@ def _label_row(prod: Product, lab: dict) -> dict:
         "solar_azimuth_deg": lab["solar_azimuth_deg"],
         "mast_yaw_deg": lab["mast_yaw_deg"],
         "mast_pitch_deg": lab["mast_pitch_deg"],
-        "description": lab["description"],
     }
 
 
@@ -113,17 +121,8 @@ def _lpr_rows(prod: Product, lab: dict, report: Report, on_error: OnError) -> pd
             on_error=on_error,
         )
     poses["stop_utc"] = poses["time_utc"]
-    for key, value in {
-        "product_id": pn.product_id,
-        "instrument": pn.instrument,
-        "payload": pn.payload,
-        "level": pn.level,
-        "version": pn.version,
-        "sequence_id": lab["sequence_id"] or pn.sequence_id,
-        "role": "rover",
-        "source": str(prod.data),
-        "description": lab["description"],
-    }.items():
+    shared = {**_product_columns(prod, lab), "role": "rover", "source": str(prod.data)}
+    for key, value in shared.items():
         poses[key] = value
     return poses
 
