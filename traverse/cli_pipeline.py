@@ -84,7 +84,7 @@ def _maps(args, frames, trav, out_html: Path) -> Path:
             control_name=geodesy.lander_site(args.control).name,
         )
     for w in caught:  # what the user must know (e.g. LRO basemap vs label control)
-        if not issubclass(w.category, (DeprecationWarning, FutureWarning)):
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
             print(f"warning: {w.message}", file=sys.stderr)
     return path
 
