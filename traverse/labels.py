@@ -166,6 +166,7 @@ def _number(text: str | None, what: str, warnings: list[str]) -> float:
 
 
 _XYZ = ("x", "y", "z")
+_LONLAT = ("longitude", "latitude")
 
 
 def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
@@ -205,28 +206,28 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     if mission is None:
         raise LabelError(f"{source}: no Mission_Area element; not a Chang'e-4 PDS4 label")
 
-    def text(*path: str) -> str | None:
-        return doc.text(*path, within=mission)
+    direct = _children_text(mission)
 
-    def number(*path: str) -> float:
-        return _number(text(*path), "/".join(path), warnings)
+    def text(name: str) -> str | None:
+        # direct children of Mission_Area first (the usual place), then anywhere under it
+        return direct.get(name.lower()) or doc.text(name, within=mission)
 
-    def vec(name: str) -> tuple[float, float, float]:
-        return tuple(number(name, c) for c in _XYZ)  # type: ignore[return-value]
-
-    def lonlat(name: str) -> tuple[float, float]:
-        return number(name, "longitude"), number(name, "latitude")
+    def numbers(*path: str, keys: tuple[str, ...]) -> tuple[float, ...]:
+        el = doc.first(*path, within=mission)
+        kids = {} if el is None else _children_text(el)
+        where = "/".join(path)
+        return tuple(_number(kids.get(k) or None, f"{where}/{k}", warnings) for k in keys)
 
     mast_yaw = mast_pitch = math.nan
     rot = doc.first("Rotation_Angle", within=mission)
-    if rot is not None:
-        for child in rot.iterchildren(tag=etree.Element):
-            name = child.tag.rpartition("}")[2].lower()
-            value = _number((child.text or "").strip(), f"Rotation_Angle/{name}", warnings)
-            if "yaw" in name:
-                mast_yaw = value
-            elif "pitch" in name:
-                mast_pitch = value
+    for name, value in (_children_text(rot) if rot is not None else {}).items():
+        if "yaw" in name:
+            mast_yaw = _number(value or None, f"Rotation_Angle/{name}", warnings)
+        elif "pitch" in name:
+            mast_pitch = _number(value or None, f"Rotation_Angle/{name}", warnings)
+    times = doc.first("Time_Coordinates")
+    times = _children_text(times) if times is not None else {}
+    solar = numbers("Angle_Pointing_Results", "solar", keys=("incidence_angle", "azimuth_angle"))
 
     ident = doc.first("Identification_Area")
     descriptions = [(el.text or "").strip() for el in doc.all("description", within=ident)]
@@ -236,14 +237,14 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "sequence_id": text("sequence_id"),
         "product_level": text("product_level"),
         "product_version": text("product_version"),
-        "start_date_time": doc.text("Time_Coordinates", "start_date_time"),
-        "stop_date_time": doc.text("Time_Coordinates", "stop_date_time"),
-        "rover_xyz": vec("Rover_LocationXYZ"),
-        "rover_lonlat": lonlat("Rover_Location"),
-        "lander_lonlat": lonlat("Lander_Location"),
-        "pointing": vec("center_point_observe_vector"),
-        "solar_incidence_deg": number("Angle_Pointing_Results", "solar", "incidence_angle"),
-        "solar_azimuth_deg": number("Angle_Pointing_Results", "solar", "azimuth_angle"),
+        "start_date_time": times.get("start_date_time") or None,
+        "stop_date_time": times.get("stop_date_time") or None,
+        "rover_xyz": numbers("Rover_LocationXYZ", keys=_XYZ),
+        "rover_lonlat": numbers("Rover_Location", keys=_LONLAT),
+        "lander_lonlat": numbers("Lander_Location", keys=_LONLAT),
+        "pointing": numbers("center_point_observe_vector", keys=_XYZ),
+        "solar_incidence_deg": solar[0],
+        "solar_azimuth_deg": solar[1],
         "mast_yaw_deg": mast_yaw,
         "mast_pitch_deg": mast_pitch,
         "description": next((d for d in descriptions if d and d != "None"), ""),
@@ -257,6 +258,13 @@ _FIELD_PARTS = ("name", "field_location", "field_length", "data_type")
 
 def _field_rows(record: etree._Element) -> list[tuple[str, ...]]:
     """(name, field_location, field_length, data_type) of each Field_Binary of a record."""
+    columns = [
+        [(el.text or "").strip() for el in record.iterfind(f"{{*}}Field_Binary/{{*}}{part}")]
+        for part in _FIELD_PARTS
+    ]
+    n = len(record.findall("{*}Field_Binary"))
+    if all(len(c) == n for c in columns):  # each field has each part once: zip the columns
+        return list(zip(*columns, strict=True))
     rows = []
     for fb in record.iterchildren("{*}Field_Binary"):
         f = _children_text(fb)
