@@ -228,3 +228,23 @@ def test_empty_folder_exit_1(tmp_path, command, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no Chang'e-4 products could be read" in err
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "make", "message"),
+    [
+        ("--basemap", lambda d: d / "missing.tif", "no such file"),
+        ("--basemap", lambda d: (d / "bad.tif").write_text("not a raster") and d / "bad.tif",
+         "not a raster GDAL can read"),
+        ("--tiles", lambda d: "no-such-tiles", "unknown tile service (known: moontrek-wac"),
+    ],
+)
+@pytest.mark.parametrize("command", ["map", "build"])
+def test_bad_map_options_are_usage_errors_before_any_work(
+    archive, tmp_path, command, option, make, message, capsys
+):
+    out = tmp_path / ("m.html" if command == "map" else "m")
+    assert main([command, str(archive), "-o", str(out), option, str(make(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and option in err
+    assert not list(tmp_path.glob("m*"))

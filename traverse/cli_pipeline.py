@@ -73,6 +73,27 @@ def cmd_distances(args) -> int:
     return 0
 
 
+def _map_options_error(args) -> str | None:
+    """Check --basemap files and --tiles names before any work; a message, or None."""
+    import rasterio
+
+    from layers.basemaps import tile_registry
+
+    for name in args.tiles:
+        if name not in tile_registry():
+            known = ", ".join(sorted(tile_registry()))
+            return f"--tiles {name}: unknown tile service (known: {known})"
+    for path in args.basemap:
+        if not Path(path).is_file():
+            return f"--basemap {path}: no such file"
+        try:
+            with rasterio.open(path):
+                pass
+        except rasterio.errors.RasterioIOError as exc:
+            return f"--basemap {path}: not a raster GDAL can read ({exc})"
+    return None
+
+
 def _maps(args, frames, trav, out_html: Path) -> Path:
     from layers.webmap import build_webmap
 
@@ -96,6 +117,9 @@ def cmd_build(args) -> int:
     from .cli import _write_report
     from .days import days_table
 
+    if problem := _map_options_error(args):
+        print(f"traverse build: {problem}", file=sys.stderr)
+        return 2
     got = _traverse(args)
     if got is None:
         return 1
@@ -122,6 +146,9 @@ def cmd_build(args) -> int:
 
 def cmd_map(args) -> int:
     """``traverse map PATH... -o FILE.html``: the interactive map only."""
+    if problem := _map_options_error(args):
+        print(f"traverse map: {problem}", file=sys.stderr)
+        return 2
     got = _traverse(args)
     if got is None:
         return 1
