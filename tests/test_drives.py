@@ -141,3 +141,17 @@ def test_radar_drive_is_not_anchored_to_a_station_of_another_lunar_day():
     assert pd.isna(dr.loc[0, "from_station"]) and pd.isna(dr.loc[0, "to_station"])
     assert dr.loc[0, "lunar_day"] == 2
     assert dr.loc[0, "length_2d_m"] == pytest.approx(5.0, abs=0.05)
+
+
+@pytest.mark.parametrize(("lunar_days_apart", "drawn"), [(1, True), (3, False), (40, False)])
+def test_no_inferred_drive_across_lunar_days_without_data(lunar_days_apart, drawn):
+    """A move over several lunar days with no data is unknown: not drawn, not counted."""
+    t0 = pd.Timestamp("2019-01-05T04:00:00Z")
+    later = t0 + pd.Timedelta(days=29.530589 * lunar_days_apart)
+    truth = make_frames([(0, 0, 0), (30, 40, 0)], stop_times=[t0, later], lpr=False)
+    dr = split_drives(truth.frames)
+    if drawn:
+        assert dr["source"].tolist() == ["inferred"]
+        assert dr.loc[0, "length_2d_m"] == pytest.approx(50.0)
+    else:
+        assert dr.empty

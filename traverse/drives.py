@@ -3,7 +3,10 @@
 A drive is drawn through the LPR records taken while the rover moved from
 one station to the next (``source = "lpr"``), from the first station's
 position to the second's.  Where no radar record covers the move, it is a
-straight segment from station to station (``source = "inferred"``).  Moves
+straight segment from station to station (``source = "inferred"``), but only
+between stations of the same or of consecutive lunar days: across lunar days
+with no data at all the path is unknown and no drive is drawn or counted
+(the later days' ``from_lander_m`` still places the rover).  Moves
 before the first or after the last station are kept with a missing
 ``from_station`` or ``to_station``, and so is the end of a radar drive whose
 neighbouring station lies in another lunar day, unless the radar shows the
@@ -261,8 +264,8 @@ def drives_from_track(
             start, end = mtime[i0], mtime[i1 - 1]
         else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
-            if gap <= max_stop_diameter_m:
-                continue
+            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > 1:
+                continue  # same stop across a night, or lunar days without data between
             has_from = has_to = True
             coords, source = spos[a - 1 : a + 1], "inferred"
             start, end = s_last[a - 1], s_first[a]
