@@ -4,9 +4,9 @@ A drive is drawn through the LPR records taken while the rover moved from
 one station to the next (``source = "lpr"``), from the first station's
 position to the second's.  Where no radar record covers the move, it is a
 straight segment from station to station (``source = "inferred"``), but only
-between stations of the same or of consecutive lunar days: across lunar days
-with no data at all the path is unknown and no drive is drawn or counted
-(the later days' ``from_lander_m`` still places the rover).  Moves
+between stations at most ``max_inferred_lunar_days`` (2) lunar days apart:
+across a longer stretch without any data the path is unknown and no drive is
+drawn or counted (the later days' ``from_lander_m`` still places the rover).  Moves
 before the first or after the last station are kept with a missing
 ``from_station`` or ``to_station``, and so is the end of a radar drive whose
 neighbouring station lies in another lunar day, unless the radar shows the
@@ -195,6 +195,7 @@ def drives_from_track(
     site: LanderSite = LANDER_LABEL,
     min_step_m: float = 0.1,
     max_stop_diameter_m: float = 0.3,
+    max_inferred_lunar_days: int = 2,
 ) -> GeoDataFrame:
     """Cut a :func:`~traverse.stations.rover_track` into drives between its stations.
 
@@ -213,6 +214,10 @@ def drives_from_track(
         Metres.  Two consecutive stations closer than this with no radar
         between them are the same stop across a lunar night: no drive.
         Default 0.3 m as in :func:`~traverse.stations.rover_track`.
+    max_inferred_lunar_days
+        Lunar days: a straight inferred drive joins two stations at most this
+        many lunar days apart (default 2: one lunar day without data between
+        them).  Farther apart, the path is unknown and no drive is made.
 
     Returns
     -------
@@ -264,8 +269,8 @@ def drives_from_track(
             start, end = mtime[i0], mtime[i1 - 1]
         else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
-            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > 1:
-                continue  # same stop across a night, or lunar days without data between
+            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > max_inferred_lunar_days:
+                continue  # same stop across a night, or too long without data in between
             has_from = has_to = True
             coords, source = spos[a - 1 : a + 1], "inferred"
             start, end = s_last[a - 1], s_first[a]
