@@ -112,3 +112,12 @@ def test_continuous_noisy_records_every_6_4_s_need_the_adaptive_window():
     assert trav.drives.loc[0, "length_2d_m"] == pytest.approx(19.968, rel=0.01)
     # a 10 s window holds one record at this spacing: no speed, so no station (the old bug)
     assert len(reconstruct(frames, min_smooth_records=1).stations) == 0
+
+
+def test_whole_real_folder_counts_no_drive_across_years(ce4):
+    """VNIS of 2020 (lunar day 20) and LPR of 2023 (day 62): no 650 m straight line between."""
+    frames, _ = read_frames([ce4])
+    days = reconstruct(frames).days
+    assert days["lunar_day"].tolist() == [20, 62]
+    np.testing.assert_allclose(days["drive_m"], [0.0, 5.6], atol=0.05)
+    assert days["from_lander_m"].iloc[0] == pytest.approx(np.hypot(-287.522263, 127.291501), abs=0.01)
