@@ -19,7 +19,7 @@ __all__ = ["add_pipeline_commands"]
 
 
 def _traverse(args):
-    from .cli import _read, _summary
+    from .cli import _read
     from .reconstruct import reconstruct
 
     frames, report = _read(args)
@@ -33,7 +33,7 @@ def _traverse(args):
         print("traverse: the products hold no rover position (lander cameras only?)",
               file=sys.stderr)
         return None
-    return frames, report, site, reconstruct(frames, site=site), _summary
+    return frames, report, site, reconstruct(frames, site=site)
 
 
 def _table_text(table: pd.DataFrame) -> str:
@@ -56,7 +56,7 @@ def cmd_distances(args) -> int:
     got = _traverse(args)
     if got is None:
         return 1
-    _, _, _, trav, _ = got
+    trav = got[3]
     table = days_table(trav.days)
     if args.compare_announced:
         table = compare_announced(table)
@@ -114,7 +114,7 @@ def cmd_build(args) -> int:
     """``traverse build PATH... -o maps/NAME``: GeoPackage, HTML map and day table."""
     from layers.geopackage import write_days_csv, write_geojson, write_geopackage
 
-    from .cli import _write_report
+    from .cli import _summary, _write_report
     from .days import days_table
 
     if problem := _map_options_error(args):
@@ -123,7 +123,7 @@ def cmd_build(args) -> int:
     got = _traverse(args)
     if got is None:
         return 1
-    frames, report, site, trav, summary = got
+    frames, report, site, trav = got
     stem = Path(args.output)
     stem = stem.with_suffix("") if stem.suffix in (".gpkg", ".html") else stem
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,7 @@ def cmd_build(args) -> int:
     written.append(_maps(args, frames, trav, stem.with_suffix(".html")))
     skipped = _write_report(report, stem.with_suffix(".gpkg"))
     if not args.quiet:
-        print(summary(frames, report, skipped))
+        print(_summary(frames, report, skipped))
         print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "
               f"{len(trav.days)} lunar days, {trav.days['drive_m'].sum():.2f} m driven")
         print("wrote " + ", ".join(map(str, written)))
@@ -152,7 +152,7 @@ def cmd_map(args) -> int:
     got = _traverse(args)
     if got is None:
         return 1
-    frames, _, _, trav, _ = got
+    frames, _, _, trav = got
     path = _maps(args, frames, trav, Path(args.output))
     if not args.quiet:
         print(f"wrote {path}")
