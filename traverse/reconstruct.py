@@ -79,13 +79,9 @@ def reconstruct(
     frames: pd.DataFrame,
     *,
     site: LanderSite = LANDER_LABEL,
-    max_stop_diameter_m: float = 0.3,
-    smooth_window_s: float = 10.0,
-    min_smooth_records: int = 5,
-    max_rest_speed_m_s: float = 0.01,
-    max_drive_speed_m_s: float = 0.1,
-    min_stop_duration_s: float = 60.0,
     min_step_m: float = 0.1,
+    max_inferred_lunar_days: int = 2,
+    **thresholds: float,
 ) -> Traverse:
     """Stations, drives, lunar days and lander from the frames table.
 
@@ -96,42 +92,31 @@ def reconstruct(
         (``role == "rover"``) with positions in lander ENU metres are used.
     site
         Lander position (control network) for every lon/lat geometry.
-    max_stop_diameter_m
-        Metres, horizontal: size of a stop, and the gap below which two
-        stations without radar between them are one stop
-        (:func:`~traverse.stations.rover_track`,
-        :func:`~traverse.drives.drives_from_track`).
-    smooth_window_s, min_smooth_records
-        Seconds and records: each LPR product is smoothed over
-        ``max(smooth_window_s, min_smooth_records × median record interval)``
-        (:func:`~traverse.smoothing.lpr_smooth_window_s`).
-    max_rest_speed_m_s, max_drive_speed_m_s
-        Metres per second: at or below the first, a smoothed LPR record is at
-        rest; a step faster than the second marks a product of held
-        navigation fixes (:func:`~traverse.stations.rover_track`).
-    min_stop_duration_s
-        Seconds: shorter LPR-only rests are pauses inside a drive.
     min_step_m
         Metres: vertex spacing of drive lines and lengths
         (:func:`~traverse.drives.resample_min_step`).
+    max_inferred_lunar_days
+        Lunar days: the farthest apart two stations joined by an inferred
+        drive (:func:`~traverse.drives.drives_from_track`).
+    **thresholds
+        Keyword arguments of :func:`~traverse.stations.rover_track`, which
+        documents their units and defaults: ``max_stop_diameter_m`` (size of a
+        stop; also the gap below which two stations are one stop),
+        ``smooth_window_s`` and ``min_smooth_records`` (LPR smoothing window),
+        ``max_rest_speed_m_s``, ``max_drive_speed_m_s`` and
+        ``min_stop_duration_s``.
 
     Returns
     -------
     Traverse
         ``(stations, drives, days, lander)``.
     """
-    track = rover_track(
-        frames,
-        max_stop_diameter_m=max_stop_diameter_m,
-        smooth_window_s=smooth_window_s,
-        min_smooth_records=min_smooth_records,
-        max_rest_speed_m_s=max_rest_speed_m_s,
-        max_drive_speed_m_s=max_drive_speed_m_s,
-        min_stop_duration_s=min_stop_duration_s,
-    )
+    track = rover_track(frames, **thresholds)
     stations = stations_from_track(track, site=site)
+    same_stop = {k: v for k, v in thresholds.items() if k == "max_stop_diameter_m"}
     drives = drives_from_track(
-        track, stations, site=site, min_step_m=min_step_m, max_stop_diameter_m=max_stop_diameter_m
+        track, stations, site=site, min_step_m=min_step_m,
+        max_inferred_lunar_days=max_inferred_lunar_days, **same_stop,
     )
     days = summarise_days(frames, stations, drives)
     return Traverse(stations, drives, days, lander_point(site))

@@ -27,11 +27,8 @@ import pandas as pd
 from .days import ANNOUNCED_ODOMETRY_M, SYNODIC_MONTH_D
 from .synthetic import SYNTHETIC_NOTE, write_label_product, write_lpr_product
 
-__all__ = ["ANNOUNCED_CUMULATIVE_M", "SampleTruth", "sample_day_distances", "write_sample_archive"]
+__all__ = ["SampleTruth", "sample_day_distances", "write_sample_archive"]
 
-#: CNSA's cumulative odometry at the end of lunar days 1–13, metres: the same
-#: object as :data:`traverse.days.ANNOUNCED_ODOMETRY_M` (sources listed there).
-ANNOUNCED_CUMULATIVE_M = ANNOUNCED_ODOMETRY_M
 #: Local sunrise at Von Kármán before the landing, the origin of the sample's timeline.
 _SUNRISE_1 = pd.Timestamp("2019-01-01T00:00:00Z")
 _SYNODIC = pd.Timedelta(days=SYNODIC_MONTH_D)
@@ -44,7 +41,7 @@ _REST_RECORDS = 20
 
 def sample_day_distances() -> dict[int, float]:
     """Driven 2D distance per lunar day 1–13 of the sample, metres."""
-    cum, out, last = dict(ANNOUNCED_CUMULATIVE_M), {}, 0.0
+    cum, out, last = dict(ANNOUNCED_ODOMETRY_M), {}, 0.0
     for day in range(1, 14):
         if day not in cum:  # unannounced day: half of the way to the next announced day
             nxt = min(d for d in cum if d > day)
