@@ -33,9 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from traverse.archive import Source, parse_product_name  # noqa: E402
-from traverse.labels import parse_label  # noqa: E402
-from traverse.lpr import LPR_EPOCH, LprLayout, read_lpr_poses  # noqa: E402
+from traverse.read.archive import Source, parse_product_name  # noqa: E402
+from traverse.read.labels import parse_label  # noqa: E402
+from traverse.read.lpr import LPR_EPOCH, LprLayout, read_lpr_poses  # noqa: E402
 
 DATA = Path("/work/shared/data/ce4")
 LPR_LABEL = DATA / "lpr" / "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2BL"
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 # VNIS only: LPR labels without their data file would be reported
                 # (one warning each) instead of becoming rows.
                 from traverse.errors import SkippedProductWarning
-                from traverse.frames import read_frames
+                from traverse.read.frames import read_frames
 
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", SkippedProductWarning)

@@ -8,10 +8,10 @@ import zipfile
 import pandas as pd
 import pytest
 
-from traverse.archive import find_products, parse_product_name
 from traverse.errors import ArchiveError
-from traverse.frames import read_frames
-from traverse.synthetic import write_label_product
+from traverse.read.archive import open_archive, parse_product_name
+from traverse.read.frames import read_frames
+from traverse.synthetic.products import write_label_product
 
 
 def _manifest_names(ce4):
@@ -71,12 +71,14 @@ def test_label_paired_with_data_and_duplicates_counted_once(tmp_path):
     (tmp_path / "a" / a.name[:-1]).write_bytes(b"\0" * 10)
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / a.name).write_bytes(a.read_bytes())
-    products, report = find_products([tmp_path])
-    assert len(products) == 1 and not len(report)
+    with open_archive([tmp_path]) as archive:
+        products, report = archive.products, archive.report
+    assert len(products) == 1
     assert products[0].label.name == a.name and products[0].data is not None
-    assert len(products[0].duplicates) == 1
-    frames, _ = read_frames([tmp_path, tmp_path / "a"])
-    assert len(frames) == 1
+    assert [p.reason for p in report.problems] == [f"second copy of {a.name} (using {a})"]
+    assert report.problems[0].source == str(tmp_path / "b" / a.name)
+    frames, report = read_frames([tmp_path / "a", tmp_path / "a" / a.name])  # same file twice
+    assert len(frames) == 1 and not len(report)
 
 
 def _bundle(tmp_path, labels, name="CE4_PCAM_2B_20190104041502_20191202054116_B.zip"):
@@ -113,11 +115,12 @@ def test_bad_zip_is_reported_and_run_goes_on(tmp_path):
 
 def test_missing_path_raises_clear_error(tmp_path):
     with pytest.raises(ArchiveError, match="no such file or folder"):
-        find_products([tmp_path / "nope"])
+        open_archive([tmp_path / "nope"])
 
 
 def test_bad_name_reported(tmp_path):
     (tmp_path / "CE4_GRAS_PCAML-C_bogus.2BL").write_text("<x/>")
-    products, report = find_products([tmp_path])
+    with open_archive([tmp_path]) as archive:
+        products, report = archive.products, archive.report
     assert not products
     assert report.problems[0].reason == "file name does not follow the GRAS grammar"

@@ -11,7 +11,7 @@ import pytest
 
 from traverse.cli import main
 from traverse.geodesy import MOON
-from traverse.synthetic import write_label_product, write_lpr_product
+from traverse.synthetic.products import write_label_product, write_lpr_product
 
 from .lpr_truth import lpr_poses
 

@@ -11,9 +11,9 @@ import pyogrio
 import pytest
 
 from traverse.cli import main
-from traverse.days import DAYS_COLUMNS
 from traverse.geodesy import moon_geod
-from traverse.sample import sample_day_distances
+from traverse.path.days import DAYS_COLUMNS
+from traverse.synthetic.sample import sample_day_distances
 
 LAYERS = ["lander", "frames", "stations", "drives", "days"]
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from traverse.days import (
+from traverse.geodesy import LANDER_LABEL, LANDER_LRO, MOON
+from traverse.path.days import (
     ANNOUNCED_ODOMETRY_M,
     DAYS_COLUMNS,
     LUNAR_DAY_EPOCH_UTC,
@@ -16,8 +17,7 @@ from traverse.days import (
     days_table,
     lunar_day_number,
 )
-from traverse.geodesy import LANDER_LABEL, LANDER_LRO, MOON
-from traverse.reconstruct import Traverse, reconstruct
+from traverse.path.reconstruct import Traverse, reconstruct
 
 from .traverse_truth import make_frames
 

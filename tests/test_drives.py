@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from traverse.drives import (
+from traverse.geodesy import MOON, enu_to_lonlat
+from traverse.path.drives import (
     DRIVES_COLUMNS,
     path_length_m,
     resample_min_step,
     split_drives,
 )
-from traverse.geodesy import MOON, enu_to_lonlat
-from traverse.stations import detect_stations
+from traverse.path.stations import detect_stations
 
 from .traverse_truth import make_frames, sample_polyline
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pyproj import CRS
 
 from traverse import geodesy
-from traverse.labels import parse_label
+from traverse.read.labels import parse_label
 
 M_PER_DEG = math.pi / 180 * geodesy.MOON_RADIUS_M
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from traverse.errors import LabelError, UnsafeXMLError
-from traverse.frames import read_frames
-from traverse.labels import MAX_LABEL_BYTES, parse_label
-from traverse.synthetic import label_xml, write_label_product
+from traverse.read.frames import read_frames
+from traverse.read.labels import MAX_LABEL_BYTES, parse_label
+from traverse.synthetic.products import label_xml, write_label_product
 
 T0 = pd.Timestamp("2019-01-11T08:00:00Z")
 XYZ = (-3.5, 8.25, -0.125)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from traverse.drives import path_length_m, polyline_lengths_m, resample_min_step, split_drives
+from traverse.path.drives import path_length_m, polyline_lengths_m, resample_min_step, split_drives
 
 from .traverse_truth import make_frames, sample_polyline
 

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from traverse import quirks
-from traverse.archive import Source
-from traverse.labels import parse_label
-from traverse.lpr import LprLayout, read_lpr_poses
+from traverse.read import quirks
+from traverse.read.archive import Source
+from traverse.read.labels import parse_label
+from traverse.read.lpr import LprLayout, read_lpr_poses
 
 
 @pytest.fixture(scope="module")

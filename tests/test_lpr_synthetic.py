@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from traverse.errors import RecordError
-from traverse.frames import read_frames
-from traverse.synthetic import write_lpr_product
+from traverse.read.frames import read_frames
+from traverse.synthetic.products import write_lpr_product
 
 from .lpr_truth import lpr_poses
 
@@ -89,13 +89,14 @@ def test_zip_member_streamed_equals_file(tmp_path):
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(label, f"DATA/{label.name}")
         zf.write(data, f"DATA/{data.name}")
-    from traverse.archive import Source
-    from traverse.labels import parse_label
-    from traverse.lpr import LprLayout, read_lpr_poses
+    from traverse.read.archive import Source
+    from traverse.read.labels import parse_label
+    from traverse.read.lpr import LprLayout, read_lpr_poses
 
     layout = LprLayout.from_table(parse_label(label.read_bytes())["table"])
     on_disk = read_lpr_poses(Source(data), layout)
-    streamed = read_lpr_poses(Source(bundle, f"DATA/{data.name}"), layout, block_records=7)
+    with zipfile.ZipFile(bundle) as zf:
+        streamed = read_lpr_poses(Source(bundle, f"DATA/{data.name}", zf), layout, block_records=7)
     assert on_disk.equals(streamed)
 
 

@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 
 from traverse.cli import main
-from traverse.sample import write_sample_archive
+from traverse.synthetic.sample import write_sample_archive
 
 from .test_qgis import CHECK_SCRIPT, MAIN, SYSTEM_PYTHON, _clean_env, _png_pixels, _skip_or_fail
 

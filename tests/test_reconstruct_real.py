@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from traverse.frames import read_frames
-from traverse.reconstruct import reconstruct
-from traverse.stations import lpr_smooth_window_s, rover_track
+from traverse.path.reconstruct import reconstruct
+from traverse.path.stations import lpr_smooth_window_s, rover_track
+from traverse.read.frames import read_frames
 
 REF_EN = (-736.761, 598.089)
 LAST_EN = (-742.306, 597.623)

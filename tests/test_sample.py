@@ -1,6 +1,6 @@
 """The built-in SYNTHETIC sample archive: real GRAS layout, and reconstructed back to its truth.
 
-``traverse.sample.write_sample_archive`` returns the truth it wrote (stations,
+``traverse.synthetic.sample.write_sample_archive`` returns the truth it wrote (stations,
 drives and per-day distances in lander ENU metres); these tests read the
 archive back through ``read_frames`` + ``reconstruct``, as a user would, and
 compare.
@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from traverse.archive import parse_product_name
-from traverse.days import ANNOUNCED_ODOMETRY_M, compare_announced, days_table
-from traverse.frames import read_frames
-from traverse.reconstruct import reconstruct
-from traverse.sample import sample_day_distances, write_sample_archive
+from traverse.path.days import ANNOUNCED_ODOMETRY_M, compare_announced, days_table
+from traverse.path.reconstruct import reconstruct
+from traverse.read.archive import parse_product_name
+from traverse.read.frames import read_frames
+from traverse.synthetic.sample import sample_day_distances, write_sample_archive
 
 #: Channel-2 LPR 2B record: 114-byte header + 2048 float32 echoes + QUALITY_STATE byte.
 CHANNEL_2_RECORD_BYTES = 114 + 4 * 2048 + 1

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from traverse.geodesy import LANDER_LRO, MOON, enu_to_lonlat
-from traverse.stations import detect_stations, rover_track, smooth_positions, smoothed_speed_m_s
+from traverse.path.stations import detect_stations, rover_track, smooth_positions, smoothed_speed_m_s
 
 from .traverse_truth import make_frames
 

@@ -11,8 +11,9 @@ in ``IAU_2015:30100`` (degrees east/north on the 1 737 400 m Moon sphere).
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import ArchiveError, LabelError, RecordError, TraverseError, UnsafeXMLError
-from .frames import read_frames
 from .geodesy import MOON, enu_to_lonlat, lander_site, lonlat_to_enu
+from .path.reconstruct import Traverse, reconstruct
+from .read.frames import read_frames
 
 try:
     __version__ = version("traverse")
@@ -21,6 +22,8 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "read_frames",
+    "reconstruct",
+    "Traverse",
     "MOON",
     "enu_to_lonlat",
     "lonlat_to_enu",

@@ -38,6 +38,9 @@ __all__ = [
     "LANDER_LRO",
     "LanderSite",
     "lander_site",
+    "with_site",
+    "site_of",
+    "common_site",
     "enu_to_lonlat",
     "lonlat_to_enu",
     "local_crs",
@@ -82,6 +85,10 @@ class LanderSite:
         if not abs(self.height_m) < 100_000:
             raise ValueError(f"lander height {self.height_m} m is not on the Moon's surface")
 
+    def describe(self) -> str:
+        """``'lro' (177.5885° E, -45.4561°, -5927 m)``: name and position, for messages."""
+        return f"{self.name!r} ({self.lon_deg}° E, {self.lat_deg}°, {self.height_m:g} m)"
+
 
 #: Lander as used by every GRAS label (Chang'e-2 DOM/DEM based; Liu et al. 2019).
 LANDER_LABEL = LanderSite(177.5991, -45.4446, -5935.0, "label")
@@ -117,6 +124,56 @@ def lander_site(control: str | LanderSite | tuple[float, float, float] = "label"
     raise ValueError(
         f"unknown control network {control!r}: expected 'label', 'lro' or 'LON,LAT,HEIGHT'"
     )
+
+
+#: Key of a table's ``attrs`` holding its lander site (a JSON-friendly dict, so it survives GeoParquet).
+SITE_ATTR = "lander_site"
+
+
+def with_site(table, site: LanderSite):
+    """Return ``table`` tagged with the lander site its lon/lat were computed for.
+
+    The tag (``table.attrs["lander_site"]``) travels with the table through
+    pandas operations and GeoParquet; :func:`site_of` reads it back.
+    """
+    table.attrs[SITE_ATTR] = {
+        "name": site.name, "lon_deg": site.lon_deg, "lat_deg": site.lat_deg, "height_m": site.height_m,
+    }
+    return table
+
+
+def site_of(table) -> LanderSite | None:
+    """The lander site a table was tagged with by :func:`with_site`, or ``None``."""
+    tag = getattr(table, "attrs", {}).get(SITE_ATTR)
+    if tag is None:
+        return None
+    return LanderSite(float(tag["lon_deg"]), float(tag["lat_deg"]), float(tag["height_m"]),
+                      str(tag["name"]))
+
+
+def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
+    """The one lander site that ``tables`` (and an explicit ``site``) agree on.
+
+    Tables without a tag are ignored; with no tag and no ``site`` the answer is
+    :data:`LANDER_LABEL`, the site the products themselves use.
+
+    Raises
+    ------
+    SiteMismatchError
+        Two of them name different sites: frames read with ``control="lro"``
+        must not be reconstructed or drawn at the ``label`` site (415 m away).
+    """
+    from traverse.errors import SiteMismatchError
+
+    found = [(f"tables tied to {s.describe()}", s) for s in map(site_of, tables) if s is not None]
+    if site is not None:
+        found.insert(0, (f"the requested site {site.describe()}", site))
+    for what, other in found[1:]:
+        if other != found[0][1]:
+            raise SiteMismatchError(
+                f"{found[0][0]} but {what}: read, reconstruct and draw with one control network"
+            )
+    return found[0][1] if found else LANDER_LABEL
 
 
 def _topocentric_pipeline(site: LanderSite) -> Transformer:

@@ -50,14 +50,14 @@ FRAMES_COLUMNS: dict[str, str] = {
     "description": "str",  # free text from the label (escaped before any HTML)
 }
 
-#: ``stations``: one row per stop (:func:`traverse.stations.stations_from_track`),
+#: ``stations``: one row per stop (:func:`traverse.path.stations.stations_from_track`),
 #: Point(lon, lat) geometry in ``IAU_2015:30100`` not listed.  After
 #: ``n_frames`` come ``n_<instrument>`` counts, one per instrument in
 #: :data:`STATION_INSTRUMENTS` and any other rover instrument present, so the
 #: order is: STATIONS_COLUMNS[:5], the counts, STATIONS_COLUMNS[5:].
 STATIONS_COLUMNS: dict[str, str] = {
     "station_id": "int64",  # 1, 2, ... in time order
-    "lunar_day": "int64",  # lunar day number (traverse.days.lunar_day_number), 1 = landing
+    "lunar_day": "int64",  # lunar day number (traverse.path.days.lunar_day_number), 1 = landing
     "first_utc": "datetime64[ns, UTC]",  # start of the station's first frame
     "last_utc": "datetime64[ns, UTC]",  # stop of its last frame
     "n_frames": "int64",  # frames (label products + LPR records at rest) in the station
@@ -74,7 +74,7 @@ STATIONS_COLUMNS: dict[str, str] = {
 #: Instruments that always get an ``n_<instrument>`` count (number of frames) in ``stations``.
 STATION_INSTRUMENTS = ("PCAM", "VNIS", "LPR")
 
-#: ``drives``: one row per drive (:func:`traverse.drives.drives_from_track`),
+#: ``drives``: one row per drive (:func:`traverse.path.drives.drives_from_track`),
 #: LineString(lon, lat) geometry in ``IAU_2015:30100`` not listed.
 DRIVES_COLUMNS: dict[str, str] = {
     "drive_id": "int64",  # 1, 2, ... in order of start_utc
@@ -92,10 +92,10 @@ DRIVES_COLUMNS: dict[str, str] = {
     "end_z_up_m": "float64",  # metres above the lander (lander ENU)
 }
 
-#: ``days``: one row per lunar day with rover data (:func:`traverse.days.summarise_days`),
+#: ``days``: one row per lunar day with rover data (:func:`traverse.path.days.summarise_days`),
 #: MultiLineString(lon, lat) geometry of the day's drives not listed.
 DAYS_COLUMNS: dict[str, str] = {
-    "lunar_day": "int64",  # 1 = landing day (traverse.days.lunar_day_number)
+    "lunar_day": "int64",  # 1 = landing day (traverse.path.days.lunar_day_number)
     "start_utc": "datetime64[ns, UTC]",  # first rover frame of the day
     "end_utc": "datetime64[ns, UTC]",  # last rover frame's stop
     "stations": "int64",  # number of stations in the day

@@ -19,7 +19,7 @@ from record to record; summing raw steps of 3 cm with 1.5 cm noise would
 overstate a drive by tens of percent, and a thousand records at rest would
 add metres.  Two steps remove that:
 
-1. *Smoothing along time* (:func:`traverse.smoothing.smooth_positions`): a
+1. *Smoothing along time* (:func:`traverse.path.smoothing.smooth_positions`): a
    centred 10 s moving average divides independent jitter by ~3.
 2. *Minimum-step resampling* (:func:`resample_min_step`): walking along the
    smoothed path, a vertex is kept only once it lies at least
@@ -45,11 +45,11 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from . import schema
-from .days import lunar_day_number
-from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
-from .smoothing import smooth_positions
-from .stations import rover_track, stations_from_track
+from traverse import schema
+from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.path.days import lunar_day_number
+from traverse.path.smoothing import smooth_positions
+from traverse.path.stations import rover_track, stations_from_track
 
 __all__ = [
     "DRIVES_COLUMNS",
@@ -152,7 +152,7 @@ def path_length_m(
     x_m, y_m, z_m
         Positions, metres (lander ENU); ``z_m`` optional.
     smooth_window_s
-        Seconds, see :func:`traverse.smoothing.smooth_positions`.
+        Seconds, see :func:`traverse.path.smoothing.smooth_positions`.
     min_step_m
         Metres, see :func:`resample_min_step`.
 
@@ -197,14 +197,14 @@ def drives_from_track(
     max_stop_diameter_m: float = 0.3,
     max_inferred_lunar_days: int = 2,
 ) -> GeoDataFrame:
-    """Cut a :func:`~traverse.stations.rover_track` into drives between its stations.
+    """Cut a :func:`~traverse.path.stations.rover_track` into drives between its stations.
 
     Parameters
     ----------
     track
-        Output of :func:`~traverse.stations.rover_track`.
+        Output of :func:`~traverse.path.stations.rover_track`.
     stations
-        Output of :func:`~traverse.stations.stations_from_track` for the same
+        Output of :func:`~traverse.path.stations.stations_from_track` for the same
         track (positions in metres, lander ENU).
     site
         Lander position, origin of lander ENU, for the lon/lat geometry.
@@ -213,7 +213,7 @@ def drives_from_track(
     max_stop_diameter_m
         Metres.  Two consecutive stations closer than this with no radar
         between them are the same stop across a lunar night: no drive.
-        Default 0.3 m as in :func:`~traverse.stations.rover_track`.
+        Default 0.3 m as in :func:`~traverse.path.stations.rover_track`.
     max_inferred_lunar_days
         Lunar days: a straight inferred drive joins two stations at most this
         many lunar days apart (default 2: one lunar day without data between
@@ -317,8 +317,8 @@ def split_drives(
 ) -> GeoDataFrame:
     """Drives of the rover, from the frames table.
 
-    Shorthand for :func:`~traverse.stations.rover_track`,
-    :func:`~traverse.stations.stations_from_track` and
+    Shorthand for :func:`~traverse.path.stations.rover_track`,
+    :func:`~traverse.path.stations.stations_from_track` and
     :func:`drives_from_track`.
 
     Parameters
@@ -330,7 +330,7 @@ def split_drives(
     min_step_m
         Metres, see :func:`resample_min_step`.
     **thresholds
-        Keyword arguments of :func:`~traverse.stations.rover_track` (units and
+        Keyword arguments of :func:`~traverse.path.stations.rover_track` (units and
         defaults documented there); ``max_stop_diameter_m`` also goes to
         :func:`drives_from_track`.
     """

@@ -1,6 +1,6 @@
 """Smoothing LPR positions along time, and the speed it gives.
 
-Both :mod:`traverse.stations` (rest or moving?) and :mod:`traverse.drives`
+Both :mod:`traverse.path.stations` (rest or moving?) and :mod:`traverse.path.drives`
 (how long was the drive?) smooth the jittery LPR positions (1–2 cm from record
 to record) with the same centred moving average; its window adapts to each
 product's record spacing (:func:`lpr_smooth_window_s`).

@@ -14,8 +14,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from .cli_pipeline import add_pipeline_commands
-from .errors import Report, SkippedProductWarning, TraverseError
+from traverse.cli.pipeline import add_pipeline_commands
+from traverse.errors import Report, SkippedProductWarning, TraverseError
 
 __all__ = ["main"]
 
@@ -45,7 +45,7 @@ def _progress_enabled(args) -> bool:
 
 
 def _read(args) -> tuple:
-    from .frames import read_frames
+    from traverse.read.frames import read_frames
 
     bar = _Progress(_progress_enabled(args), "reading products")
     try:
@@ -85,7 +85,7 @@ def _write_report(report: Report, out: Path) -> Path | None:
 
 def cmd_index(args) -> int:
     """``traverse index PATH... -o OUT``: write the frames table."""
-    from .frames_io import write_frames
+    from layers.tables import write_frames
 
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".gpkg", ".parquet"):
@@ -113,7 +113,7 @@ def cmd_index(args) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from traverse import __version__
 
     p = argparse.ArgumentParser(prog="traverse", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"traverse {__version__}")

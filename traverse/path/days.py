@@ -31,8 +31,8 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from . import schema
-from .geodesy import MOON
+from traverse import schema
+from traverse.geodesy import MOON
 
 __all__ = [
     "SYNODIC_MONTH_D",
@@ -222,10 +222,10 @@ def summarise_days(
         The frames table; rover rows (``role == "rover"``) with a time define
         which lunar days have data and their ``start_utc``/``end_utc``.
     stations
-        Output of :func:`traverse.stations.detect_stations` (lander ENU
+        Output of :func:`traverse.path.stations.detect_stations` (lander ENU
         ``x_east_m``, ``y_north_m``; ``last_utc``; ``lunar_day``).
     drives
-        Output of :func:`traverse.drives.split_drives` (``length_2d_m``,
+        Output of :func:`traverse.path.drives.split_drives` (``length_2d_m``,
         ``length_3d_m``, ``end_x_east_m``, ``end_y_north_m``, ``lunar_day``).
 
     Returns

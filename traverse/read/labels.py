@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import LabelError, UnsafeXMLError
+from traverse.errors import LabelError, UnsafeXMLError
 
 __all__ = ["MAX_LABEL_BYTES", "parse_label"]
 
@@ -46,21 +46,21 @@ _PARSERS = threading.local()  # an lxml parser is reused, but never across threa
 
 def _parse_xml(data: bytes, source: str) -> etree._Element:
     if len(data) > MAX_LABEL_BYTES:
-        raise UnsafeXMLError(f"{source}: label larger than {MAX_LABEL_BYTES} bytes")
+        raise UnsafeXMLError(f"label larger than {MAX_LABEL_BYTES} bytes", source=source)
     if _DOCTYPE.search(data, 0, 4096):  # ASCII-compatible encodings; re-checked after parsing
-        raise UnsafeXMLError(f"{source}: label declares a DOCTYPE/entities; refused (XXE guard)")
+        raise UnsafeXMLError("label declares a DOCTYPE/entities; refused (XXE guard)", source=source)
     parser = getattr(_PARSERS, "parser", None)
     if parser is None:
         parser = _PARSERS.parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise LabelError(f"{source}: not well-formed XML ({exc})") from exc
+        raise LabelError(f"not well-formed XML ({exc})", source=source) from exc
     except ValueError as exc:  # e.g. unknown encoding declared
-        raise LabelError(f"{source}: cannot decode label ({exc})") from exc
+        raise LabelError(f"cannot decode label ({exc})", source=source) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise UnsafeXMLError(f"{source}: label declares a DOCTYPE/entities; refused (XXE guard)")
+        raise UnsafeXMLError("label declares a DOCTYPE/entities; refused (XXE guard)", source=source)
     return root
 
 
@@ -204,7 +204,7 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     doc = _Index(root)
     mission = doc.first("Mission_Area")
     if mission is None:
-        raise LabelError(f"{source}: no Mission_Area element; not a Chang'e-4 PDS4 label")
+        raise LabelError("no Mission_Area element; not a Chang'e-4 PDS4 label", source=source)
 
     direct = _children_text(mission)
 
@@ -286,16 +286,16 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     head = _children_text(table)
     record = next(table.iter("{*}Record_Binary"), None)
     if record is None:
-        raise LabelError(f"{source}: Table_Binary has no Record_Binary")
+        raise LabelError("Table_Binary has no Record_Binary", source=source)
     rec_head = _children_text(record)
     try:
         offset = int(float(head.get("offset") or 0))
         record_length = int(float(rec_head.get("record_length") or "nan"))
         records = int(float(head.get("records") or 0))
     except ValueError as exc:
-        raise LabelError(f"{source}: Table_Binary has no usable record_length ({exc})") from exc
+        raise LabelError(f"Table_Binary has no usable record_length ({exc})", source=source) from exc
     if record_length <= 0:
-        raise LabelError(f"{source}: Table_Binary record_length must be positive")
+        raise LabelError("Table_Binary record_length must be positive", source=source)
     fields: dict[str, tuple[int, int, str]] = {}
     # Direct children only: the echo samples' Field_Binary sits in a Group_Field_Binary.
     for name, loc, length, dtype in _field_rows(record):

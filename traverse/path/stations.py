@@ -54,7 +54,7 @@ Consecutive rest frames closer than ``max_stop_diameter_m`` (label positions
 as printed, LPR positions smoothed) and in the same lunar day form one
 station; then consecutive stations closer than that, between which the
 rover never went further than that, merge.  :func:`rover_track` returns the
-per-frame result so :mod:`traverse.drives` can cut drives from the same
+per-frame result so :mod:`traverse.path.drives` can cut drives from the same
 classification; :func:`detect_stations` gives the station table directly.
 """
 
@@ -65,16 +65,16 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from .days import lunar_day_number
-from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
-from .schema import STATION_INSTRUMENTS, STATIONS_COLUMNS
-from .smoothing import (
+from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.path.days import lunar_day_number
+from traverse.path.smoothing import (
     _seconds,
     _shrunk_half_s,
     lpr_smooth_window_s,
     smooth_positions,
     smoothed_speed_m_s,
 )
+from traverse.schema import STATION_INSTRUMENTS, STATIONS_COLUMNS
 
 __all__ = [
     "STATION_INSTRUMENTS",

@@ -1,10 +1,10 @@
 """Reconstruct the traverse: frames in, stations, drives, lunar days and lander out.
 
-:func:`reconstruct` only composes the steps of :mod:`traverse.stations`,
-:mod:`traverse.drives` and :mod:`traverse.days`, each of which can be called
+:func:`reconstruct` only composes the steps of :mod:`traverse.path.stations`,
+:mod:`traverse.path.drives` and :mod:`traverse.path.days`, each of which can be called
 on its own; :func:`reconstruct` passes its keyword thresholds on to them,
 with the defaults (and their sources) documented in
-:func:`traverse.stations.rover_track` and :func:`traverse.drives.resample_min_step`.
+:func:`traverse.path.stations.rover_track` and :func:`traverse.path.drives.resample_min_step`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from .days import summarise_days
-from .drives import drives_from_track
-from .geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
-from .stations import rover_track, stations_from_track
+from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.path.days import summarise_days
+from traverse.path.drives import drives_from_track
+from traverse.path.stations import rover_track, stations_from_track
 
 __all__ = ["Traverse", "lander_point", "reconstruct"]
 
@@ -29,12 +29,12 @@ class Traverse(NamedTuple):
     Attributes
     ----------
     stations
-        One Point per stop (:func:`traverse.stations.stations_from_track`).
+        One Point per stop (:func:`traverse.path.stations.stations_from_track`).
     drives
-        One LineString per drive (:func:`traverse.drives.drives_from_track`).
+        One LineString per drive (:func:`traverse.path.drives.drives_from_track`).
     days
         One MultiLineString per lunar day with data
-        (:func:`traverse.days.summarise_days`).
+        (:func:`traverse.path.days.summarise_days`).
     lander
         One Point: the lander, origin of lander ENU (:func:`lander_point`).
     """
@@ -94,12 +94,12 @@ def reconstruct(
         Lander position (control network) for every lon/lat geometry.
     min_step_m
         Metres: vertex spacing of drive lines and lengths
-        (:func:`~traverse.drives.resample_min_step`).
+        (:func:`~traverse.path.drives.resample_min_step`).
     max_inferred_lunar_days
         Lunar days: the farthest apart two stations joined by an inferred
-        drive (:func:`~traverse.drives.drives_from_track`).
+        drive (:func:`~traverse.path.drives.drives_from_track`).
     **thresholds
-        Keyword arguments of :func:`~traverse.stations.rover_track`, which
+        Keyword arguments of :func:`~traverse.path.stations.rover_track`, which
         documents their units and defaults: ``max_stop_diameter_m`` (size of a
         stop; also the gap below which two stations are one stop),
         ``smooth_window_s`` and ``min_smooth_records`` (LPR smoothing window),

@@ -3,7 +3,7 @@
 An LPR 2B product is a table of fixed-length records (32 883 B for channel 1,
 8 307 B for channel 2) whose first ~60 bytes hold the trace time and the
 rover pose; the rest are echo samples.  The layout comes from the label's
-``Table_Binary``; :mod:`traverse.quirks` corrects what the label gets wrong.
+``Table_Binary``; :mod:`traverse.read.quirks` corrects what the label gets wrong.
 
 Only the header bytes are read: the file is memory-mapped, the first
 :attr:`LprLayout.header_length` bytes of every record are copied in one
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import quirks
-from .archive import Source
-from .errors import OnError, RecordError, Report
+from traverse.errors import RecordError, Report
+from traverse.read import quirks
+from traverse.read.archive import Source
 
 __all__ = ["LPR_EPOCH", "MAX_ABS_COORD_M", "LprLayout", "read_lpr_poses", "poses_from_array"]
 
@@ -98,11 +98,11 @@ class LprLayout:
     def from_table(
         cls, table: dict, *, source: str = "<label>", instrument: str = "LPR", level: str = "2B"
     ) -> LprLayout:
-        """Build the layout from :func:`traverse.labels.lpr_table_layout` output."""
+        """Build the layout from :func:`traverse.read.labels.lpr_table_layout` output."""
         fields = table["fields"]
         missing = [f for f in _REQUIRED if f not in fields]
         if missing:
-            raise RecordError(f"{source}: Table_Binary lacks {', '.join(missing)}")
+            raise RecordError(f"Table_Binary lacks {', '.join(missing)}", source=source)
         rl = table["record_length"]
         dtypes: dict[str, str] = {}
         for name in _POSE_FIELDS:
@@ -111,14 +111,14 @@ class LprLayout:
             start, length, dt = fields[name]
             np_dt = _TYPES.get(dt.replace("_", "").upper())
             if np_dt is None or np.dtype(np_dt).itemsize != length:
-                raise RecordError(f"{source}: field {name} has unsupported type {dt!r}/{length} B")
+                raise RecordError(f"field {name} has unsupported type {dt!r}/{length} B", source=source)
             dtypes[name] = np_dt
         for fix in quirks.LPR_QUIRKS.get((instrument, level), ()):
             dtypes = fix(dtypes)
         names, formats, offsets = [], [], []
         t_start, t_len, _ = fields["TIME"]
         if t_len != 6:
-            raise RecordError(f"{source}: TIME is {t_len} bytes, expected 6 (uint32 s + uint16 ms)")
+            raise RecordError(f"TIME is {t_len} bytes, expected 6 (uint32 s + uint16 ms)", source=source)
         names += ["TIME_S", "TIME_MS"]
         formats += [">u4", ">u2"]
         offsets += [t_start, t_start + 4]
@@ -128,7 +128,7 @@ class LprLayout:
             offsets.append(fields[name][0])
         end = max(o + np.dtype(f).itemsize for o, f in zip(offsets, formats, strict=True))
         if min(offsets) < 0 or end > rl:
-            raise RecordError(f"{source}: pose fields end at byte {end}, past record_length {rl}")
+            raise RecordError(f"pose fields end at byte {end}, past record_length {rl}", source=source)
         dtype = np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": rl})
         return cls(rl, int(table.get("offset", 0)), int(table.get("records", 0)), dtype)
 
@@ -219,7 +219,6 @@ def read_lpr_poses(
     layout: LprLayout,
     *,
     report: Report | None = None,
-    on_error: OnError = "skip",
     block_records: int = 4096,
 ) -> pd.DataFrame:
     """Read the rover pose of every record of an LPR 2B binary.
@@ -231,9 +230,8 @@ def read_lpr_poses(
     layout
         Its record layout, from the paired label.
     report
-        Where partial records and rejected records are counted.
-    on_error
-        ``"raise"`` turns the first problem into a :class:`RecordError`.
+        Error policy, and where partial and rejected records are counted;
+        under ``on_error="raise"`` the first problem raises :class:`RecordError`.
     block_records
         Records per block when streaming from a zip member.
 
@@ -249,15 +247,13 @@ def read_lpr_poses(
     blocks, tail = _read_records(source, layout, block_records)
     if tail:
         msg = f"partial last record ({tail} of {layout.record_length} bytes) dropped"
-        if on_error == "raise":
-            raise RecordError(f"{source}: {msg}")
-        report.add(str(source), msg)
+        report.add(source, msg, count=0, error=RecordError)
     first, frames = 0, []
     for rec in blocks:
         frames.append(poses_from_array(rec, first))
         first += len(rec)
     if not frames:
-        raise RecordError(f"{source}: no complete {layout.record_length}-byte record")
+        raise RecordError(f"no complete {layout.record_length}-byte record", source=str(source))
     poses = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     bad = ~poses["valid"].to_numpy()
     if bad.any():
@@ -266,7 +262,5 @@ def read_lpr_poses(
             f"{int(bad.sum())} LPR records with non-finite or absurd positions"
             f" (|coordinate| > {MAX_ABS_COORD_M:g} m) or times rejected; first is record {first_bad}"
         )
-        if on_error == "raise":
-            raise RecordError(f"{source}: {msg}")
-        report.add(str(source), msg, count=int(bad.sum()))
+        report.add(source, msg, count=int(bad.sum()), error=RecordError)
     return poses.loc[~bad].drop(columns="valid").reset_index(drop=True)

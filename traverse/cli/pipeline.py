@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import geodesy
+from traverse import geodesy
 
 __all__ = ["add_pipeline_commands"]
 
 
 def _traverse(args):
-    from .cli import _read
-    from .reconstruct import reconstruct
+    from traverse.cli import _read
+    from traverse.path.reconstruct import reconstruct
 
     frames, report = _read(args)
     if len(frames) == 0:
@@ -51,7 +51,7 @@ ODOMETER_NOTE = (
 
 def cmd_distances(args) -> int:
     """``traverse distances PATH...``: the per-lunar-day distance table."""
-    from .days import compare_announced, days_table
+    from traverse.path.days import compare_announced, days_table
 
     got = _traverse(args)
     if got is None:
@@ -113,9 +113,8 @@ def _maps(args, frames, trav, out_html: Path) -> Path:
 def cmd_build(args) -> int:
     """``traverse build PATH... -o maps/NAME``: GeoPackage, HTML map and day table."""
     from layers.geopackage import write_days_csv, write_geojson, write_geopackage
-
-    from .cli import _summary, _write_report
-    from .days import days_table
+    from traverse.cli import _summary, _write_report
+    from traverse.path.days import days_table
 
     if problem := _map_options_error(args):
         print(f"traverse build: {problem}", file=sys.stderr)
@@ -165,7 +164,7 @@ def _remove_synthetic_products(folder: Path) -> None:
     Otherwise ``--overwrite`` with another ``--seed`` mixes two archives; anything else in
     ``folder`` (real products, the user's files) is left alone.
     """
-    from .synthetic import SYNTHETIC_NOTE
+    from traverse.synthetic.products import SYNTHETIC_NOTE
 
     for label in folder.rglob("CE4_GRAS_*L"):
         with open(label, "rb") as fh:
@@ -177,7 +176,7 @@ def _remove_synthetic_products(folder: Path) -> None:
 
 def cmd_sample(args) -> int:
     """``traverse sample DIR``: write the synthetic sample archive (days 1–13)."""
-    from .sample import write_sample_archive
+    from traverse.synthetic.sample import write_sample_archive
 
     folder = Path(args.folder)
     if folder.exists() and any(folder.iterdir()) and not args.overwrite:

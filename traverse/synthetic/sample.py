@@ -1,7 +1,7 @@
 """The built-in sample archive: a SYNTHETIC Yutu-2 traverse of lunar days 1–13.
 
 Nothing here is mission data.  :func:`write_sample_archive` writes, in the real
-GRAS layout (:mod:`traverse.synthetic`), the products a user would download
+GRAS layout (:mod:`traverse.synthetic.products`), the products a user would download
 for Yutu-2's first 13 lunar days: PCAM and VNIS labels at every stop, TCAM
 labels from the lander, and LPR level-2B binaries (channel 2, antenna B) for
 the drives, with the true record layout, mixed byte order, radians, a
@@ -11,7 +11,7 @@ so the reconstruction has to infer them.
 
 The path heads west from the lander, then turns north-west; each lunar day's
 driven distance equals the cumulative odometry CNSA announced
-(:data:`traverse.days.ANNOUNCED_ODOMETRY_M`; days 7 and 10, never announced, split the
+(:data:`traverse.path.days.ANNOUNCED_ODOMETRY_M`; days 7 and 10, never announced, split the
 distance to the next announced day evenly).  All times fall inside the lunar
 day they belong to.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .days import ANNOUNCED_ODOMETRY_M, SYNODIC_MONTH_D
-from .synthetic import SYNTHETIC_NOTE, write_label_product, write_lpr_product
+from traverse.path.days import ANNOUNCED_ODOMETRY_M, SYNODIC_MONTH_D
+from traverse.synthetic.products import SYNTHETIC_NOTE, write_label_product, write_lpr_product
 
 __all__ = ["SampleTruth", "sample_day_distances", "write_sample_archive"]
 

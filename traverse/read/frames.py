@@ -3,7 +3,7 @@
 The rover position of a label product is its ``Rover_LocationXYZ`` (lander
 ENU, metres); the label's own ``Rover_Location`` lon/lat is kept beside it as
 ``label_lon``/``label_lat``.  LPR level-2B binaries give one row per record
-(:mod:`traverse.lpr`).  Lander cameras (TCAM, LCAM) get role ``lander`` and
+(:mod:`traverse.read.lpr`).  Lander cameras (TCAM, LCAM) get role ``lander`` and
 the lander's own position, never a rover position.  Longitude/latitude are
 computed from lander ENU for the chosen control network
 (:func:`traverse.geodesy.lander_site`), and the geometry is
@@ -14,20 +14,30 @@ from __future__ import annotations
 
 import math
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from . import geodesy
-from .archive import Product, close_bundles, find_products
-from .errors import OnError, Report, TraverseError
-from .labels import MAX_LABEL_BYTES, parse_label
-from .lpr import LprLayout, read_lpr_poses
-from .schema import FRAMES_COLUMNS, LANDER_INSTRUMENTS
+from traverse import geodesy
+from traverse.errors import (
+    ArchiveError,
+    LabelError,
+    OnError,
+    RecordError,
+    Report,
+    TraverseError,
+    UnsafeXMLError,
+)
+from traverse.read.archive import Archive, Product, open_archive
+from traverse.read.labels import MAX_LABEL_BYTES, parse_label
+from traverse.read.lpr import LprLayout, read_lpr_poses
+from traverse.schema import FRAMES_COLUMNS, LANDER_INSTRUMENTS
 
-__all__ = ["read_frames", "frames_from_products"]
+__all__ = ["read_frames", "frames_from_archive"]
 
 
 def read_frames(
@@ -45,9 +55,12 @@ def read_frames(
         Files, folders (recursive) and zip bundles of GRAS products.
     control
         Lander position used for lon/lat: ``"label"``, ``"lro"`` or explicit
-        (see :func:`traverse.geodesy.lander_site`).
+        (see :func:`traverse.geodesy.lander_site`).  It travels with the
+        frames as ``frames.attrs["lander_site"]`` (:func:`traverse.geodesy.site_of`), so :func:`traverse.reconstruct`
+        and the writers use the same one.
     on_error
-        ``"skip"`` (default) reports bad products and goes on; ``"raise"``.
+        ``"skip"`` (default) reports bad products and goes on; ``"raise"``
+        raises the first problem as its specific error class.
     progress
         Called as ``progress(done, total)`` after each product.
 
@@ -57,15 +70,10 @@ def read_frames(
         The frames (columns of :data:`traverse.schema.FRAMES_COLUMNS`, sorted
         by time) and the problems met.
     """
-    products, report = find_products(paths, on_error=on_error)
-    try:
-        frames = frames_from_products(
-            products, site=geodesy.lander_site(control), report=report, on_error=on_error,
-            progress=progress,
-        )
-    finally:
-        close_bundles()
-    return frames, report
+    site = geodesy.lander_site(control)
+    with open_archive(paths, report=Report(on_error=on_error)) as archive:
+        frames = frames_from_archive(archive, site=site, progress=progress)
+    return frames, archive.report
 
 
 def _product_columns(prod: Product, lab: dict) -> dict:
@@ -108,17 +116,17 @@ def _label_row(prod: Product, lab: dict) -> dict:
     }
 
 
-def _lpr_rows(prod: Product, lab: dict, report: Report, on_error: OnError) -> pd.DataFrame:
+def _lpr_rows(prod: Product, lab: dict, report: Report) -> pd.DataFrame:
     pn = prod.name
     layout = LprLayout.from_table(
         lab["table"], source=str(prod.label), instrument=pn.instrument, level=pn.level
     )
-    poses = read_lpr_poses(prod.data, layout, report=report, on_error=on_error)
+    poses = read_lpr_poses(prod.data, layout, report=report)
     if layout.declared_records and len(poses) > layout.declared_records:
         report.add(
-            str(prod.data),
+            prod.data,
             f"{len(poses)} records read but the label declares {layout.declared_records}",
-            on_error=on_error,
+            count=0, error=RecordError,
         )
     poses["stop_utc"] = poses["time_utc"]
     shared = {**_product_columns(prod, lab), "role": "rover", "source": str(prod.data)}
@@ -127,56 +135,58 @@ def _lpr_rows(prod: Product, lab: dict, report: Report, on_error: OnError) -> pd
     return poses
 
 
-def _read_product(prod: Product, report: Report, on_error: OnError) -> dict | pd.DataFrame | None:
+def _read_product(prod: Product, report: Report) -> dict | pd.DataFrame | None:
     pn = prod.name
     if prod.label is None:
-        report.add(str(prod.data), f"data file without its label ({pn.product_id}L); skipped",
-                   on_error=on_error)
+        report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
+                   error=ArchiveError)
         return None
     if prod.label.size() > MAX_LABEL_BYTES:
-        report.add(str(prod.label), f"label larger than {MAX_LABEL_BYTES} bytes; refused",
-                   on_error=on_error)
+        report.add(prod.label, f"label larger than {MAX_LABEL_BYTES} bytes; refused",
+                   error=UnsafeXMLError)
         return None
     lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
     for w in lab["warnings"]:
-        report.add(str(prod.label), w, count=0, on_error="skip")
+        report.note(prod.label, w)
     if pn.instrument != "LPR":
         if pn.instrument not in LANDER_INSTRUMENTS and math.isnan(lab["rover_xyz"][0]):
-            report.add(str(prod.label), "no usable Rover_LocationXYZ; frame kept without position",
-                       count=0, on_error=on_error)
+            report.note(prod.label, "no usable Rover_LocationXYZ; frame kept without position")
         return _label_row(prod, lab)
     if lab["table"] is None:
-        report.add(str(prod.label), "LPR label has no Table_Binary; skipped", on_error=on_error)
+        report.add(prod.label, "LPR label has no Table_Binary; skipped", error=LabelError)
         return None
     if prod.data is None:
-        report.add(str(prod.label), f"LPR data file {pn.product_id} not found; no records",
-                   on_error=on_error)
+        report.add(prod.label, f"LPR data file {pn.product_id} not found; no records",
+                   error=ArchiveError)
         return None
-    return _lpr_rows(prod, lab, report, on_error)
+    return _lpr_rows(prod, lab, report)
 
 
-def frames_from_products(
-    products: list[Product],
+def frames_from_archive(
+    archive: Archive,
     *,
     site: geodesy.LanderSite = geodesy.LANDER_LABEL,
-    report: Report | None = None,
-    on_error: OnError = "skip",
     progress: Callable[[int, int], None] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Build ``frames`` from found products (see :func:`read_frames`)."""
-    report = report if report is not None else Report()
+    """Build ``frames`` from an open archive (see :func:`read_frames`).
+
+    Problems go to ``archive.report``, whose ``on_error`` decides whether they
+    skip the product or raise.  The frames are tagged with ``site`` (:func:`traverse.geodesy.with_site`).
+    """
+    report = archive.report
+    products = archive.products
     label_rows: list[dict] = []
     lpr_parts: list[pd.DataFrame] = []
     for i, prod in enumerate(products, 1):
         try:
-            got = _read_product(prod, report, on_error)
-        except (TraverseError, OSError) as exc:
-            if on_error == "raise":
-                raise
-            msg = str(exc)
-            for src in (prod.label, prod.data):
-                msg = msg.removeprefix(f"{src}: ")
-            report.add(str(prod.label or prod.data), msg)
+            got = _read_product(prod, report)
+        except TraverseError as exc:
+            report.add_error(exc, fallback_source=prod.label or prod.data)
+            got = None
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+            # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
+            source = prod.label or prod.data
+            report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
             got = None
         if isinstance(got, dict):
             label_rows.append(got)
@@ -211,9 +221,9 @@ def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gp
     geometry = gpd.points_from_xy(lon, lat)
     geometry[np.isnan(lon) | np.isnan(lat)] = None
     frames = gpd.GeoDataFrame(df, geometry=geometry, crs=geodesy.MOON)
-    return frames.sort_values(["time_utc", "product_id", "record"], kind="stable").reset_index(
-        drop=True
-    )
+    frames = frames.sort_values(["time_utc", "product_id", "record"], kind="stable")
+    frames = frames.reset_index(drop=True)
+    return geodesy.with_site(frames, site)
 
 
 def _to_utc(values: pd.Series) -> pd.Series:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .lpr import LPR_EPOCH
+from traverse.read.lpr import LPR_EPOCH
 
 __all__ = [
     "SYNTHETIC_NOTE",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from .schema import INDEX_CSV_COLUMNS
+from traverse.schema import INDEX_CSV_COLUMNS
 
 __all__ = ["write_frames"]
 

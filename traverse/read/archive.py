@@ -1,0 +1,275 @@
+"""Find Chang'e-4 products in folders, files and the portal's zip bundles.
+
+Products are recognised by the GRAS file-name grammar::
+
+    CE4_GRAS_<payload>[-<nnn>]_<SCI|AUX>_N_<start>_<stop>_<seq>_<version>.<level>[L]
+
+for example ``CE4_GRAS_PCAML-C-004_SCI_N_20190728060211_20190728060211_0050_B.2BL``
+(a label: the data file's name plus ``L``).  Labels are paired with their data
+files by name; a product found twice (say in a folder and in a zip bundle)
+counts once (the second copy is reported).  Zip members are read in place,
+never extracted to disk, each bundle opened once per run by :func:`open_archive`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from traverse.errors import ArchiveError, Report
+
+__all__ = [
+    "ProductName",
+    "Source",
+    "Product",
+    "Archive",
+    "parse_product_name",
+    "open_archive",
+]
+
+_NAME_RE = re.compile(
+    r"^(?P<mission>CE4)_(?P<center>GRAS)_"
+    r"(?P<payload>[A-Z]+(?:-[A-Z0-9]{1,2})?)(?:-(?P<frame>\d{3}))?_"
+    r"(?P<kind>SCI|AUX)_(?P<flag>[A-Z])_"
+    r"(?P<start>\d{14})_(?P<stop>\d{14})_(?P<seq>\d{4})_(?P<version>[A-Z])"
+    r"\.(?P<level>\d[A-Z])(?P<label>L)?$"
+)
+
+_INSTRUMENTS = {"PCAML": "PCAM", "PCAMR": "PCAM"}
+
+
+@dataclass(frozen=True)
+class ProductName:
+    """A parsed GRAS file name.
+
+    ``product_id`` is the data file's name (without the label's ``L``); it is
+    what the labels carry as ``logical_identifier``.
+    """
+
+    product_id: str
+    payload: str
+    instrument: str
+    frame: str | None
+    kind: str
+    start: str
+    stop: str
+    sequence_id: str
+    version: str
+    level: str
+    is_label: bool
+
+
+def parse_product_name(name: str) -> ProductName | None:
+    """Parse a GRAS file name; ``None`` when ``name`` does not follow the grammar."""
+    m = _NAME_RE.match(name)
+    if m is None:
+        return None
+    payload = m["payload"]
+    stem = payload.split("-")[0]
+    return ProductName(
+        product_id=name[:-1] if m["label"] else name,
+        payload=payload,
+        instrument=_INSTRUMENTS.get(stem, stem),
+        frame=m["frame"],
+        kind=m["kind"],
+        start=m["start"],
+        stop=m["stop"],
+        sequence_id=m["seq"],
+        version=m["version"],
+        level=m["level"],
+        is_label=bool(m["label"]),
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file on disk, or a member of a zip bundle (``path!member``).
+
+    A member is read through the bundle's :class:`zipfile.ZipFile`, opened once
+    per run by :class:`Archive` (``bundle``), never extracted to disk.
+    """
+
+    path: Path
+    member: str | None = None
+    bundle: zipfile.ZipFile | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @property
+    def name(self) -> str:
+        """The file's own name, without folders."""
+        return (self.member or str(self.path)).replace("\\", "/").rsplit("/", 1)[-1]
+
+    def _zip(self) -> zipfile.ZipFile:
+        if self.bundle is None:
+            raise ArchiveError("zip member read outside an open archive", source=str(self))
+        return self.bundle
+
+    def size(self) -> int:
+        """Size in bytes (uncompressed, for a zip member)."""
+        if self.member is None:
+            return self.path.stat().st_size
+        return self._zip().getinfo(self.member).file_size
+
+    def read_bytes(self, limit: int | None = None) -> bytes:
+        """Read at most ``limit`` bytes (all when ``None``)."""
+        with self.open() as fh:
+            return fh.read() if limit is None else fh.read(limit)
+
+    def open(self) -> io.BufferedIOBase:
+        """Open for binary reading (a zip member is decompressed as a stream)."""
+        if self.member is None:
+            return open(self.path, "rb")
+        return self._zip().open(self.member)
+
+
+@dataclass
+class Product:
+    """A label and (when found) its data file, by product id."""
+
+    name: ProductName
+    label: Source | None = None
+    data: Source | None = None
+
+
+@dataclass
+class Archive:
+    """The products found under some paths, with the zip bundles they need kept open.
+
+    Made by :func:`open_archive`, which closes the bundles on leaving its
+    ``with`` block; each bundle's central directory is read once per run.
+
+    Attributes
+    ----------
+    products
+        Products sorted by id, each with its label and data source (either
+        may be missing).
+    report
+        The error policy and the problems met while finding them.
+    """
+
+    products: list[Product]
+    report: Report
+    bundles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        """Close every zip bundle this archive opened."""
+        while self.bundles:
+            self.bundles.pop().close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _walk(paths: Iterable[Path], archive: Archive) -> Iterator[Source]:
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs.sort()
+                for f in sorted(files):
+                    yield from _expand(Path(root) / f, archive)
+        elif p.is_file():
+            yield from _expand(p, archive)
+            yield from _partner(p)
+        else:
+            archive.report.add(p, "no such file or folder", error=ArchiveError)
+
+
+def _partner(path: Path) -> Iterator[Source]:
+    """The data file beside a label named alone (``X.2BL`` -> ``X.2B``), or the label beside its data.
+
+    A folder input finds both; a product named by one of its files finds the
+    other in the same folder, as the label's ``file_name`` names it.
+    """
+    pn = parse_product_name(path.name)
+    if pn is None:
+        return
+    other = path.with_name(pn.product_id if pn.is_label else pn.product_id + "L")
+    if other.is_file():
+        yield Source(other)
+
+
+def _expand(path: Path, archive: Archive) -> Iterator[Source]:
+    if path.suffix.lower() != ".zip":
+        yield Source(path)
+        return
+    try:
+        zf = zipfile.ZipFile(path)
+        members = [i.filename for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        archive.report.add(path, f"not a readable zip bundle ({exc})", error=ArchiveError)
+        return
+    archive.bundles.append(zf)
+    for m in members:
+        yield Source(path, m, zf)
+
+
+def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = None) -> Archive:
+    """Find the GRAS products under ``paths`` (files, folders, zip bundles).
+
+    Use as a context manager, so the zip bundles it opens are closed::
+
+        with open_archive(["~/ce4"]) as archive:
+            frames = frames_from_archive(archive)
+
+    Parameters
+    ----------
+    paths
+        Any mix of product files, folders (searched recursively) and zip
+        bundles (members read in place).  A product named by its label finds
+        its data file in the same folder, and the other way round.
+    report
+        Error policy and problem list (default: a new ``Report()``, skipping).
+
+    Returns
+    -------
+    Archive
+        Products sorted by id, and the report.  Files whose names are not
+        GRAS products (READMEs, checksums) are ignored, but a name that
+        starts like a Chang'e-4 product and breaks the grammar is reported,
+        and so is a second copy of a product (the first found is used).
+
+    Raises
+    ------
+    ArchiveError
+        When no path exists at all.
+    """
+    paths = [Path(p).expanduser() for p in paths]
+    archive = Archive([], report if report is not None else Report())
+    if not paths or not any(p.exists() for p in paths):
+        raise ArchiveError("no such file or folder", source=", ".join(map(str, paths)) or "(none)")
+    by_id: dict[str, Product] = {}
+    seen: set[tuple[Path, str | None]] = set()
+    try:
+        for src in _walk(paths, archive):
+            key = (src.path.resolve(), src.member)
+            if key in seen:  # the same file named twice (a label and its partner, a folder and a file)
+                continue
+            seen.add(key)
+            pn = parse_product_name(src.name)
+            if pn is None:
+                if src.name.upper().startswith(("CE4_", "HX1-")):
+                    archive.report.add(src, "file name does not follow the GRAS grammar",
+                                       error=ArchiveError)
+                continue
+            prod = by_id.setdefault(pn.product_id, Product(name=pn))
+            slot = "label" if pn.is_label else "data"
+            first = getattr(prod, slot)
+            if first is None:
+                setattr(prod, slot, src)
+            else:
+                archive.report.note(src, f"second copy of {src.name} (using {first})")
+    except BaseException:
+        archive.close()
+        raise
+    archive.products = [by_id[k] for k in sorted(by_id)]
+    return archive

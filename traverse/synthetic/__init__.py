@@ -1,0 +1,1 @@
+"""Synthetic GRAS products with known truth: test fixtures and the demo's sample archive."""
