@@ -1,0 +1,139 @@
+"""What every subcommand shares: parent parsers, usage errors, output checks, logging, progress.
+
+Each subcommand module (``traverse/cli/<name>.py``) has ``register(subparsers)``,
+which adds its parser with the parents it needs from here, and ``run(args) ->
+int``.  Exit status: 0 done, 1 nothing usable or an output failed, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from traverse import geodesy
+
+__all__ = [
+    "UsageError",
+    "verbosity_options",
+    "archive_options",
+    "overwrite_option",
+    "control_network",
+    "check_outputs",
+    "configure_logging",
+    "Progress",
+]
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given: exit status 2, one line, no traceback."""
+
+
+def control_network(text: str) -> geodesy.LanderSite:
+    """argparse type of ``--control``: ``label``, ``lro`` or ``LON,LAT,HEIGHT``."""
+    try:
+        return geodesy.lander_site(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def verbosity_options() -> argparse.ArgumentParser:
+    """``-v``/``-q`` (logging level of the ``traverse`` logger) and ``--progress``."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("output on the terminal")
+    g.add_argument("-v", "--verbose", action="count", default=0,
+                   help="say more: each skipped product as it is met (-vv: debug)")
+    g.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar, no summary; only errors")
+    g.add_argument("--progress", action="store_true",
+                   help="show the progress bar even when stderr is not a terminal")
+    return p
+
+
+def archive_options() -> argparse.ArgumentParser:
+    """The archive to read (``PATH...``) and the control network (``--control``)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="product files, folders or the portal's zip bundles")
+    p.add_argument("--control", type=control_network, default=geodesy.LANDER_LABEL,
+                   metavar="NETWORK",
+                   help="lander position: label (default, as the products), lro (for LRO "
+                        "basemaps) or LON,LAT,HEIGHT")
+    return p
+
+
+def overwrite_option() -> argparse.ArgumentParser:
+    """``--overwrite``: replace existing outputs (refused without it, as rasterio's ``rio``)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    return p
+
+
+def check_outputs(paths: Iterable[Path], *, overwrite: bool) -> None:
+    """Refuse, before any work, outputs that cannot be written.
+
+    Raises
+    ------
+    UsageError
+        A folder stands where a file goes, the parent folder is missing or is
+        not a folder, or a file exists and ``overwrite`` is false.
+    """
+    for path in paths:
+        path = Path(path)
+        parent = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise UsageError(f"{path}: is a folder; give a file name")
+        if not parent.exists():
+            raise UsageError(f"{path}: folder {parent} does not exist")
+        if not parent.is_dir():
+            raise UsageError(f"{path}: {parent} is not a folder")
+        if path.exists() and not overwrite:
+            raise UsageError(f"{path}: exists; use --overwrite to replace it")
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    """Send the ``traverse`` logger to stderr at the level ``-v``/``-q`` ask for."""
+    verbose, quiet = getattr(args, "verbose", 0), getattr(args, "quiet", False)
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logger = logging.getLogger("traverse")
+    logger.setLevel(level)
+    if not any(getattr(h, "_traverse_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler._traverse_cli = True
+        logger.addHandler(handler)
+    logger.propagate = False
+
+
+class Progress:
+    """A tqdm bar on stderr, created on the first update; a no-op when disabled.
+
+    Call it as ``progress(done, total)``, the callback the library verbs take.
+    """
+
+    def __init__(self, args: argparse.Namespace, desc: str, unit: str = "product"):
+        self.enabled = not getattr(args, "quiet", False) and (
+            getattr(args, "progress", False) or sys.stderr.isatty()
+        )
+        self.desc, self.unit, self.bar = desc, unit, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
