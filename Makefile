@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 # The main job on the built-in SYNTHETIC sample: archive -> maps/yutu2.{gpkg,html} + day table.
 demo: $(STAMP)
 	@test -d $(SAMPLE) || $(BIN)/traverse sample $(SAMPLE) --dem sample/synthetic_dem.tif
-	$(BIN)/traverse build $(SAMPLE) -o maps/yutu2 --basemap sample/synthetic_dem.tif --geojson
-	$(BIN)/traverse distances $(SAMPLE) --compare-announced --csv maps/yutu2_announced.csv
+	$(BIN)/traverse build $(SAMPLE) -o maps/yutu2 --basemap sample/synthetic_dem.tif --geojson --overwrite
+	$(BIN)/traverse distances $(SAMPLE) --compare-announced --csv maps/yutu2_announced.csv --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -12,8 +12,8 @@ Three things go beyond a plain ``to_file``:
   then all read ``IAU_2015:30100``.  Coordinates in the file are longitude, latitude
   (x, y), as GeoPackage always stores them.
 * **Styles are embedded** in ``layer_styles`` (see :mod:`layers.styles`).
-* **Writes are atomic**: everything goes to a temporary file in the target's
-  directory, which replaces the target only once complete.
+* **Writes are atomic** (:func:`traverse.outputs.atomic_output`): everything goes
+  to a temporary file beside the target, which replaces it only once complete.
 
 The optional ``<layer>_local`` copies are in :func:`traverse.geodesy.local_crs`
 (azimuthal equidistant on the Moon sphere, metres); GDAL stores that CRS as a
@@ -23,25 +23,22 @@ custom ``srs_id`` (100000 and up) with organization ``NONE`` and a WKT1 ``PROJCS
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import shutil
 import sqlite3
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pyogrio
 import shapely
 from geopandas import GeoDataFrame
 from pyproj import CRS
 
 from layers import styles
+from layers.tables import joined, require_moon_crs
 from traverse import geodesy
+from traverse.outputs import atomic_output
 
-__all__ = ["LAYERS", "write_geopackage", "write_days_csv", "write_geojson"]
+__all__ = ["LAYERS", "write_geopackage"]
 
 #: Layer name -> (geometry type written, geometry types accepted, required columns).
 LAYERS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
@@ -73,7 +70,8 @@ def write_geopackage(
     stations: GeoDataFrame | None = None,
     drives: GeoDataFrame | None = None,
     days: GeoDataFrame | None = None,
-    local_site: geodesy.LanderSite | None = None,
+    local: bool = False,
+    site: geodesy.LanderSite | None = None,
 ) -> Path:
     """Write the traverse layers, styled, to one GeoPackage.
 
@@ -89,9 +87,13 @@ def write_geopackage(
         Layers in :data:`traverse.geodesy.MOON` (degrees east/north); columns as
         in :mod:`traverse.schema` and the reconstruction steps.  Times
         (tz-aware, UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).
-    local_site
-        If given, also write ``<layer>_local`` copies in
-        ``geodesy.local_crs(local_site)`` (metres from that lander position).
+    local
+        Also write ``<layer>_local`` copies in :func:`traverse.geodesy.local_crs`
+        of the layers' lander site (metres from the lander).
+    site
+        The lander site the layers were made for; by default the one they
+        are tagged with (:func:`traverse.geodesy.common_site`).  Layers tied
+        to different sites, or to another site than this, are an error.
 
     Returns
     -------
@@ -108,17 +110,17 @@ def write_geopackage(
     """
     given = {"lander": lander, "frames": frames, "stations": stations, "drives": drives}
     given["days"] = days
-    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items() if gdf is not None}
+    given = {name: gdf for name, gdf in given.items() if gdf is not None}
+    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
     if not layers:
         raise ValueError("write_geopackage: no layer given")
-    if local_site is not None:
-        if not isinstance(local_site, geodesy.LanderSite):
-            raise TypeError(f"local_site must be a geodesy.LanderSite, got {local_site!r}")
-        local = geodesy.local_crs(local_site)
-        layers |= {f"{name}_local": gdf.to_crs(local) for name, gdf in list(layers.items())}
+    site = geodesy.common_site(*given.values(), site=site)
+    if local:
+        crs = geodesy.local_crs(site)
+        layers |= {f"{name}_local": gdf.to_crs(crs) for name, gdf in list(layers.items())}
 
     path = Path(path)
-    with _atomic_target(path) as tmp:
+    with atomic_output(path) as tmp:
         for name, gdf in layers.items():
             pyogrio.write_dataframe(
                 gdf,
@@ -148,79 +150,9 @@ def write_geopackage(
     return path
 
 
-def write_days_csv(path: str | os.PathLike, days_table_df: pd.DataFrame) -> Path:
-    """Write the per-lunar-day table as CSV (no geometry; UTC times as ISO 8601 ``Z``).
-
-    Parameters
-    ----------
-    path
-        Output ``.csv``, replaced atomically.
-    days_table_df
-        The ``days`` table (a GeoDataFrame is fine: its geometry is dropped).
-        Lengths in metres (lander ENU), bearings in degrees clockwise from north;
-        floats are written to the millimetre (3 decimals).
-    """
-    if not isinstance(days_table_df, pd.DataFrame):
-        raise TypeError(f"days_table_df must be a DataFrame, got {type(days_table_df).__name__}")
-    if "lunar_day" not in days_table_df.columns:
-        raise ValueError(
-            f"days table has no 'lunar_day' column; columns: {list(days_table_df.columns)}"
-        )
-    df = _plain_columns(days_table_df)
-    path = Path(path)
-    with _atomic_target(path) as tmp:
-        df.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
-    return path
-
-
-def write_geojson(path: str | os.PathLike, layer_gdf: GeoDataFrame) -> Path:
-    """Write one layer as GeoJSON that states its lunar CRS.
-
-    RFC 7946 GeoJSON assumes WGS 84 on the Earth, so the file carries the
-    (2008 GeoJSON) top-level member ``"crs": {"type": "name", "properties":
-    {"name": "IAU_2015:30100"}}``, which GDAL and geopandas read back as
-    ``geodesy.MOON``.  Coordinates are longitude, latitude in degrees.
-
-    Parameters
-    ----------
-    path
-        Output ``.geojson``, replaced atomically.
-    layer_gdf
-        A layer in ``geodesy.MOON``; times are written as ISO 8601 UTC strings.
-    """
-    gdf = _checked_crs("layer_gdf", layer_gdf)
-    auth, code = geodesy.MOON.to_authority()
-    props = _plain_columns(gdf.drop(columns=gdf.geometry.name))
-    plain = GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=None)
-    doc = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
-    doc = {
-        "type": "FeatureCollection",
-        "name": Path(path).stem,
-        "crs": {"type": "name", "properties": {"name": f"{auth}:{code}"}},
-        "features": doc["features"],
-    }
-    path = Path(path)
-    with _atomic_target(path) as tmp:
-        tmp.write_text(json.dumps(doc, ensure_ascii=False, allow_nan=False), encoding="utf-8")
-    return path
-
-
-def _checked_crs(name: str, gdf: object) -> GeoDataFrame:
-    if not isinstance(gdf, GeoDataFrame):
-        raise TypeError(f"layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}")
-    if gdf.crs is None:
-        raise ValueError(f"layer {name!r} has no CRS; expected geodesy.MOON ({geodesy.MOON.name})")
-    if not gdf.crs.equals(geodesy.MOON, ignore_axis_order=True):
-        raise ValueError(
-            f"layer {name!r} is in {gdf.crs.name!r}; expected geodesy.MOON ({geodesy.MOON.name}),"
-            " longitude/latitude in degrees"
-        )
-    return gdf
-
-
 def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     """Validate one input layer and return a copy ready for pyogrio."""
-    gdf = _checked_crs(name, gdf)
+    gdf = require_moon_crs(name, gdf)
     _, accepted, required = LAYERS[name]
     missing = [c for c in required if c not in gdf.columns]
     if missing:
@@ -236,31 +168,8 @@ def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     out = gdf.copy()
     for col in out.columns:
         if col != out.geometry.name and out[col].dtype == object:
-            out[col] = out[col].map(_joined)
+            out[col] = out[col].map(joined)
     return out.set_crs(geodesy.MOON, allow_override=True)
-
-
-def _joined(value: object) -> object:
-    """Lists/sets of products or instruments become ``"A;B"`` strings (GPKG has no lists)."""
-    if isinstance(value, list | tuple | set | frozenset):
-        return ";".join(map(str, sorted(value) if isinstance(value, set | frozenset) else value))
-    return value
-
-
-def _plain_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Drop geometry; times to ISO 8601 UTC strings; lists to ``"A;B"`` strings."""
-    geom = [c for c in df.columns if str(df[c].dtype) == "geometry"]
-    out = pd.DataFrame(df.drop(columns=geom)).copy()
-    for col in out.columns:
-        s = out[col]
-        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s):
-            utc = s.dt.tz_convert("UTC") if s.dt.tz is not None else s.dt.tz_localize("UTC")
-            out[col] = utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").str.replace(
-                r"\.?0*Z$", "Z", regex=True
-            )
-        elif s.dtype == object:
-            out[col] = s.map(_joined)
-    return out
 
 
 def _gpkg_definition(crs: CRS) -> str:
@@ -313,21 +222,3 @@ def _declare_authority_crs(con: sqlite3.Connection, tables: list[str], crs: CRS)
         raise RuntimeError(f"GDAL wrote no gpkg_spatial_ref_sys row for {auth}:{code}")
 
 
-@contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it over ``path`` only on success."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory; expected a file path")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise FileNotFoundError(f"output directory {parent} does not exist")
-    workdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
-    try:
-        tmp = workdir / path.name
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,42 +1,142 @@
-"""Write the ``frames`` table as CSV or GeoParquet (GeoPackage: :mod:`layers.geopackage`)."""
+"""Write tables: the ``frames`` table (CSV, GeoParquet), the per-day table (CSV), a layer as GeoJSON.
+
+The GeoPackage is :mod:`layers.geopackage`.  Every writer goes through
+:func:`traverse.outputs.atomic_output` and writes times with
+:func:`traverse.outputs.iso_utc` (``2019-01-03T02:26:00.000Z``).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
-import geopandas as gpd
+import pandas as pd
+from geopandas import GeoDataFrame
 
+from traverse import geodesy
+from traverse.outputs import atomic_output, iso_utc
 from traverse.schema import INDEX_CSV_COLUMNS
 
-__all__ = ["write_frames"]
+__all__ = ["write_frames", "write_days_csv", "write_geojson", "plain_columns", "joined", "require_moon_crs",
+           "write_problems"]
 
 
-def write_frames(frames: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
+def write_frames(frames: GeoDataFrame, path: str | os.PathLike) -> Path:
     """Write ``frames`` to ``path`` by its suffix.
 
-    ``.csv`` holds :data:`traverse.schema.INDEX_CSV_COLUMNS` with ISO-8601 UTC
-    times (lon/lat in degrees, x/y/z in lander ENU metres); ``.parquet``
-    holds every column and the geometry in ``IAU_2015:30100``.
-    The file is written next to its final name and renamed into place, so a
-    failed write leaves the previous file intact.
+    ``.csv`` holds :data:`traverse.schema.INDEX_CSV_COLUMNS` (lon/lat in
+    degrees, x/y/z in lander ENU metres, times ISO 8601 UTC); ``.parquet``
+    (needs the optional ``pyarrow``) holds every column, the geometry in
+    ``IAU_2015:30100`` and the lander site the lon/lat were computed for.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    tmp = path.with_name(f".partial-{path.name}")
-    try:
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
+    with atomic_output(path) as tmp:
         if suffix == ".csv":
-            table = frames[INDEX_CSV_COLUMNS].copy()
-            for col in ("time_utc",):
-                table[col] = table[col].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").str.replace(
-                    r"(\.\d{3})\d{3}Z$", r"\1Z", regex=True
-                )
-            table.to_csv(tmp, index=False, float_format="%.12g")
-        elif suffix == ".parquet":
-            frames.to_parquet(tmp)
+            table = plain_columns(frames[INDEX_CSV_COLUMNS])
+            table.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
         else:
-            raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+            frames.to_parquet(tmp)
+    return path
+
+
+def write_days_csv(path: str | os.PathLike, days_table_df: pd.DataFrame) -> Path:
+    """Write the per-lunar-day table as CSV (no geometry; UTC times as ISO 8601 ``Z``).
+
+    Parameters
+    ----------
+    path
+        Output ``.csv``, replaced atomically.
+    days_table_df
+        The ``days`` table (a GeoDataFrame is fine: its geometry is dropped).
+        Lengths in metres (lander ENU), bearings in degrees clockwise from north;
+        floats are written to the millimetre (3 decimals).
+    """
+    if not isinstance(days_table_df, pd.DataFrame):
+        raise TypeError(f"days_table_df must be a DataFrame, got {type(days_table_df).__name__}")
+    if "lunar_day" not in days_table_df.columns:
+        raise ValueError(
+            f"days table has no 'lunar_day' column; columns: {list(days_table_df.columns)}"
+        )
+    df = plain_columns(days_table_df)
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
+    return path
+
+
+def write_geojson(path: str | os.PathLike, layer_gdf: GeoDataFrame) -> Path:
+    """Write one layer as GeoJSON that states its lunar CRS.
+
+    RFC 7946 GeoJSON assumes WGS 84 on the Earth, so the file carries the
+    (2008 GeoJSON) top-level member ``"crs": {"type": "name", "properties":
+    {"name": "IAU_2015:30100"}}``, which GDAL and geopandas read back as
+    ``geodesy.MOON``.  Coordinates are longitude, latitude in degrees.
+
+    Parameters
+    ----------
+    path
+        Output ``.geojson``, replaced atomically.
+    layer_gdf
+        A layer in ``geodesy.MOON``; times are written as ISO 8601 UTC strings.
+    """
+    gdf = require_moon_crs("layer_gdf", layer_gdf)
+    auth, code = geodesy.MOON.to_authority()
+    props = plain_columns(gdf.drop(columns=gdf.geometry.name))
+    plain = GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=None)
+    doc = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
+    doc = {
+        "type": "FeatureCollection",
+        "name": Path(path).stem,
+        "crs": {"type": "name", "properties": {"name": f"{auth}:{code}"}},
+        "features": doc["features"],
+    }
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps(doc, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    return path
+
+
+def require_moon_crs(name: str, gdf: object) -> GeoDataFrame:
+    """``gdf`` itself if it is a GeoDataFrame in :data:`traverse.geodesy.MOON`; else a clear error."""
+    if not isinstance(gdf, GeoDataFrame):
+        raise TypeError(f"layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}")
+    if gdf.crs is None:
+        raise ValueError(f"layer {name!r} has no CRS; expected geodesy.MOON ({geodesy.MOON.name})")
+    if not gdf.crs.equals(geodesy.MOON, ignore_axis_order=True):
+        raise ValueError(
+            f"layer {name!r} is in {gdf.crs.name!r}; expected geodesy.MOON ({geodesy.MOON.name}),"
+            " longitude/latitude in degrees"
+        )
+    return gdf
+
+
+def joined(value: object) -> object:
+    """Lists/sets of products or instruments become ``"A;B"`` strings (no list type in GIS formats)."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ";".join(map(str, sorted(value) if isinstance(value, set | frozenset) else value))
+    return value
+
+
+def plain_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop geometry; times to :func:`~traverse.outputs.iso_utc` text; lists to ``"A;B"`` strings."""
+    geom = [c for c in df.columns if str(df[c].dtype) == "geometry"]
+    out = pd.DataFrame(df.drop(columns=geom)).copy()
+    for col in out.columns:
+        s = out[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s):
+            out[col] = iso_utc(s)
+        elif s.dtype == object:
+            out[col] = s.map(joined)
+    return out
+
+
+def write_problems(path: str | os.PathLike, problems: pd.DataFrame) -> Path:
+    """Write the skipped-products report (``source``, ``reason``, ``count``) as CSV."""
+    path = Path(path)
+    with atomic_output(path) as tmp:
+        problems.to_csv(tmp, index=False, lineterminator="\n")
     return path

@@ -41,6 +41,7 @@ from jinja2 import Template
 
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from traverse import geodesy
+from traverse.outputs import atomic_output
 
 __all__ = ["build_webmap", "LROControlWarning"]
 
@@ -238,7 +239,7 @@ def build_webmap(
     days: GeoDataFrame,
     basemaps: Sequence[str | Path] = (),
     tiles: Sequence[str] = (),
-    control_name: str = "label",
+    site: geodesy.LanderSite | None = None,
     max_trace_points: int = 20_000,
     trace_cell_m: float = 0.25,
     max_popup_products: int = 60,
@@ -257,9 +258,11 @@ def build_webmap(
     tiles
         Names of tile services in ``layers/basemaps.json``; the only network
         requests the page makes.
-    control_name
-        Control network the traverse was tied to (``label`` or ``lro``); LRO
-        basemaps with anything but ``lro`` raise :class:`LROControlWarning`.
+    site
+        The lander site (control network) the tables were made for; by
+        default the one they are tagged with (:func:`traverse.geodesy.common_site`;
+        tables tied to different sites are an error).  LRO basemaps under any
+        network but ``lro`` raise :class:`LROControlWarning`.
     max_trace_points
         Most LPR records drawn in the optional trace layer (file-size budget:
         about 25 bytes each).
@@ -274,6 +277,7 @@ def build_webmap(
         The written file.
     """
     path = Path(path)
+    control_name = geodesy.common_site(lander, frames, stations, drives, days, site=site).name
     lander, frames, stations, drives, days = (
         _to_moon(g, n) for g, n in ((lander, "lander"), (frames, "frames"),
                                      (stations, "stations"), (drives, "drives"), (days, "days"))
@@ -352,6 +356,6 @@ def build_webmap(
     # (bottom right) so that no control hides the lander
     m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]],
                  padding_top_left=(60, 200), padding_bottom_right=(40, 330))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    m.save(str(path))
+    with atomic_output(path) as tmp:
+        m.save(str(tmp))
     return path

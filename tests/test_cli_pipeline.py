@@ -175,7 +175,7 @@ def test_lro_tiles_with_label_control_warn(archive, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning:" in err and "--control lro" in err and "moontrek-wac" in err
     assert main(["map", str(archive), "-o", str(out), "--tiles", "moontrek-wac",
-                 "--control", "lro"]) == 0
+                 "--control", "lro", "--overwrite"]) == 0
     assert "warning" not in capsys.readouterr().err
 
 

@@ -9,14 +9,13 @@ import shapely
 
 from traverse.geodesy import LANDER_LABEL, LANDER_LRO, MOON
 from traverse.path.days import (
-    ANNOUNCED_ODOMETRY_M,
     DAYS_COLUMNS,
     LUNAR_DAY_EPOCH_UTC,
     SYNODIC_MONTH_D,
-    compare_announced,
     days_table,
     lunar_day_number,
 )
+from traverse.path.odometry import announced_end_of_day_m, announced_odometry, compare_announced
 from traverse.path.reconstruct import Traverse, reconstruct
 
 from .traverse_truth import make_frames
@@ -128,19 +127,24 @@ def test_days_table_and_announced():
     np.testing.assert_allclose(cmp["difference_m"].iloc[[0, 2]], [200 - 212.99, 260 - 271])
 
 
-def test_announced_odometry_grows():
-    days = sorted(ANNOUNCED_ODOMETRY_M)
-    values = [ANNOUNCED_ODOMETRY_M[d] for d in days]
-    assert days[0] == 1 and days[-1] == 13
-    assert np.all(np.diff(values) > 0)
+def test_announced_odometry_grows_and_every_figure_has_a_source():
+    end_of_day = announced_end_of_day_m()
+    days = sorted(end_of_day)
+    assert days[0] == 1 and days[-1] >= 44
+    assert np.all(np.diff([end_of_day[d] for d in days]) > 0)
+    table = announced_odometry()
+    assert table["source"].str.startswith("http").all()
+    assert set(table["kind"]) == {"end_of_day", "as_of"}
+    assert table.loc[table["kind"] == "as_of", "as_of"].notna().all()
 
 
 def test_reconstruct_composes_the_steps():
     truth = make_frames([(0, 0, 0), (6, 8, 0)], noise_m=0.015, seed=12)
     trav = reconstruct(truth.frames)
     assert isinstance(trav, Traverse)
-    assert trav._fields == ("stations", "drives", "days", "lander")
-    assert all(g.crs == MOON for g in trav)
+    assert list(trav.layers()) == ["lander", "frames", "stations", "drives", "days"]
+    assert all(g.crs == MOON for g in trav.layers().values())
+    assert trav.site == LANDER_LABEL
     assert trav.lander[["lon", "lat", "height_m"]].iloc[0].tolist() == pytest.approx(
         [LANDER_LABEL.lon_deg, LANDER_LABEL.lat_deg, LANDER_LABEL.height_m], abs=1e-9)
     assert trav.lander.loc[0, "control"] == "label"

@@ -128,7 +128,7 @@ def test_resample_min_step_on_known_path():
     assert idx[0] == 0 and idx[-1] == len(p) - 1
     steps = np.hypot(*np.diff(p[idx, :2], axis=0).T)
     assert (steps[:-1] >= 0.1).all() and (steps[:-1] < 0.1 + 0.03 + 1e-9).all()
-    assert resample_min_step([0, 0.05, 0.02], [0, 0, 0.05]).tolist() == [0]
+    assert resample_min_step([0, 0.05, 0.02], [0, 0, 0.05], min_step_m=0.1).tolist() == [0]
 
 
 def test_radar_drive_is_not_anchored_to_a_station_of_another_lunar_day():

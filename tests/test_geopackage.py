@@ -19,8 +19,10 @@ import shapely
 from pyproj import CRS, Transformer
 
 from layers import geopackage, styles
-from layers.geopackage import write_days_csv, write_geojson, write_geopackage
+from layers.geopackage import write_geopackage
+from layers.tables import write_days_csv, write_geojson
 from traverse import geodesy
+from traverse.errors import OutputError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from layer_fixtures import traverse_layers  # noqa: E402
@@ -48,7 +50,7 @@ def layers():
 @pytest.fixture(scope="module")
 def gpkg(layers, tmp_path_factory):
     path = tmp_path_factory.mktemp("gpkg") / "traverse.gpkg"
-    out = write_geopackage(path, **layers, local_site=geodesy.LANDER_LABEL)
+    out = write_geopackage(path, **layers, local=True)
     assert out == path
     return path
 
@@ -266,14 +268,14 @@ def test_crash_mid_write_keeps_the_last_good_file(layers, tmp_path, monkeypatch)
 
     monkeypatch.setattr(geopackage.styles, "write_layer_styles", boom)
     with pytest.raises(RuntimeError, match="simulated"):
-        write_geopackage(path, **layers, local_site=geodesy.LANDER_LRO)
+        write_geopackage(path, **layers, local=True, site=geodesy.LANDER_LRO)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["traverse.gpkg"]
     assert len(gpd.read_file(path, layer="days")) == 3
 
 
 def test_missing_output_directory_is_reported(layers, tmp_path):
-    with pytest.raises(FileNotFoundError, match="output directory .*nowhere does not exist"):
+    with pytest.raises(OutputError, match="folder .*nowhere does not exist"):
         write_geopackage(tmp_path / "nowhere" / "t.gpkg", **layers)
 
 
@@ -282,7 +284,7 @@ def test_days_csv(layers, tmp_path):
     back = pd.read_csv(path)
     assert list(back.columns) == [c for c in layers["days"].columns if c != "geometry"]
     assert back["lunar_day"].tolist() == [1, 2, 3]
-    assert back["start_utc"].iloc[0] == "2019-01-03T14:40:00Z"
+    assert back["start_utc"].iloc[0] == "2019-01-03T14:40:00.000Z"
     assert back["drive_m"].round(3).tolist() == layers["days"]["drive_m"].round(3).tolist()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["days.csv"]
     with pytest.raises(ValueError, match="no 'lunar_day' column"):
@@ -310,7 +312,7 @@ def test_geojson_states_the_lunar_crs(layers, tmp_path, name):
 def test_geojson_times_and_nulls_are_plain_json(layers, tmp_path):
     doc = json.loads(write_geojson(tmp_path / "f.geojson", layers["frames"]).read_text())
     props = doc["features"][0]["properties"]
-    assert props["time_utc"] == "2019-01-03T14:40:00Z" and props["stop_utc"].endswith("Z")
+    assert props["time_utc"] == "2019-01-03T14:40:00.000Z" and props["stop_utc"].endswith("Z")
     assert props["record"] is None
     assert doc["features"][2]["properties"]["record"] == 17
     assert props["description"] == "synthetic <frame> & test"

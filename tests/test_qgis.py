@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from layers.geopackage import write_geopackage
-from traverse import geodesy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from layer_fixtures import traverse_layers  # noqa: E402
@@ -65,7 +64,7 @@ def qgis_report(tmp_path_factory):
             f" qgis-providers): {probe.stderr.strip()[-300:]}"
         )
     gpkg = write_geopackage(
-        tmp / "traverse.gpkg", **traverse_layers(), local_site=geodesy.LANDER_LABEL
+        tmp / "traverse.gpkg", **traverse_layers(), local=True
     )
     png = tmp / "traverse.png"
     res = subprocess.run(

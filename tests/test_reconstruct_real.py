@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from traverse.path.reconstruct import reconstruct
-from traverse.path.stations import lpr_smooth_window_s, rover_track
+from traverse.path.settings import DEFAULT_SETTINGS
+from traverse.path.smoothing import lpr_smooth_window_s
+from traverse.path.stations import rover_track
 from traverse.read.frames import read_frames
 
 REF_EN = (-736.761, 598.089)
@@ -55,9 +57,10 @@ def test_real_lpr1_window_adapts_to_record_spacing(real_frames):
 
 def test_real_lpr1_thresholds_pass_through_reconstruct(real_frames):
     """Allowing 1 m/s steps reads the fixes as positions: each plateau becomes a stop."""
-    trav = reconstruct(real_frames, max_drive_speed_m_s=1.0)
+    trav = reconstruct(real_frames, settings=DEFAULT_SETTINGS.replace(max_drive_speed_m_s=1.0))
     assert len(trav.stations) == 3
-    assert len(reconstruct(real_frames, min_stop_duration_s=600.0).stations) == 0
+    patient = DEFAULT_SETTINGS.replace(min_stop_duration_s=600.0)
+    assert len(reconstruct(real_frames, settings=patient).stations) == 0
 
 
 # --- synthetic: the same record spacing, with known truth ------------------------------------
@@ -111,7 +114,7 @@ def test_continuous_noisy_records_every_6_4_s_need_the_adaptive_window():
     assert len(trav.drives) == 1
     assert trav.drives.loc[0, "length_2d_m"] == pytest.approx(19.968, rel=0.01)
     # a 10 s window holds one record at this spacing: no speed, so no station (the old bug)
-    assert len(reconstruct(frames, min_smooth_records=1).stations) == 0
+    assert len(reconstruct(frames, settings=DEFAULT_SETTINGS.replace(min_smooth_records=1)).stations) == 0
 
 
 def test_whole_real_folder_counts_no_drive_across_years(ce4):

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from traverse.path.days import ANNOUNCED_ODOMETRY_M, compare_announced, days_table
+from traverse.path.days import days_table
+from traverse.path.odometry import announced_end_of_day_m, compare_announced
 from traverse.path.reconstruct import reconstruct
 from traverse.read.archive import parse_product_name
 from traverse.read.frames import read_frames
@@ -142,7 +143,7 @@ def test_jitter_and_rest_records_do_not_inflate_distances(sample, frames, trav):
 
 def test_announced_odometry_days_1_to_13_within_1_percent(trav):
     # the sample is built on the same figures: its 13 days add up to the day-13 announcement
-    assert sum(sample_day_distances().values()) == pytest.approx(ANNOUNCED_ODOMETRY_M[13])
+    assert sum(sample_day_distances().values()) == pytest.approx(announced_end_of_day_m()[13])
     table = compare_announced(days_table(trav.days))
     assert {"announced_cumulative_m", "difference_m"} <= set(table.columns)
     announced = table.dropna(subset=["announced_cumulative_m"])

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from traverse.geodesy import LANDER_LRO, MOON, enu_to_lonlat
-from traverse.path.stations import detect_stations, rover_track, smooth_positions, smoothed_speed_m_s
+from traverse.path.settings import DEFAULT_SETTINGS
+from traverse.path.smoothing import smooth_positions, smoothed_speed_m_s
+from traverse.path.stations import detect_stations, rover_track
 
 from .traverse_truth import make_frames
 
@@ -98,7 +100,7 @@ def test_same_place_across_a_lunar_night_is_two_stations():
 def test_label_stops_without_radar_split_by_diameter(gap_m, n_stations):
     truth = make_frames([(0, 0, 0), (gap_m, 0, 0)], lpr=False)
     assert len(detect_stations(truth.frames)) == n_stations
-    assert len(detect_stations(truth.frames, max_stop_diameter_m=1.0)) == 1
+    assert len(detect_stations(truth.frames, settings=DEFAULT_SETTINGS.replace(max_stop_diameter_m=1.0))) == 1
 
 
 def test_input_unchanged_and_lander_frames_ignored():
@@ -127,6 +129,6 @@ def test_smoothing_and_speed_on_known_motion():
     v = smoothed_speed_m_s(t, x, np.zeros_like(x), smooth_window_s=10.0)
     np.testing.assert_allclose(v, 0.03, rtol=1e-9)
     rng = np.random.default_rng(0)
-    still = smoothed_speed_m_s(t, rng.normal(0, 0.015, 200), rng.normal(0, 0.015, 200))
+    still = smoothed_speed_m_s(t, rng.normal(0, 0.015, 200), rng.normal(0, 0.015, 200), smooth_window_s=10.0)
     assert np.nanmax(still) < 0.005  # far below the 0.01 m/s rest threshold
-    assert np.isnan(smoothed_speed_m_s([0.0, 100.0], [0.0, 1.0], [0.0, 0.0])).all()
+    assert np.isnan(smoothed_speed_m_s([0.0, 100.0], [0.0, 1.0], [0.0, 0.0], smooth_window_s=10.0)).all()

@@ -84,7 +84,7 @@ def test_lro_tiles_with_label_control_warn(tmp_path, traverse):
     assert _urls(out.read_text()) == {src["url"]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        webmap.build_webmap(tmp_path / "b.html", tiles=["moontrek-wac"], control_name="lro",
+        webmap.build_webmap(tmp_path / "b.html", tiles=["moontrek-wac"], site=geodesy.LANDER_LRO,
                             **traverse)
 
 

@@ -131,15 +131,17 @@ SITE_ATTR = "lander_site"
 
 
 def with_site(table, site: LanderSite):
-    """Return ``table`` tagged with the lander site its lon/lat were computed for.
+    """A shallow copy of ``table`` tagged with the lander site its lon/lat were computed for.
 
     The tag (``table.attrs["lander_site"]``) travels with the table through
-    pandas operations and GeoParquet; :func:`site_of` reads it back.
+    pandas operations and GeoParquet; :func:`site_of` reads it back.  The
+    input is not modified.
     """
-    table.attrs[SITE_ATTR] = {
+    out = table.copy(deep=False)
+    out.attrs = {**table.attrs, SITE_ATTR: {
         "name": site.name, "lon_deg": site.lon_deg, "lat_deg": site.lat_deg, "height_m": site.height_m,
-    }
-    return table
+    }}
+    return out
 
 
 def site_of(table) -> LanderSite | None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from traverse import geodesy
+from traverse.errors import OutputError
 
 __all__ = [
     "UsageError",
@@ -22,6 +24,7 @@ __all__ = [
     "overwrite_option",
     "control_network",
     "check_outputs",
+    "make_output_folders",
     "configure_logging",
     "Progress",
 ]
@@ -72,25 +75,48 @@ def overwrite_option() -> argparse.ArgumentParser:
 
 
 def check_outputs(paths: Iterable[Path], *, overwrite: bool) -> None:
-    """Refuse, before any work, outputs that cannot be written.
+    """Refuse, before any work, outputs that cannot be written (nothing is created here).
+
+    A missing output folder is fine (:func:`make_output_folders` creates it
+    once there is something to write) as long as it can be created.
 
     Raises
     ------
     UsageError
-        A folder stands where a file goes, the parent folder is missing or is
-        not a folder, or a file exists and ``overwrite`` is false.
+        A folder stands where a file goes, or a file exists and ``overwrite``
+        is false (exit status 2).
+    OutputError
+        The folder cannot be created or written (a file in the way, no
+        permission, a read-only or virtual file system): exit status 1.
     """
-    for path in paths:
-        path = Path(path)
-        parent = path.parent if str(path.parent) else Path(".")
+    for path in map(Path, paths):
         if path.is_dir():
             raise UsageError(f"{path}: is a folder; give a file name")
-        if not parent.exists():
-            raise UsageError(f"{path}: folder {parent} does not exist")
-        if not parent.is_dir():
-            raise UsageError(f"{path}: {parent} is not a folder")
         if path.exists() and not overwrite:
             raise UsageError(f"{path}: exists; use --overwrite to replace it")
+        folder = path.absolute().parent
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir():
+            raise OutputError(f"cannot create folder {folder}: {existing} is a file", source=str(path))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write in {existing}: permission denied", source=str(path))
+
+
+def make_output_folders(paths: Iterable[Path]) -> None:
+    """Create the folders of ``paths`` (after :func:`check_outputs`, once there is output).
+
+    Raises
+    ------
+    OutputError
+        A folder cannot be created (e.g. under ``/proc``).
+    """
+    for path in map(Path, paths):
+        folder = path.parent if str(path.parent) else Path(".")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create folder {folder}: {exc.strerror or exc}",
+                              source=str(path)) from exc
 
 
 def configure_logging(args: argparse.Namespace) -> None:

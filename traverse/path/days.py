@@ -37,13 +37,10 @@ from traverse.geodesy import MOON
 __all__ = [
     "SYNODIC_MONTH_D",
     "LUNAR_DAY_EPOCH_UTC",
-    "ANNOUNCED_ODOMETRY_M",
     "DAYS_COLUMNS",
     "lunar_day_number",
-    "assign_lunar_days",
     "summarise_days",
     "days_table",
-    "compare_announced",
 ]
 
 #: Mean synodic month (new Moon to new Moon), Earth days: the length of one
@@ -53,64 +50,6 @@ SYNODIC_MONTH_D = 29.530589
 #: Local midnight at the Chang'e-4 site before landing (see the module
 #: docstring): lunar day 1 runs from here for one synodic month.
 LUNAR_DAY_EPOCH_UTC = pd.Timestamp("2018-12-22T22:00:00Z")
-
-#: Cumulative odometry of Yutu-2 in metres at the end of each lunar day, as
-#: announced by the Lunar Exploration and Space Program Center of CNSA when
-#: the rover went dormant and reported by Xinhua, China Daily and others.
-#: Days 7 and 10 had no announced figure.  An odometer counts wheel turns, so
-#: it includes turns on the spot and slip; it reads longer than the path
-#: drawn from positions.
-#:
-#: Sources (found with the project's page search; the copy found is named
-#: where it is a re-publication of the Xinhua/China Daily text):
-#:
-#: ===  ========  ==========================================================
-#: day  metres    source
-#: ===  ========  ==========================================================
-#: 1    44.185    figure as given in the project issue; source not found
-#: 2    120       figure as given in the project issue; source not found
-#: 3    163       CLEP/CNSA statement of 2019-03-13 ("total walk of 163
-#:                meters" at dormancy, end of 3rd lunar day) as reposted at
-#:                https://www.ericcointernational.com/news/yutu-has-reached-the-design-life-of-3-months-21722442.html
-#: 4    178.9     IANS citing Xinhua, Business Standard, 2019-04-12, "China's
-#:                Chang'e-4 probe switches to dormant mode" ("accumulated
-#:                178.9 metres"), https://www.business-standard.com/article/news-ians/china-s-chang-e-4-probe-switches-to-dormant-mode-119041200427_1.html
-#: 5    190.66    ecns.cn, 2019-05-11, citing CLEP/CNSA, "driven 190.66 meters",
-#:                http://ecns.cn/news/sci-tech/2019-05-11/detail-ifzicwaz7650257.shtml
-#: 6    212.99    GO Taikonauts!, 2019-06-10, citing CLEP/CNSA, "Yutu
-#:                travels over 212 meters on Moon's far side",
-#:                http://go-taikonauts.com/en/chinese-space-news/2550-yutu-travels-over-212-meters-on-moon-s-far-side
-#: 8    271       Zhao Lei, China Daily, Aug. 2019, "Yutu 2 lunar rover
-#:                sleeps on far side after record travel" (reprinted by The
-#:                Japan News, https://the-japan-news.com/news/article/0005936777);
-#:                also Shanghai Daily 2019-08-09, https://archive.shine.cn/nation/Yutu2-and-the-far-side-of-the-moon/shdaily.shtml
-#: 9    284.661   figure as given in the project issue; source not found for
-#:                284.661 (Shanghai Eye, undated, at the 2019 Mid-Autumn
-#:                Festival, "China's Lunar Rover Switches To Dormant Mode",
-#:                gives "about 284 meters",
-#:                https://www.shanghaieye.com.cn/chinas-lunar-rover-switches-to-dormant-mode/)
-#: 11   318.621   a tweet quoted by Világgazdaság (vg.hu, undated): "318.621
-#:                meters ... 11th lunar day", https://www.vg.hu/kozelet/technologia-tudomany/tobb-szaz-metert-tett-meg-a-holdon-a-kinai-holdjaro-1846197/
-#: 12   345.059   Xinhua, 2019-12-04, "China's lunar rover travels over 345
-#:                meters on moon's far side" (xinhuanet english
-#:                2019-12/04/c_138605239.htm; read on a mirror of that page)
-#: 13   357.695   China Daily, 2020-01-03, "China's lunar rover travels over
-#:                357 meters on moon's far side",
-#:                http://www.chinadaily.com.cn/a/202001/03/WS5e0ed2bea310cf3e3558252e.html
-#: ===  ========  ==========================================================
-ANNOUNCED_ODOMETRY_M: dict[int, float] = {
-    1: 44.185,
-    2: 120,
-    3: 163,
-    4: 178.9,
-    5: 190.66,
-    6: 212.99,
-    8: 271,
-    9: 284.661,
-    11: 318.621,
-    12: 345.059,
-    13: 357.695,
-}
 
 #: Column names of the ``days`` table (without geometry), in order; the
 #: table with dtypes and units is :data:`traverse.schema.DAYS_COLUMNS`.
@@ -160,24 +99,6 @@ def lunar_day_number(
     elapsed_d = (idx - epoch) / pd.Timedelta(days=1)
     day = 1 + np.floor(np.asarray(elapsed_d, dtype="float64") / synodic_month_d).astype("int64")
     return int(day[0]) if scalar else day
-
-
-def assign_lunar_days(frames: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of ``frames`` with an integer ``lunar_day`` column.
-
-    Parameters
-    ----------
-    frames
-        Any table with a ``time_utc`` column (UTC); rows with a missing time
-        get ``<NA>``.
-    """
-    out = frames.copy()
-    day = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    ok = out["time_utc"].notna().to_numpy()
-    if ok.any():
-        day[ok] = lunar_day_number(out.loc[ok, "time_utc"])
-    out["lunar_day"] = day
-    return out
 
 
 def _last_positions(stations: pd.DataFrame, drives: pd.DataFrame) -> pd.DataFrame:
@@ -289,37 +210,3 @@ def days_table(days: pd.DataFrame) -> pd.DataFrame:
         Output of :func:`summarise_days`.
     """
     return pd.DataFrame(days[DAYS_COLUMNS]).reset_index(drop=True)
-
-
-def compare_announced(
-    table: pd.DataFrame, *, announced_m: dict[int, float] | None = None
-) -> pd.DataFrame:
-    """Add the announced odometry and the difference to the reconstructed total.
-
-    The announced figure is the rover's odometer, which also counts turns on
-    the spot and wheel slip, so it reads longer than the straight-line path
-    reconstructed from positions: expect ``difference_m`` to be negative and
-    to grow with time.
-
-    Parameters
-    ----------
-    table
-        Output of :func:`days_table` (needs ``lunar_day`` and
-        ``cumulative_m``, metres).
-    announced_m
-        Cumulative odometry per lunar day, metres; default
-        :data:`ANNOUNCED_ODOMETRY_M` (CNSA via Xinhua).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with ``announced_cumulative_m`` (NaN where nothing was
-        announced) and ``difference_m = cumulative_m - announced_cumulative_m``.
-    """
-    announced = ANNOUNCED_ODOMETRY_M if announced_m is None else announced_m
-    out = table.copy()
-    out["announced_cumulative_m"] = (
-        out["lunar_day"].map({int(k): float(v) for k, v in announced.items()}).astype("float64")
-    )
-    out["difference_m"] = out["cumulative_m"] - out["announced_cumulative_m"]
-    return out

@@ -46,8 +46,9 @@ import shapely
 from geopandas import GeoDataFrame
 
 from traverse import schema
-from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_site
 from traverse.path.days import lunar_day_number
+from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import smooth_positions
 from traverse.path.stations import rover_track, stations_from_track
 
@@ -68,7 +69,7 @@ _XYZ = ["x_east_m", "y_north_m", "z_up_m"]
 _SMOOTH = ["x_smooth_m", "y_smooth_m", "z_smooth_m"]
 
 
-def resample_min_step(x_m, y_m, *, min_step_m: float = 0.1) -> np.ndarray:
+def resample_min_step(x_m, y_m, *, min_step_m: float) -> np.ndarray:
     """Indices of the vertices kept by minimum-step resampling of a path.
 
     Starting from the first point, the next vertex kept is the first later
@@ -86,8 +87,8 @@ def resample_min_step(x_m, y_m, *, min_step_m: float = 0.1) -> np.ndarray:
     x_m, y_m
         Path positions in order, metres (lander ENU, east and north).
     min_step_m
-        Metres.  Default 0.1 m: about 20 times the jitter left after 10 s of
-        smoothing, and a few LPR record spacings at drive speed.
+        Metres (see
+        :attr:`~traverse.path.settings.ReconstructionSettings.min_step_m`).
 
     Returns
     -------
@@ -141,7 +142,7 @@ def polyline_lengths_m(x_m, y_m, z_m=None) -> tuple[float, float]:
 
 
 def path_length_m(
-    time, x_m, y_m, z_m=None, *, smooth_window_s: float = 10.0, min_step_m: float = 0.1
+    time, x_m, y_m, z_m=None, *, settings: ReconstructionSettings = DEFAULT_SETTINGS
 ) -> tuple[float, float]:
     """Noise-robust length of a sampled path: smooth along time, then resample.
 
@@ -151,10 +152,8 @@ def path_length_m(
         Sample times, non-decreasing: datetimes, or seconds as numbers.
     x_m, y_m, z_m
         Positions, metres (lander ENU); ``z_m`` optional.
-    smooth_window_s
-        Seconds, see :func:`traverse.path.smoothing.smooth_positions`.
-    min_step_m
-        Metres, see :func:`resample_min_step`.
+    settings
+        ``smooth_window_s`` and ``min_step_m``.
 
     Returns
     -------
@@ -163,8 +162,8 @@ def path_length_m(
         away from its start.
     """
     z = np.zeros(len(np.asarray(x_m))) if z_m is None else z_m
-    xs, ys, zs = smooth_positions(time, x_m, y_m, z, smooth_window_s=smooth_window_s)
-    idx = resample_min_step(xs, ys, min_step_m=min_step_m)
+    xs, ys, zs = smooth_positions(time, x_m, y_m, z, smooth_window_s=settings.smooth_window_s)
+    idx = resample_min_step(xs, ys, min_step_m=settings.min_step_m)
     return polyline_lengths_m(xs[idx], ys[idx], zs[idx])
 
 
@@ -192,10 +191,8 @@ def drives_from_track(
     track: pd.DataFrame,
     stations: pd.DataFrame,
     *,
-    site: LanderSite = LANDER_LABEL,
-    min_step_m: float = 0.1,
-    max_stop_diameter_m: float = 0.3,
-    max_inferred_lunar_days: int = 2,
+    site: LanderSite | None = None,
+    settings: ReconstructionSettings = DEFAULT_SETTINGS,
 ) -> GeoDataFrame:
     """Cut a :func:`~traverse.path.stations.rover_track` into drives between its stations.
 
@@ -207,17 +204,15 @@ def drives_from_track(
         Output of :func:`~traverse.path.stations.stations_from_track` for the same
         track (positions in metres, lander ENU).
     site
-        Lander position, origin of lander ENU, for the lon/lat geometry.
-    min_step_m
-        Metres, see :func:`resample_min_step` (default from there).
-    max_stop_diameter_m
-        Metres.  Two consecutive stations closer than this with no radar
-        between them are the same stop across a lunar night: no drive.
-        Default 0.3 m as in :func:`~traverse.path.stations.rover_track`.
-    max_inferred_lunar_days
-        Lunar days: a straight inferred drive joins two stations at most this
-        many lunar days apart (default 2: one lunar day without data between
-        them).  Farther apart, the path is unknown and no drive is made.
+        Lander position, origin of lander ENU, for the lon/lat geometry;
+        default: the site the track and stations are tagged with (a
+        different one is an error).
+    settings
+        ``min_step_m`` (vertex spacing), ``max_stop_diameter_m`` (two
+        consecutive stations closer than this with no radar between them are
+        the same stop across a lunar night: no drive) and
+        ``max_inferred_lunar_days`` (farther apart, no straight inferred drive
+        is made: the path is unknown).
 
     Returns
     -------
@@ -233,6 +228,8 @@ def drives_from_track(
         ``inferred``), ``n_records`` (LPR records used) and the drive's end
         position ``end_x_east_m``, ``end_y_north_m``, ``end_z_up_m``.
     """
+    site = common_site(track, stations, site=site)
+    max_stop_diameter_m = settings.max_stop_diameter_m
     st = stations.sort_values("station_id")
     n_st = len(st)
     spos = st[_XYZ].to_numpy(dtype="float64")
@@ -269,14 +266,14 @@ def drives_from_track(
             start, end = mtime[i0], mtime[i1 - 1]
         else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
-            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > max_inferred_lunar_days:
+            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > settings.max_inferred_lunar_days:
                 continue  # same stop across a night, or too long without data in between
             has_from = has_to = True
             coords, source = spos[a - 1 : a + 1], "inferred"
             start, end = s_last[a - 1], s_first[a]
         if len(coords) < 2:
             continue
-        idx = resample_min_step(coords[:, 0], coords[:, 1], min_step_m=min_step_m)
+        idx = resample_min_step(coords[:, 0], coords[:, 1], min_step_m=settings.min_step_m)
         if len(idx) < 2:
             idx = np.array([0, len(coords) - 1])
         v = coords[idx]
@@ -287,7 +284,7 @@ def drives_from_track(
         )
         verts.append(v)
     if not rows:
-        return _empty_drives()
+        return with_site(_empty_drives(), site)
 
     cols = ["from_station", "to_station", "start_utc", "end_utc", "length_2d_m", "length_3d_m",
             "source", "n_records", "end_x_east_m", "end_y_north_m", "end_z_up_m"]
@@ -305,36 +302,21 @@ def drives_from_track(
     lon, lat, _ = enu_to_lonlat(allv[:, 0], allv[:, 1], np.nan_to_num(allv[:, 2]), site)
     which = np.repeat(np.arange(len(verts)), [len(v) for v in verts])
     geometry = shapely.linestrings(np.column_stack([lon, lat]), indices=which)
-    return GeoDataFrame(out[DRIVES_COLUMNS], geometry=geometry, crs=MOON)
+    return with_site(GeoDataFrame(out[DRIVES_COLUMNS], geometry=geometry, crs=MOON), site)
 
 
 def split_drives(
     frames: pd.DataFrame,
     *,
-    site: LanderSite = LANDER_LABEL,
-    min_step_m: float = 0.1,
-    **thresholds: float,
+    site: LanderSite | None = None,
+    settings: ReconstructionSettings = DEFAULT_SETTINGS,
 ) -> GeoDataFrame:
     """Drives of the rover, from the frames table.
 
     Shorthand for :func:`~traverse.path.stations.rover_track`,
     :func:`~traverse.path.stations.stations_from_track` and
-    :func:`drives_from_track`.
-
-    Parameters
-    ----------
-    frames
-        The frames table (see :mod:`traverse.schema`).
-    site
-        Lander position, origin of lander ENU.
-    min_step_m
-        Metres, see :func:`resample_min_step`.
-    **thresholds
-        Keyword arguments of :func:`~traverse.path.stations.rover_track` (units and
-        defaults documented there); ``max_stop_diameter_m`` also goes to
-        :func:`drives_from_track`.
+    :func:`drives_from_track` with one ``site`` and ``settings``.
     """
-    track = rover_track(frames, **thresholds)
+    track = rover_track(frames, settings=settings)
     stations = stations_from_track(track, site=site)
-    same_stop = {k: v for k, v in thresholds.items() if k == "max_stop_diameter_m"}
-    return drives_from_track(track, stations, site=site, min_step_m=min_step_m, **same_stop)
+    return drives_from_track(track, stations, site=site, settings=settings)

@@ -2,32 +2,46 @@
 
 :func:`reconstruct` only composes the steps of :mod:`traverse.path.stations`,
 :mod:`traverse.path.drives` and :mod:`traverse.path.days`, each of which can be called
-on its own; :func:`reconstruct` passes its keyword thresholds on to them,
-with the defaults (and their sources) documented in
-:func:`traverse.path.stations.rover_track` and :func:`traverse.path.drives.resample_min_step`.
+on its own, with one lander site (carried by the frames) and one
+:class:`~traverse.path.settings.ReconstructionSettings`.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.geodesy import (
+    LANDER_LABEL,
+    MOON,
+    LanderSite,
+    common_site,
+    enu_to_lonlat,
+    site_of,
+    with_site,
+)
 from traverse.path.days import summarise_days
 from traverse.path.drives import drives_from_track
+from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.stations import rover_track, stations_from_track
 
 __all__ = ["Traverse", "lander_point", "reconstruct"]
 
 
-class Traverse(NamedTuple):
-    """The reconstructed traverse, four GeoDataFrames in :data:`~traverse.geodesy.MOON`.
+@dataclass(frozen=True)
+class Traverse:
+    """The reconstructed traverse: its tables, the lander site and the settings that made it.
+
+    Every table is in :data:`~traverse.geodesy.MOON` (lon/lat degrees) with
+    positions in lander ENU metres, and tagged with ``site``.
 
     Attributes
     ----------
+    frames
+        The frames it was reconstructed from (:func:`traverse.read_frames`).
     stations
         One Point per stop (:func:`traverse.path.stations.stations_from_track`).
     drives
@@ -37,12 +51,24 @@ class Traverse(NamedTuple):
         (:func:`traverse.path.days.summarise_days`).
     lander
         One Point: the lander, origin of lander ENU (:func:`lander_point`).
+    site
+        The lander position (control network) of every lon/lat here.
+    settings
+        The thresholds used.
     """
 
+    frames: GeoDataFrame
     stations: GeoDataFrame
     drives: GeoDataFrame
     days: GeoDataFrame
     lander: GeoDataFrame
+    site: LanderSite
+    settings: ReconstructionSettings = DEFAULT_SETTINGS
+
+    def layers(self) -> dict[str, GeoDataFrame]:
+        """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``."""
+        return {"lander": self.lander, "frames": self.frames, "stations": self.stations,
+                "drives": self.drives, "days": self.days}
 
 
 def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
@@ -72,16 +98,14 @@ def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
             "height_m": h,
         }
     )
-    return GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=MOON)
+    return with_site(GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=MOON), site)
 
 
 def reconstruct(
     frames: pd.DataFrame,
     *,
-    site: LanderSite = LANDER_LABEL,
-    min_step_m: float = 0.1,
-    max_inferred_lunar_days: int = 2,
-    **thresholds: float,
+    site: LanderSite | None = None,
+    settings: ReconstructionSettings = DEFAULT_SETTINGS,
 ) -> Traverse:
     """Stations, drives, lunar days and lander from the frames table.
 
@@ -91,32 +115,23 @@ def reconstruct(
         The frames table (see :mod:`traverse.schema`); rover rows
         (``role == "rover"``) with positions in lander ENU metres are used.
     site
-        Lander position (control network) for every lon/lat geometry.
-    min_step_m
-        Metres: vertex spacing of drive lines and lengths
-        (:func:`~traverse.path.drives.resample_min_step`).
-    max_inferred_lunar_days
-        Lunar days: the farthest apart two stations joined by an inferred
-        drive (:func:`~traverse.path.drives.drives_from_track`).
-    **thresholds
-        Keyword arguments of :func:`~traverse.path.stations.rover_track`, which
-        documents their units and defaults: ``max_stop_diameter_m`` (size of a
-        stop; also the gap below which two stations are one stop),
-        ``smooth_window_s`` and ``min_smooth_records`` (LPR smoothing window),
-        ``max_rest_speed_m_s``, ``max_drive_speed_m_s`` and
-        ``min_stop_duration_s``.
+        Lander position (control network) for every lon/lat geometry; by
+        default the one the frames were read for
+        (``read_frames(..., control=...)``).  Giving another one raises
+        :class:`~traverse.errors.SiteMismatchError`: the frames' own lon/lat
+        would lie 415 m from the stations.
+    settings
+        Thresholds of stations, smoothing and drives
+        (:class:`~traverse.path.settings.ReconstructionSettings`).
 
     Returns
     -------
     Traverse
-        ``(stations, drives, days, lander)``.
     """
-    track = rover_track(frames, **thresholds)
+    site = common_site(frames, site=site)
+    frames = with_site(frames, site) if site_of(frames) is None else frames
+    track = rover_track(frames, settings=settings)
     stations = stations_from_track(track, site=site)
-    same_stop = {k: v for k, v in thresholds.items() if k == "max_stop_diameter_m"}
-    drives = drives_from_track(
-        track, stations, site=site, min_step_m=min_step_m,
-        max_inferred_lunar_days=max_inferred_lunar_days, **same_stop,
-    )
-    days = summarise_days(frames, stations, drives)
-    return Traverse(stations, drives, days, lander_point(site))
+    drives = drives_from_track(track, stations, site=site, settings=settings)
+    days = with_site(summarise_days(frames, stations, drives), site)
+    return Traverse(frames, stations, drives, days, lander_point(site), site, settings)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
+
 __all__ = ["smooth_positions", "smoothed_speed_m_s", "lpr_smooth_window_s"]
 
 
@@ -41,7 +43,7 @@ def _shrunk_half_s(t_s: np.ndarray, smooth_window_s: float) -> np.ndarray:
 
 
 def smooth_positions(
-    time, *coords_m, smooth_window_s: float = 10.0, edges: str = "shrink"
+    time, *coords_m, smooth_window_s: float, edges: str = "shrink"
 ) -> tuple[np.ndarray, ...]:
     """Centred moving average of positions over a time window.
 
@@ -52,10 +54,8 @@ def smooth_positions(
     *coords_m
         One or more coordinate arrays, metres (lander ENU); NaNs are skipped.
     smooth_window_s
-        Full width of the window, seconds.  Default 10 s: about ten LPR
-        records at the radar's ~1 record/s, which divides independent
-        1.5 cm jitter by ~3, while at Yutu-2's few cm/s it spans ~30 cm of
-        path, too short to round off a turn noticeably.
+        Full width of the window, seconds (see
+        :attr:`~traverse.path.settings.ReconstructionSettings.smooth_window_s`).
     edges
         Near the ends of a series (or of a gap longer than half the window):
         ``"shrink"`` (default) narrows the window symmetrically, so uniform
@@ -89,7 +89,7 @@ def smooth_positions(
 
 
 def smoothed_speed_m_s(
-    time, x_m, y_m, *, smooth_window_s: float = 10.0, min_span_s: float | None = None
+    time, x_m, y_m, *, smooth_window_s: float, min_span_s: float | None = None
 ) -> np.ndarray:
     """Horizontal speed from smoothed positions across a centred time window.
 
@@ -133,9 +133,7 @@ def smoothed_speed_m_s(
         return np.where((span >= need_s) & (dt > 0), dist / dt, np.nan)
 
 
-def lpr_smooth_window_s(
-    time, *, smooth_window_s: float = 10.0, min_smooth_records: int = 5
-) -> float:
+def lpr_smooth_window_s(time, *, settings: ReconstructionSettings = DEFAULT_SETTINGS) -> float:
     """Smoothing window for one LPR product, adapted to its record spacing.
 
     Parameters
@@ -143,13 +141,10 @@ def lpr_smooth_window_s(
     time
         Record times of one LPR product, non-decreasing: datetimes, or
         seconds as numbers.
-    smooth_window_s
-        Seconds, the shortest window (see :func:`smooth_positions`).
-    min_smooth_records
-        The window spans at least this many median record intervals.
-        Default 5: averaging five records halves independent jitter (÷√5)
-        and keeps the 10 s window for any product with records at most 2 s
-        apart; the real LPR-1 channel (~6.4 s per record) gets ~32 s.
+    settings
+        ``smooth_window_s`` (the shortest window, seconds) and
+        ``min_smooth_records`` (the window spans at least this many median
+        record intervals).
 
     Returns
     -------
@@ -161,5 +156,5 @@ def lpr_smooth_window_s(
     dt = np.diff(t_s)
     dt = dt[dt > 0]
     if dt.size == 0:
-        return float(smooth_window_s)
-    return float(max(smooth_window_s, min_smooth_records * np.median(dt)))
+        return float(settings.smooth_window_s)
+    return float(max(settings.smooth_window_s, settings.min_smooth_records * np.median(dt)))

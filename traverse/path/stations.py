@@ -65,8 +65,9 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from traverse.geodesy import LANDER_LABEL, MOON, LanderSite, enu_to_lonlat
+from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_site
 from traverse.path.days import lunar_day_number
+from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import (
     _seconds,
     _shrunk_half_s,
@@ -78,9 +79,6 @@ from traverse.schema import STATION_INSTRUMENTS, STATIONS_COLUMNS
 
 __all__ = [
     "STATION_INSTRUMENTS",
-    "smooth_positions",
-    "smoothed_speed_m_s",
-    "lpr_smooth_window_s",
     "rover_track",
     "stations_from_track",
     "detect_stations",
@@ -101,12 +99,7 @@ def _held_positions(t_s: np.ndarray, xy: np.ndarray, *, max_stop_diameter_m: flo
 
 
 def _lpr_motion(
-    lpr: pd.DataFrame,
-    *,
-    max_stop_diameter_m: float,
-    smooth_window_s: float,
-    min_smooth_records: int,
-    max_drive_speed_m_s: float,
+    lpr: pd.DataFrame, settings: ReconstructionSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Smoothed positions, speed, edge flag, window, held flag and held rest, per LPR record.
 
@@ -115,21 +108,20 @@ def _lpr_motion(
     """
     n = len(lpr)
     smooth = lpr[_XYZ].to_numpy(dtype="float64").copy()
-    speed, window = np.full(n, np.nan), np.full(n, float(smooth_window_s))
+    speed, window = np.full(n, np.nan), np.full(n, float(settings.smooth_window_s))
     edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     product = lpr["product_id"].to_numpy()
     t_all = _seconds(lpr["time_utc"])
     for pid in pd.unique(product):
         idx = np.flatnonzero(product == pid)
         t_s, xyz = t_all[idx], smooth[idx]
-        if _held_positions(t_s, xyz[:, :2], max_stop_diameter_m=max_stop_diameter_m,
-                           max_drive_speed_m_s=max_drive_speed_m_s):
+        if _held_positions(t_s, xyz[:, :2], max_stop_diameter_m=settings.max_stop_diameter_m,
+                           max_drive_speed_m_s=settings.max_drive_speed_m_s):
             held[idx] = True
-            away = np.hypot(*(xyz[:, :2] - xyz[0, :2]).T) > max_stop_diameter_m
+            away = np.hypot(*(xyz[:, :2] - xyz[0, :2]).T) > settings.max_stop_diameter_m
             held_rest[idx] = np.cumsum(away) == 0  # before the first fix away from the start
             continue
-        w = lpr_smooth_window_s(t_s, smooth_window_s=smooth_window_s,
-                                min_smooth_records=min_smooth_records)
+        w = lpr_smooth_window_s(t_s, settings=settings)
         window[idx] = w
         smooth[idx] = np.column_stack(smooth_positions(t_s, *xyz.T, smooth_window_s=w))
         step_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.0
@@ -164,14 +156,7 @@ def _group_position(track: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def rover_track(
-    frames: pd.DataFrame,
-    *,
-    max_stop_diameter_m: float = 0.3,
-    smooth_window_s: float = 10.0,
-    min_smooth_records: int = 5,
-    max_rest_speed_m_s: float = 0.01,
-    max_drive_speed_m_s: float = 0.1,
-    min_stop_duration_s: float = 60.0,
+    frames: pd.DataFrame, *, settings: ReconstructionSettings = DEFAULT_SETTINGS
 ) -> pd.DataFrame:
     """Rover frames in time order, each marked at rest or moving and given a station.
 
@@ -180,29 +165,11 @@ def rover_track(
     frames
         The frames table (see :mod:`traverse.schema`); only rover rows with a
         time and a position are used; the input is not modified.
-    max_stop_diameter_m
-        Metres (lander ENU, horizontal).  Default 0.3 m: about a tenth of the
-        rover's 1.5 m length, far above LPR jitter and far below a drive step.
-    smooth_window_s
-        Seconds, the shortest smoothing window; see :func:`smooth_positions`
-        for the 10 s default.
-    min_smooth_records
-        Each LPR product is smoothed over at least this many of its median
-        record intervals (:func:`lpr_smooth_window_s`, default 5).
-    max_rest_speed_m_s
-        Metres per second.  Default 0.01 m/s: a fifth of Yutu-2's ~0.055 m/s
-        (200 m/h) top speed and ~20 times the apparent speed of 1.5 cm jitter
-        after 10 s of smoothing.
-    max_drive_speed_m_s
-        Metres per second.  A step between consecutive records of an LPR
-        product longer than ``max_stop_diameter_m`` and than this speed times
-        their interval cannot have been driven: the product holds navigation
-        fixes (module docstring).  Default 0.1 m/s: about twice Yutu-2's top
-        speed of 200 m/h (0.056 m/s, CNSA as reported by CCTV at landing),
-        and five times the synthetic drives' record-to-record speed.
-    min_stop_duration_s
-        Seconds.  Default 60 s: a choice, long against the 10 s smoothing
-        window and short against the minutes the cameras spend at a stop.
+    settings
+        Thresholds (``max_stop_diameter_m``, ``smooth_window_s``,
+        ``min_smooth_records``, ``max_rest_speed_m_s``, ``max_drive_speed_m_s``,
+        ``min_stop_duration_s``), units and sources on
+        :class:`~traverse.path.settings.ReconstructionSettings`.
 
     Returns
     -------
@@ -221,6 +188,8 @@ def rover_track(
         at or before the frame, 0 before the first one).
     """
     track = _rover_frames(frames)
+    track.attrs = dict(frames.attrs)  # the lander site travels on
+    max_stop_diameter_m = settings.max_stop_diameter_m
     n = len(track)
     is_lpr = (track["instrument"] == "LPR").to_numpy()
     smooth = track[_XYZ].to_numpy(dtype="float64").copy()
@@ -228,13 +197,7 @@ def rover_track(
     edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     if is_lpr.any():
         (smooth[is_lpr], speed[is_lpr], edge[is_lpr], window[is_lpr], held[is_lpr],
-         held_rest[is_lpr]) = _lpr_motion(
-            track.loc[is_lpr],
-            max_stop_diameter_m=max_stop_diameter_m,
-            smooth_window_s=smooth_window_s,
-            min_smooth_records=min_smooth_records,
-            max_drive_speed_m_s=max_drive_speed_m_s,
-        )
+         held_rest[is_lpr]) = _lpr_motion(track.loc[is_lpr], settings)
     track[_SMOOTH] = smooth
     track["smooth_window_s"] = window
     track["speed_m_s"] = speed
@@ -252,13 +215,13 @@ def rover_track(
 
     # 1. at rest: labels, LPR slower than the threshold (NaN speed is not rest),
     #    and held LPR fixes before the first update away from the start
-    rest = ~is_lpr | (speed <= max_rest_speed_m_s) | held_rest
+    rest = ~is_lpr | (speed <= settings.max_rest_speed_m_s) | held_rest
     # 2. LPR-only rest runs shorter than min_stop_duration_s are pauses in a drive;
     #    a run never continues across a lunar night
     day = track["lunar_day"].to_numpy()
     run = np.cumsum(np.r_[True, (rest[1:] != rest[:-1]) | (day[1:] != day[:-1])])
     runs = pd.DataFrame({"run": run, "label": ~is_lpr, "t": t_s})[rest].groupby("run")
-    keep = runs["label"].any() | ((runs["t"].max() - runs["t"].min()) >= min_stop_duration_s)
+    keep = runs["label"].any() | ((runs["t"].max() - runs["t"].min()) >= settings.min_stop_duration_s)
     rest &= np.isin(run, keep.index[keep.to_numpy()])
     # 3. clusters: consecutive rest frames, close together, same lunar day
     xy = smooth[:, :2]
@@ -294,7 +257,7 @@ def rover_track(
     return track.drop(columns="_cluster")
 
 
-def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
+def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) -> GeoDataFrame:
     """Summarise a :func:`rover_track` into one row per station.
 
     Parameters
@@ -302,12 +265,14 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL)
     track
         Output of :func:`rover_track`.
     site
-        Lander position, origin of lander ENU, for the lon/lat geometry.
+        Lander position, origin of lander ENU, for the lon/lat geometry;
+        default: the site the track's frames were read for
+        (:func:`traverse.geodesy.common_site`; a different one is an error).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        In :data:`~traverse.geodesy.MOON`, Point(lon, lat) geometry and
+        In :data:`~traverse.geodesy.MOON`, tagged with its site, Point(lon, lat) geometry and
         columns ``station_id`` (1, 2, ...), ``lunar_day``, ``first_utc``,
         ``last_utc`` (UTC: first start and last stop of its frames),
         ``n_frames``, ``n_<instrument>`` for PCAM, VNIS, LPR and any other
@@ -318,6 +283,7 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL)
         (``,``-joined, sorted), ``lon``, ``lat`` (degrees); the table with
         dtypes and units is :data:`traverse.schema.STATIONS_COLUMNS`.
     """
+    site = common_site(track, site=site)
     at = track[track["station_id"].notna()].copy()
     at["station_id"] = at["station_id"].astype("int64")
     g = at.groupby("station_id")
@@ -348,24 +314,18 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite = LANDER_LABEL)
     out["lon"], out["lat"] = lon, lat
     head = list(STATIONS_COLUMNS)[:5]
     order = head + [f"n_{name}" for name in instruments] + list(STATIONS_COLUMNS)[5:]
-    return GeoDataFrame(out[order], geometry=shapely.points(lon, lat), crs=MOON)
+    stations = GeoDataFrame(out[order], geometry=shapely.points(lon, lat), crs=MOON)
+    return with_site(stations, site)
 
 
 def detect_stations(
-    frames: pd.DataFrame, *, site: LanderSite = LANDER_LABEL, **thresholds: float
+    frames: pd.DataFrame,
+    *,
+    site: LanderSite | None = None,
+    settings: ReconstructionSettings = DEFAULT_SETTINGS,
 ) -> GeoDataFrame:
     """Stations (stops) of the rover, from the frames table.
 
-    Shorthand for ``stations_from_track(rover_track(frames, **thresholds), site=site)``.
-
-    Parameters
-    ----------
-    frames
-        The frames table (see :mod:`traverse.schema`).
-    site
-        Lander position, origin of lander ENU.
-    **thresholds
-        Keyword arguments of :func:`rover_track` (``max_stop_diameter_m``,
-        ``smooth_window_s``, ... with their units and defaults documented there).
+    Shorthand for ``stations_from_track(rover_track(frames, settings=settings), site=site)``.
     """
-    return stations_from_track(rover_track(frames, **thresholds), site=site)
+    return stations_from_track(rover_track(frames, settings=settings), site=site)

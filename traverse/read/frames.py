@@ -56,8 +56,8 @@ def read_frames(
     control
         Lander position used for lon/lat: ``"label"``, ``"lro"`` or explicit
         (see :func:`traverse.geodesy.lander_site`).  It travels with the
-        frames as ``frames.attrs["lander_site"]`` (:func:`traverse.geodesy.site_of`), so :func:`traverse.reconstruct`
-        and the writers use the same one.
+        frames (:func:`traverse.geodesy.site_of`), so
+        :func:`traverse.reconstruct` and the writers use the same one.
     on_error
         ``"skip"`` (default) reports bad products and goes on; ``"raise"``
         raises the first problem as its specific error class.

@@ -11,7 +11,7 @@ so the reconstruction has to infer them.
 
 The path heads west from the lander, then turns north-west; each lunar day's
 driven distance equals the cumulative odometry CNSA announced
-(:data:`traverse.path.days.ANNOUNCED_ODOMETRY_M`; days 7 and 10, never announced, split the
+(:func:`traverse.path.odometry.announced_end_of_day_m`; days 7 and 10, never announced, split the
 distance to the next announced day evenly).  All times fall inside the lunar
 day they belong to.
 """
@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from traverse.path.days import ANNOUNCED_ODOMETRY_M, SYNODIC_MONTH_D
+from traverse.path.days import SYNODIC_MONTH_D
+from traverse.path.odometry import announced_end_of_day_m
 from traverse.synthetic.products import SYNTHETIC_NOTE, write_label_product, write_lpr_product
 
 __all__ = ["SampleTruth", "sample_day_distances", "write_sample_archive"]
@@ -41,7 +42,7 @@ _REST_RECORDS = 20
 
 def sample_day_distances() -> dict[int, float]:
     """Driven 2D distance per lunar day 1–13 of the sample, metres."""
-    cum, out, last = dict(ANNOUNCED_ODOMETRY_M), {}, 0.0
+    cum, out, last = announced_end_of_day_m(), {}, 0.0
     for day in range(1, 14):
         if day not in cum:  # unannounced day: half of the way to the next announced day
             nxt = min(d for d in cum if d > day)

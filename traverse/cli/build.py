@@ -1,0 +1,64 @@
+"""``traverse build PATH... -o maps/NAME``: GeoPackage, HTML map and day table (and GeoJSON)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from traverse.cli import options
+from traverse.cli.map import add_map_options, check_map_options, write_map
+from traverse.cli.reading import reconstruct_archive, skipped_path, summary, write_skipped
+
+__all__ = ["register", "run", "build_outputs"]
+
+
+def register(subparsers) -> None:
+    """Add ``build`` to the ``traverse`` parser."""
+    sp = subparsers.add_parser(
+        "build", help="GeoPackage + HTML map + day table into maps/",
+        parents=[options.archive_options(), options.overwrite_option(), options.verbosity_options()],
+    )
+    sp.add_argument("-o", "--output", default=Path("maps/traverse"), type=Path,
+                    help="output stem: writes STEM.gpkg, STEM.html, STEM_days.csv (default maps/traverse)")
+    sp.add_argument("--local", action="store_true",
+                    help="also write the layers in the lander-centred metric CRS")
+    sp.add_argument("--geojson", action="store_true", help="also write the drives as GeoJSON")
+    add_map_options(sp)
+    sp.set_defaults(func=run)
+
+
+def build_outputs(output: Path, *, geojson: bool) -> dict[str, Path]:
+    """The files ``build -o output`` writes, by kind (``output`` may end in .gpkg or .html)."""
+    stem = output.with_suffix("") if output.suffix.lower() in (".gpkg", ".html") else output
+    if stem.suffix:
+        raise options.UsageError(f"-o {output}: give a name without suffix (maps/NAME), or NAME.gpkg")
+    files = {"gpkg": stem.with_suffix(".gpkg"), "days": stem.with_name(stem.name + "_days.csv"),
+             "html": stem.with_suffix(".html")}
+    if geojson:
+        files["geojson"] = stem.with_name(stem.name + "_drives.geojson")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write every output; 0 done, 1 nothing readable or an output failed, 2 bad options."""
+    from layers.geopackage import write_geopackage
+    from layers.tables import write_days_csv, write_geojson
+    from traverse.path.days import days_table
+
+    files = build_outputs(args.output, geojson=args.geojson)
+    options.check_outputs([*files.values(), skipped_path(files["gpkg"])], overwrite=args.overwrite)
+    check_map_options(args)
+    trav, report = reconstruct_archive(args)
+    options.make_output_folders(files.values())
+    written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
+    written.append(write_days_csv(files["days"], days_table(trav.days)))
+    if args.geojson:
+        written.append(write_geojson(files["geojson"], trav.drives))
+    written.append(write_map(args, trav, files["html"]))
+    skipped = write_skipped(report, files["gpkg"])
+    if not args.quiet:
+        print(summary(trav.frames, report, skipped))
+        print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "
+              f"{len(trav.days)} lunar days, {trav.days['drive_m'].sum():.2f} m driven")
+        print("wrote " + ", ".join(map(str, written)))
+    return 0

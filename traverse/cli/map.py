@@ -1,0 +1,80 @@
+"""``traverse map PATH... -o FILE.html``: the interactive offline map; map options shared with ``build``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from traverse.cli import options
+from traverse.cli.reading import reconstruct_archive
+
+__all__ = ["register", "run", "add_map_options", "check_map_options", "write_map"]
+
+
+def add_map_options(sp: argparse.ArgumentParser) -> None:
+    """``--basemap`` and ``--tiles`` (``map`` and ``build``)."""
+    sp.add_argument("--basemap", action="append", default=[], metavar="FILE.tif", type=Path,
+                    help="GeoTIFF in a lunar CRS drawn under the traverse (repeatable)")
+    sp.add_argument("--tiles", action="append", default=[], metavar="NAME",
+                    help="lunar tile service from layers/basemaps.json (repeatable)")
+
+
+def check_map_options(args: argparse.Namespace) -> None:
+    """Refuse unknown ``--tiles`` and unreadable ``--basemap`` files before any work (exit 2)."""
+    import rasterio
+
+    from layers.basemaps import tile_registry
+
+    for name in args.tiles:
+        if name not in tile_registry():
+            known = ", ".join(sorted(tile_registry()))
+            raise options.UsageError(f"--tiles {name}: unknown tile service (known: {known})")
+    for path in args.basemap:
+        if not path.is_file():
+            raise options.UsageError(f"--basemap {path}: no such file")
+        try:
+            with rasterio.open(path):
+                pass
+        except rasterio.errors.RasterioIOError as exc:
+            raise options.UsageError(f"--basemap {path}: not a raster GDAL can read ({exc})") from exc
+
+
+def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
+    """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
+    from layers.webmap import build_webmap
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = build_webmap(path, **trav.layers(), basemaps=args.basemap, tiles=args.tiles)
+    for w in caught:  # e.g. an LRO basemap under the label control network
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            print(f"warning: {w.message}", file=sys.stderr)
+    return out
+
+
+def register(subparsers) -> None:
+    """Add ``map`` to the ``traverse`` parser."""
+    sp = subparsers.add_parser(
+        "map", help="interactive offline HTML map only",
+        parents=[options.archive_options(), options.overwrite_option(), options.verbosity_options()],
+    )
+    sp.add_argument("-o", "--output", required=True, type=Path, help="FILE.html")
+    add_map_options(sp)
+    sp.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the map; 0 done, 1 nothing readable, 2 bad options."""
+    out: Path = args.output
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise options.UsageError(f"-o {out}: the map is HTML; use a .html file name")
+    options.check_outputs([out], overwrite=args.overwrite)
+    check_map_options(args)
+    trav, _ = reconstruct_archive(args)
+    options.make_output_folders([out])
+    path = write_map(args, trav, out)
+    if not args.quiet:
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,87 @@
+"""Reading the archive for a subcommand: progress bar, the skipped-products report, the summary."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from traverse.cli.options import Progress
+from traverse.errors import Report, TraverseError
+
+__all__ = ["read_archive", "reconstruct_archive", "skipped_path", "write_skipped", "summary"]
+
+
+def read_archive(args: argparse.Namespace):
+    """``(frames, report)`` of ``args.paths`` at ``args.control``, with a progress bar.
+
+    Raises
+    ------
+    TraverseError
+        No product could be read (exit status 1), naming the paths and the
+        number of problems.
+    """
+    from traverse.read.frames import read_frames
+
+    with Progress(args, "reading products") as bar:
+        frames, report = read_frames(args.paths, control=args.control, progress=bar)
+    if len(frames) == 0:
+        first = "; ".join(f"{p.source}: {p.reason}" for p in report.problems[:3])
+        raise TraverseError(
+            f"no Chang'e-4 products could be read from {' '.join(map(str, args.paths))}"
+            f" ({len(report)} problems{': ' + first if first else ''})"
+        )
+    return frames, report
+
+
+def reconstruct_archive(args: argparse.Namespace):
+    """``(traverse, report)``: :func:`read_archive`, then :func:`traverse.reconstruct`.
+
+    Raises
+    ------
+    TraverseError
+        Nothing readable, or no rover position at all (lander cameras only).
+    """
+    from traverse.path.reconstruct import reconstruct
+
+    frames, report = read_archive(args)
+    rover = frames[frames["role"] == "rover"]
+    if rover[["x_east_m", "y_north_m"]].dropna().empty:
+        raise TraverseError("the products hold no rover position (lander cameras only?)")
+    return reconstruct(frames), report
+
+
+def skipped_path(output: Path) -> Path:
+    """Where the skipped-products report of an output goes: ``NAME_skipped.csv`` beside it."""
+    return output.with_name(output.stem + "_skipped.csv")
+
+
+def write_skipped(report: Report, output: Path) -> Path | None:
+    """Write the problems next to ``output`` (or remove a stale report when there are none)."""
+    from layers.tables import write_problems
+
+    path = skipped_path(output)
+    if not len(report):
+        path.unlink(missing_ok=True)
+        return None
+    return write_problems(path, report.to_frame())
+
+
+def summary(frames, report: Report, skipped: Path | None) -> str:
+    """Lines for the terminal: frames per instrument, LPR records, the problems."""
+    labels = frames[frames["record"].isna()]
+    lpr = frames[frames["record"].notna()]
+    per = labels.groupby("instrument").size().to_dict()
+    per_txt = ", ".join(f"{k} {v}" for k, v in sorted(per.items())) or "none"
+    lines = [
+        f"{len(labels)} label products ({per_txt}); "
+        f"{lpr['product_id'].nunique()} LPR products with {len(lpr)} records; "
+        f"{len(frames)} frames"
+    ]
+    bad = report.to_frame()
+    if len(bad):
+        where = f" (listed in {skipped})" if skipped else ""
+        lines.append(f"{len(bad)} problems{where}:")
+        lines += [f"  {r.source}: {r.reason}" for r in bad.head(20).itertuples()]
+        if len(bad) > 20:
+            lines.append(f"  ... and {len(bad) - 20} more")
+    return "\n".join(lines)

@@ -1,0 +1,105 @@
+"""Writing outputs safely: one atomic-write helper and one UTC time format for every writer.
+
+Every file traverse writes (GeoPackage, HTML, CSV, GeoJSON, Parquet) goes
+through :func:`atomic_output`: it is written in a temporary folder beside its
+final name and renamed into place only when complete, so a failure, a full
+disk or Ctrl-C leaves neither a partial file under the final name nor stray
+temporary files.  Problems become one :class:`~traverse.errors.OutputError`
+naming the path and the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from traverse.errors import OutputError
+
+__all__ = ["atomic_output", "iso_utc", "ISO_UTC_FORMAT"]
+
+#: The one text form of times in every output: ISO 8601, UTC, milliseconds, ``Z``.
+ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EFBIG: "file too large for the device or a size limit",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it over ``path`` only on success.
+
+    Parameters
+    ----------
+    path
+        The final file.  Its folder must exist; an existing file is replaced
+        (callers decide beforehand whether that is allowed).
+
+    Yields
+    ------
+    pathlib.Path
+        Where to write, with the same file name (so writers that go by the
+        suffix behave the same), in a hidden temporary folder beside ``path``.
+
+    Raises
+    ------
+    OutputError
+        The folder is missing or not writable, a folder stands at ``path``,
+        or writing failed (disk full, size limit ...): one line with the path
+        and the reason.  Nothing is left behind.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError("is a folder; expected a file name", source=str(path))
+    if not parent.is_dir():
+        raise OutputError(f"folder {parent} does not exist", source=str(path))
+    try:
+        workdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write in {parent}: {_reason(exc)}", source=str(path)) from exc
+    try:
+        tmp = workdir / path.name
+        try:
+            yield tmp
+            if not tmp.exists():
+                raise OutputError("the writer produced no file", source=str(path))
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(f"cannot write: {_reason(exc)}", source=str(path)) from exc
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def iso_utc(values: pd.Series) -> pd.Series:
+    """Times as text in :data:`ISO_UTC_FORMAT` (``2019-01-03T02:26:00.000Z``); missing stay missing.
+
+    Parameters
+    ----------
+    values
+        Datetimes, tz-aware (converted to UTC) or naive (taken as UTC).
+    """
+    s = pd.to_datetime(values)
+    s = s.dt.tz_convert("UTC") if s.dt.tz is not None else s.dt.tz_localize("UTC")
+    text = s.dt.strftime(ISO_UTC_FORMAT).str.replace(r"(\.\d{3})\d*Z$", r"\1Z", regex=True)
+    return text.where(s.notna())
