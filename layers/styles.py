@@ -16,14 +16,12 @@ from importlib import resources
 from string import Template
 from xml.sax.saxutils import quoteattr
 
-__all__ = ["STYLED_LAYERS", "day_colour", "style_qml", "write_layer_styles"]
+from layers.palette import day_rgb
+
+__all__ = ["STYLED_LAYERS", "style_qml", "write_layer_styles"]
 
 #: Layers with a template in ``layers/styles``; ``<layer>_local`` reuses ``<layer>``.
 STYLED_LAYERS = ("lander", "frames", "stations", "drives", "days")
-
-#: Anchor colours (RGB) of the lunar-day ramp, early days dark blue, late days amber,
-#: so the order of the days reads on the map (a viridis-like ramp).
-_DAY_RAMP = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (230, 170, 0)]
 
 _DAY_SYMBOL = """\
    <symbol type="line" name="$index" alpha="0.85" clip_to_extent="1" force_rhr="0">
@@ -47,17 +45,6 @@ CREATE TABLE IF NOT EXISTS "layer_styles" (
 """
 
 
-def day_colour(position: int, n_days: int) -> str:
-    """Colour ``"R,G,B"`` of the ``position``-th (0-based) of ``n_days`` lunar days on the ramp."""
-    if n_days <= 1:
-        return ",".join(map(str, _DAY_RAMP[0]))
-    t = position / (n_days - 1) * (len(_DAY_RAMP) - 1)
-    i = min(int(t), len(_DAY_RAMP) - 2)
-    f = t - i
-    a, b = _DAY_RAMP[i], _DAY_RAMP[i + 1]
-    return ",".join(str(round(x + (y - x) * f)) for x, y in zip(a, b, strict=True))
-
-
 def _template(layer: str) -> str:
     return resources.files("layers").joinpath("styles", f"{layer}.qml").read_text("utf-8")
 
@@ -71,7 +58,7 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
         One of :data:`STYLED_LAYERS`, optionally with a ``_local`` suffix.
     lunar_days
         Lunar-day numbers present in the ``days`` layer (ignored for other layers);
-        one category, coloured along a ramp and labelled "Lunar day N", per value.
+        one category, coloured by :mod:`layers.palette` and labelled "Lunar day N", per value.
     """
     base = layer.removesuffix("_local")
     if base not in STYLED_LAYERS:
@@ -85,7 +72,7 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
         for i, d in enumerate(days)
     )
     symbols = "\n".join(
-        Template(_DAY_SYMBOL).substitute(index=i, colour=day_colour(i, len(days)))
+        Template(_DAY_SYMBOL).substitute(index=i, colour=",".join(map(str, day_rgb(i, len(days)))))
         for i in range(len(days))
     )
     return Template(_template("days")).substitute(

@@ -40,17 +40,13 @@ from geopandas import GeoDataFrame
 from jinja2 import Template
 
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
+from layers.palette import day_colours
 from traverse import geodesy
 from traverse.outputs import atomic_output
 
 __all__ = ["build_webmap", "LROControlWarning"]
 
 _ASSETS = Path(__file__).with_name("assets")
-#: Colours of the lunar days (cycled), chosen to stay readable over grey basemaps.
-_DAY_COLOURS = (
-    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
-    "#f032e6", "#bfef45", "#469990", "#9a6324", "#800000", "#000075",
-)
 _CSS = """
 .traverse-panel { background: rgba(255,255,255,0.92); padding: 6px 8px; font: 12px/1.35 sans-serif;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.4); max-height: 45vh; overflow: auto; }
@@ -308,7 +304,7 @@ def build_webmap(
         ).add_to(m)
 
     days = days.sort_values("lunar_day")
-    colours = {d: _DAY_COLOURS[i % len(_DAY_COLOURS)] for i, d in enumerate(days["lunar_day"])}
+    colours = day_colours(days["lunar_day"])
     day_data = [
         {"day": int(d.lunar_day), "color": colours[d.lunar_day], "latlngs": _latlngs(d.geometry),
          "label": f"Lunar day {int(d.lunar_day)}: {d.drive_m:.1f} m"}

@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 
 from traverse.cli import main
-from traverse.geodesy import moon_geod
+from traverse.geodesy import MOON
 from traverse.path.days import DAYS_COLUMNS
 from traverse.synthetic.sample import sample_day_distances
 
@@ -153,7 +153,7 @@ def test_map_writes_only_the_map(archive, tmp_path, capsys):
 def test_control_lro_moves_lonlat_about_415_m_not_enu(built):
     label, lro = (pyogrio.read_dataframe(built[c].with_suffix(".gpkg"), layer="stations")
                   for c in ("label", "lro"))
-    _, _, moved_m = moon_geod().inv(label["lon"], label["lat"], lro["lon"], lro["lat"])
+    _, _, moved_m = MOON.get_geod().inv(label["lon"], label["lat"], lro["lon"], lro["lat"])
     assert np.all((moved_m > 400.0) & (moved_m < 430.0)), moved_m
     np.testing.assert_array_equal(label["x_east_m"], lro["x_east_m"])
     np.testing.assert_array_equal(label["y_north_m"], lro["y_north_m"])

@@ -38,7 +38,7 @@ def test_lander_is_the_origin():
 
 
 def test_control_networks_are_415_m_apart():
-    geod = geodesy.moon_geod()
+    geod = geodesy.MOON.get_geod()
     a, b = geodesy.LANDER_LABEL, geodesy.LANDER_LRO
     _, _, dist = geod.inv(a.lon_deg, a.lat_deg, b.lon_deg, b.lat_deg)
     assert dist == pytest.approx(415, abs=10)
@@ -71,7 +71,7 @@ def test_moon_crs_is_iau_2015_sphere():
 
 def test_moon_geod_is_not_the_earth():
     # A 37 m drive measured on the Moon, not on WGS84 (which gives ~3.7x more).
-    geod = geodesy.moon_geod()
+    geod = geodesy.MOON.get_geod()
     lon, lat, _ = geodesy.enu_to_lonlat([0, -37.0], [0, 0], [0, 0])
     _, _, d = geod.inv(lon[0], lat[0], lon[1], lat[1])
     assert d == pytest.approx(37.0 * geodesy.MOON_RADIUS_M / (geodesy.MOON_RADIUS_M - 5935), rel=1e-4)

@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 
 from layers import geopackage, styles
 from layers.geopackage import write_geopackage
+from layers.palette import day_colours, day_rgb
 from layers.tables import write_days_csv, write_geojson
 from traverse import geodesy
 from traverse.errors import OutputError
@@ -199,10 +200,14 @@ def test_drives_stations_lander_frames_styles(gpkg):
     assert float(frames_symbol.get("alpha")) < 0.5 and float(_props(frames_symbol)["size"]) <= 1.5
 
 
-def test_day_colours_follow_a_ramp():
-    assert styles.day_colour(0, 3) == "68,1,84"
-    assert styles.day_colour(2, 3) == "230,170,0"
-    assert len({styles.day_colour(i, 60) for i in range(60)}) > 50
+def test_day_colours_follow_one_ramp_without_repeats():
+    assert day_rgb(0, 3) == (68, 1, 84) and day_rgb(2, 3) == (253, 231, 37)  # viridis ends
+    for n in (1, 13, 60, 100):
+        colours = day_colours(range(1, n + 1))
+        assert len(set(colours.values())) == n  # never cycles
+        rgb = np.array([day_rgb(i, n) for i in range(n)], dtype=float)
+        if n > 1:  # neighbouring days differ clearly, even among 100
+            assert np.linalg.norm(np.diff(rgb, axis=0), axis=1).min() > 25
     with pytest.raises(ValueError, match="no style for layer 'craters'"):
         styles.style_qml("craters")
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import rasterio
+from pyproj import Transformer
 from rasterio.transform import from_origin
 from rasterio.warp import transform_bounds
 
-from layers import basemaps, webmap
+from layers import basemaps, styles, webmap
 from tests import map_fixtures as mf
 from traverse import geodesy
 
@@ -40,6 +41,18 @@ def test_writes_one_html_file(tmp_path, traverse):
     assert f"TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r}" in text
     for day in (1, 2, 3):
         assert f'"day":{day}' in text
+
+
+def test_days_coloured_as_in_the_qgis_style(tmp_path, traverse):
+    text = webmap.build_webmap(tmp_path / "map.html", **traverse).read_text()
+    html_colours = dict(re.findall(r'"day":(\d+),"color":"(#[0-9a-f]{6})"', text))
+    days = sorted(int(d) for d in html_colours)
+    qml = styles.style_qml("days", lunar_days=days)
+    qgis_colours = re.findall(r'k="line_color" v="(\d+),(\d+),(\d+),255"', qml)
+    assert len(days) == 3 and len(qgis_colours) == 3
+    assert [html_colours[str(d)] for d in days] == [
+        "#{:02x}{:02x}{:02x}".format(*map(int, rgb)) for rgb in qgis_colours
+    ]
 
 
 def test_100k_lpr_traces_stay_under_5_mb(tmp_path):
@@ -138,7 +151,8 @@ def test_basemap_is_warped_to_mercator(tmp_path):
                                         center_lat=-45.4448, size_m=1200, pixel_m=2)
     image = basemaps.warp_basemap(path)
     (s, w), (n, e) = image.bounds
-    x, y = geodesy.lonlat_to_web_mercator([w, e], [s, n])
+    to_mercator = Transformer.from_crs(geodesy.MOON, geodesy.web_mercator_crs(), always_xy=True)
+    x, y = to_mercator.transform([w, e], [s, n])
     rows, cols = image.rgba.shape[:2]
     assert (y[1] - y[0]) / rows == pytest.approx((x[1] - x[0]) / cols, rel=1e-6)  # square pixels
 

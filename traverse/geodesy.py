@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Transformer
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
 
@@ -44,10 +44,8 @@ __all__ = [
     "enu_to_lonlat",
     "lonlat_to_enu",
     "local_crs",
-    "moon_geod",
     "web_mercator_crs",
     "is_lunar_crs",
-    "lonlat_to_web_mercator",
     "web_mercator_to_lonlat",
 ]
 
@@ -271,11 +269,6 @@ def web_mercator_crs() -> CRS:
     )
 
 
-def moon_geod() -> Geod:
-    """Geodesic calculator on the Moon sphere (never the pyproj/Earth default)."""
-    return MOON.get_geod()
-
-
 # --- Web-map helpers (layers.webmap / layers.basemaps) ------------------------
 # Kept here so that no other module names a CRS or the Moon's radius.
 
@@ -306,13 +299,6 @@ def is_lunar_crs(crs) -> bool:
     if ellipsoid is None:
         return False
     return abs(ellipsoid.semi_major_metre - MOON_RADIUS_M) < _LUNAR_AXIS_TOLERANCE_M
-
-
-def lonlat_to_web_mercator(lon_deg, lat_deg):
-    """Degrees east/north on :data:`MOON` to metres of :func:`web_mercator_crs`."""
-    t = Transformer.from_crs(MOON, web_mercator_crs(), always_xy=True)
-    x, y = t.transform(np.asarray(lon_deg, "float64"), np.asarray(lat_deg, "float64"))
-    return np.asarray(x), np.asarray(y)
 
 
 def web_mercator_to_lonlat(x_m, y_m):

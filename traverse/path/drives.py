@@ -47,9 +47,10 @@ from geopandas import GeoDataFrame
 
 from traverse import schema
 from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_site
+from traverse.path.corners import restore_corners
 from traverse.path.days import lunar_day_number
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
-from traverse.path.smoothing import smooth_positions
+from traverse.path.smoothing import _seconds, smooth_positions
 from traverse.path.stations import rover_track, stations_from_track
 
 __all__ = [
@@ -182,6 +183,25 @@ def _trim_edges(edge: np.ndarray, has_from: bool, has_to: bool) -> tuple[int, in
     return j0, j1
 
 
+def _restore_leg_corners(coords: np.ndarray, t_s: np.ndarray, window_s: np.ndarray,
+                         jitter_m: np.ndarray) -> np.ndarray:
+    """Corners of a smoothed radar leg put back (:func:`~traverse.path.corners.restore_corners`).
+
+    The rounded zone is the distance the smoothing window spans at the leg's
+    mean speed; the simplification tolerance is four times the jitter left
+    after smoothing (at least 2 cm).  Legs of held navigation fixes (no
+    smoothing window) are returned as they are.
+    """
+    w = np.nanmax(window_s) if np.isfinite(window_s).any() else np.nan
+    duration = float(t_s[-1] - t_s[0]) if len(t_s) > 1 else 0.0
+    if not np.isfinite(w) or duration <= 0 or len(coords) < 5:
+        return coords
+    speed = polyline_lengths_m(coords[:, 0], coords[:, 1])[0] / duration
+    per_window = max(1.0, w / max(duration / max(len(t_s) - 1, 1), 1e-9))
+    residual = float(np.sqrt(np.nanmean(jitter_m**2) / per_window)) if len(jitter_m) else 0.0
+    return restore_corners(coords, rounding_m=speed * w / 2.0, tolerance_m=max(0.02, 4.0 * residual))
+
+
 def _empty_drives() -> GeoDataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DRIVES_COLUMNS})
     return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
@@ -241,6 +261,9 @@ def drives_from_track(
     mpos = mv[_SMOOTH].to_numpy(dtype="float64")
     mtime = mv["time_utc"].to_numpy()
     medge = mv["smooth_edge"].to_numpy(dtype=bool)
+    mwindow = mv["smooth_window_s"].to_numpy(dtype="float64")
+    mjitter = np.hypot(*(mv[_XYZ[:2]].to_numpy(dtype="float64") - mpos[:, :2]).T)
+    mt_s = _seconds(mv["time_utc"])
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]
@@ -264,6 +287,7 @@ def drives_from_track(
             parts += [mpos[i0 + j0 : i0 + j1]] + ([spos[a : a + 1]] if has_to else [])
             coords, source = np.concatenate(parts), "lpr"
             start, end = mtime[i0], mtime[i1 - 1]
+            coords = _restore_leg_corners(coords, mt_s[i0:i1], mwindow[i0:i1], mjitter[i0:i1])
         else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
             if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > settings.max_inferred_lunar_days:

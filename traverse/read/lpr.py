@@ -74,12 +74,15 @@ class LprLayout:
     dtype
         numpy structured dtype holding only the pose fields (with the quirks
         applied), ``itemsize == record_length``.
+    quirks
+        The traps of this kind of product (:data:`traverse.read.quirks.RECORD_QUIRKS`).
     """
 
     record_length: int
     offset: int
     declared_records: int
     dtype: np.dtype
+    quirks: quirks.RecordQuirks = quirks.RECORD_QUIRKS[("LPR", "2B")]
 
     @property
     def header_length(self) -> int:
@@ -113,8 +116,12 @@ class LprLayout:
             if np_dt is None or np.dtype(np_dt).itemsize != length:
                 raise RecordError(f"field {name} has unsupported type {dt!r}/{length} B", source=source)
             dtypes[name] = np_dt
-        for fix in quirks.LPR_QUIRKS.get((instrument, level), ()):
-            dtypes = fix(dtypes)
+        fixes = quirks.RECORD_QUIRKS.get((instrument, level))
+        if fixes is None:
+            known = ", ".join("/".join(k) for k in quirks.RECORD_QUIRKS)
+            raise RecordError(f"no pose reader for {instrument} level {level} (known: {known})",
+                              source=source)
+        dtypes = fixes.field_dtypes(dtypes)
         names, formats, offsets = [], [], []
         t_start, t_len, _ = fields["TIME"]
         if t_len != 6:
@@ -130,11 +137,11 @@ class LprLayout:
         if min(offsets) < 0 or end > rl:
             raise RecordError(f"pose fields end at byte {end}, past record_length {rl}", source=source)
         dtype = np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": rl})
-        return cls(rl, int(table.get("offset", 0)), int(table.get("records", 0)), dtype)
+        return cls(rl, int(table.get("offset", 0)), int(table.get("records", 0)), dtype, fixes)
 
 
-def poses_from_array(rec: np.ndarray, first_record: int = 0) -> pd.DataFrame:
-    """Decode structured records (dtype of :class:`LprLayout`) into poses.
+def poses_from_array(rec: np.ndarray, fixes: quirks.RecordQuirks, first_record: int = 0) -> pd.DataFrame:
+    """Decode structured records (dtype of :class:`LprLayout`) into poses, applying ``fixes``.
 
     Returns
     -------
@@ -152,7 +159,7 @@ def poses_from_array(rec: np.ndarray, first_record: int = 0) -> pd.DataFrame:
             return rec[name].astype("float64")
         return np.full(n, np.nan)
 
-    east, north, up = quirks.rover_enu_from_reference(
+    east, north, up = fixes.rover_enu(
         col("XPOSITION"),
         col("YPOSITION"),
         col("ZPOSITION"),
@@ -173,9 +180,9 @@ def poses_from_array(rec: np.ndarray, first_record: int = 0) -> pd.DataFrame:
             "x_east_m": east,
             "y_north_m": north,
             "z_up_m": up,
-            "pitch_deg": quirks.attitude_radians(col("ATT_PITCHING")),
-            "roll_deg": quirks.attitude_radians(col("ATT_ROLLING")),
-            "yaw_deg": quirks.attitude_radians(col("ATT_YAWING")),
+            "pitch_deg": fixes.attitude_deg(col("ATT_PITCHING")),
+            "roll_deg": fixes.attitude_deg(col("ATT_ROLLING")),
+            "yaw_deg": fixes.attitude_deg(col("ATT_YAWING")),
             "valid": valid,
         }
     )
@@ -250,7 +257,7 @@ def read_lpr_poses(
         report.add(source, msg, count=0, error=RecordError)
     first, frames = 0, []
     for rec in blocks:
-        frames.append(poses_from_array(rec, first))
+        frames.append(poses_from_array(rec, layout.quirks, first))
         first += len(rec)
     if not frames:
         raise RecordError(f"no complete {layout.record_length}-byte record", source=str(source))

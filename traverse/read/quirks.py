@@ -1,13 +1,16 @@
 """Every known trap in the Chang'e-4 products, one function each.
 
 Each quirk says which payloads and levels it hits and which real file shows
-it; :data:`LPR_QUIRKS` dispatches them by ``(instrument, level)``.  Tests pin
+it; :data:`RECORD_QUIRKS` dispatches all of them by ``(instrument, level)``.  Tests pin
 each one on the real LPR-1 product in ``../shared/data/ce4/lpr``.  The fifth
 trap, two lander positions 415 m apart, is the ``control`` option of
 :func:`traverse.geodesy.lander_site`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +19,8 @@ __all__ = [
     "reference_point_little_endian",
     "attitude_radians",
     "rover_enu_from_reference",
-    "LPR_QUIRKS",
+    "RecordQuirks",
+    "RECORD_QUIRKS",
 ]
 
 #: Fields stored little-endian although the label says ``IEEE754MSBSingle``.
@@ -75,8 +79,32 @@ def rover_enu_from_reference(x_m, y_m, z_m, ref_x_m, ref_y_m, ref_z_m):
     return ref_x_m + y_m, ref_y_m + x_m, ref_z_m - z_m
 
 
-#: Field-dtype quirks of LPR binaries, keyed on (instrument, level).
-LPR_QUIRKS = {
-    ("LPR", "2B"): (reference_point_little_endian,),
-}
+@dataclass(frozen=True)
+class RecordQuirks:
+    """How to read one kind of pose record: each attribute is one quirk function above.
 
+    Attributes
+    ----------
+    field_dtypes
+        Corrects the numpy dtypes the label declares, by field name.
+    attitude_deg
+        Turns the stored attitude values into degrees.
+    rover_enu
+        Rover position in lander ENU (metres) from the record's position
+        fields and its reference point.
+    """
+
+    field_dtypes: Callable[[dict[str, str]], dict[str, str]]
+    attitude_deg: Callable[[np.ndarray], np.ndarray]
+    rover_enu: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+#: The quirks of each pose-carrying product, keyed on (instrument, level); a product
+#: with no entry cannot be read as poses.
+RECORD_QUIRKS: dict[tuple[str, str], RecordQuirks] = {
+    ("LPR", "2B"): RecordQuirks(
+        field_dtypes=reference_point_little_endian,
+        attitude_deg=attitude_radians,
+        rover_enu=rover_enu_from_reference,
+    ),
+}
