@@ -29,6 +29,7 @@ import sqlite3
 from pathlib import Path
 
 import pyogrio
+import pyogrio.errors
 import shapely
 from geopandas import GeoDataFrame
 from pyproj import CRS
@@ -57,6 +58,9 @@ _GEOM_TYPE_NAMES = {
     0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
     5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection",
 }
+
+#: What GDAL (through pyogrio) and SQLite raise when a GeoPackage cannot be written (disk full ...).
+_WRITE_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, sqlite3.Error)
 
 #: GeoPackage version written: 1.2 is read without warnings by GDAL 3.6 (QGIS 3.22).
 _GPKG_VERSION = "1.2"
@@ -120,7 +124,7 @@ def write_geopackage(
         layers |= {f"{name}_local": gdf.to_crs(crs) for name, gdf in list(layers.items())}
 
     path = Path(path)
-    with atomic_output(path) as tmp:
+    with atomic_output(path, write_errors=_WRITE_ERRORS) as tmp:
         for name, gdf in layers.items():
             pyogrio.write_dataframe(
                 gdf,

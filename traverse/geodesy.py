@@ -31,6 +31,8 @@ from pyproj import CRS, Transformer
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
 
+from traverse.errors import SiteMismatchError
+
 __all__ = [
     "MOON",
     "MOON_RADIUS_M",
@@ -163,8 +165,6 @@ def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
         Two of them name different sites: frames read with ``control="lro"``
         must not be reconstructed or drawn at the ``label`` site (415 m away).
     """
-    from traverse.errors import SiteMismatchError
-
     found = [(f"tables tied to {s.describe()}", s) for s in map(site_of, tables) if s is not None]
     if site is not None:
         found.insert(0, (f"the requested site {site.describe()}", site))

@@ -42,7 +42,9 @@ def _reason(exc: OSError) -> str:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_output(
+    path: str | os.PathLike, *, write_errors: tuple[type[BaseException], ...] = ()
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it over ``path`` only on success.
 
     Parameters
@@ -50,6 +52,9 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     path
         The final file.  Its folder must exist; an existing file is replaced
         (callers decide beforehand whether that is allowed).
+    write_errors
+        Exception classes of the writer library that mean the write failed
+        (e.g. pyogrio's on a full disk); reported like an :class:`OSError`.
 
     Yields
     ------
@@ -83,10 +88,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+        except OutputError:
+            raise
         except OSError as exc:
-            if isinstance(exc, OutputError):
-                raise
             raise OutputError(f"cannot write: {_reason(exc)}", source=str(path)) from exc
+        except write_errors as exc:
+            raise OutputError(f"cannot write: {exc}", source=str(path)) from exc
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -50,7 +50,7 @@ from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_
 from traverse.path.corners import restore_corners
 from traverse.path.days import lunar_day_number
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
-from traverse.path.smoothing import _seconds, smooth_positions
+from traverse.path.smoothing import elapsed_s, smooth_positions
 from traverse.path.stations import rover_track, stations_from_track
 
 __all__ = [
@@ -263,7 +263,7 @@ def drives_from_track(
     medge = mv["smooth_edge"].to_numpy(dtype=bool)
     mwindow = mv["smooth_window_s"].to_numpy(dtype="float64")
     mjitter = np.hypot(*(mv[_XYZ[:2]].to_numpy(dtype="float64") - mpos[:, :2]).T)
-    mt_s = _seconds(mv["time_utc"])
+    mt_s = elapsed_s(mv["time_utc"])
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]

@@ -13,10 +13,16 @@ import pandas as pd
 
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 
-__all__ = ["smooth_positions", "smoothed_speed_m_s", "lpr_smooth_window_s"]
+__all__ = [
+    "elapsed_s",
+    "shrunk_half_window_s",
+    "smooth_positions",
+    "smoothed_speed_m_s",
+    "lpr_smooth_window_s",
+]
 
 
-def _seconds(time) -> np.ndarray:
+def elapsed_s(time) -> np.ndarray:
     """Times as float seconds since the first one (datetimes) or as given (numbers)."""
     if isinstance(time, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(time):
         ns = pd.DatetimeIndex(time).as_unit("ns").asi8
@@ -36,7 +42,7 @@ def _window_bounds(t_s: np.ndarray, half_s: float) -> tuple[np.ndarray, np.ndarr
     )
 
 
-def _shrunk_half_s(t_s: np.ndarray, smooth_window_s: float) -> np.ndarray:
+def shrunk_half_window_s(t_s: np.ndarray, smooth_window_s: float) -> np.ndarray:
     """Half-width of the symmetric window each sample gets with ``edges="shrink"``, seconds."""
     lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
     return np.minimum(t_s - t_s[lo], t_s[np.maximum(hi - 1, lo)] - t_s)
@@ -70,10 +76,10 @@ def smooth_positions(
     """
     if edges not in ("shrink", "truncate"):
         raise ValueError(f"smooth_positions: edges must be 'shrink' or 'truncate', got {edges!r}")
-    t_s = _seconds(time)
+    t_s = elapsed_s(time)
     lo, hi = _window_bounds(t_s, smooth_window_s / 2.0)
     if edges == "shrink" and len(t_s):
-        half = _shrunk_half_s(t_s, smooth_window_s)
+        half = shrunk_half_window_s(t_s, smooth_window_s)
         lo = np.searchsorted(t_s, t_s - half, side="left")
         hi = np.searchsorted(t_s, t_s + half, side="right")
     out = []
@@ -119,7 +125,7 @@ def smoothed_speed_m_s(
         NaN where the window spans less than ``min_span_s`` (an isolated
         record), whose motion is unknown.
     """
-    t_s = _seconds(time)
+    t_s = elapsed_s(time)
     xs, ys, tc = smooth_positions(
         t_s, x_m, y_m, t_s, smooth_window_s=smooth_window_s, edges="truncate"
     )
@@ -152,7 +158,7 @@ def lpr_smooth_window_s(time, *, settings: ReconstructionSettings = DEFAULT_SETT
         ``max(smooth_window_s, min_smooth_records × median interval)``,
         seconds.
     """
-    t_s = _seconds(time)
+    t_s = elapsed_s(time)
     dt = np.diff(t_s)
     dt = dt[dt > 0]
     if dt.size == 0:

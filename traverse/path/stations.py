@@ -69,9 +69,9 @@ from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_
 from traverse.path.days import lunar_day_number
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import (
-    _seconds,
-    _shrunk_half_s,
+    elapsed_s,
     lpr_smooth_window_s,
+    shrunk_half_window_s,
     smooth_positions,
     smoothed_speed_m_s,
 )
@@ -111,7 +111,7 @@ def _lpr_motion(
     speed, window = np.full(n, np.nan), np.full(n, float(settings.smooth_window_s))
     edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     product = lpr["product_id"].to_numpy()
-    t_all = _seconds(lpr["time_utc"])
+    t_all = elapsed_s(lpr["time_utc"])
     for pid in pd.unique(product):
         idx = np.flatnonzero(product == pid)
         t_s, xyz = t_all[idx], smooth[idx]
@@ -127,7 +127,7 @@ def _lpr_motion(
         step_s = float(np.median(np.diff(t_s))) if len(t_s) > 1 else 0.0
         speed[idx] = smoothed_speed_m_s(t_s, xyz[:, 0], xyz[:, 1], smooth_window_s=w,
                                         min_span_s=max(w / 2.0 - step_s, step_s))
-        edge[idx] = _shrunk_half_s(t_s, w) < w / 4.0
+        edge[idx] = shrunk_half_window_s(t_s, w) < w / 4.0
     return smooth, speed, edge, window, held, held_rest
 
 
@@ -211,7 +211,7 @@ def rover_track(
             after_station=np.zeros(0, "int64"),
         )
     track["lunar_day"] = lunar_day_number(track["time_utc"])
-    t_s = _seconds(track["time_utc"])
+    t_s = elapsed_s(track["time_utc"])
 
     # 1. at rest: labels, LPR slower than the threshold (NaN speed is not rest),
     #    and held LPR fixes before the first update away from the start

@@ -1,0 +1,120 @@
+"""The import graph: arrows only go cli -> layers -> traverse -> geodesy, with no cycle.
+
+Parsed from the source with :mod:`ast` (every import, also those inside
+functions), so an import added anywhere is checked.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("traverse", "layers")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")}
+
+
+def _imports(path: Path, name: str, known: set[str]) -> list[tuple[str, list[str]]]:
+    """(project module imported, names taken from it) for every import in ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names if a.name.split(".")[0] in PACKAGES]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] not in PACKAGES:
+                continue
+            names = [a.name for a in node.names]
+            # "from traverse.read import quirks" imports the module traverse.read.quirks
+            subs = [f"{target}.{n}" for n in names if f"{target}.{n}" in known]
+            found += [(s, []) for s in subs] or [(target, names)]
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    mods = _modules()
+    known = set(mods)
+    return {name: {t for t, _ in _imports(path, name, known) if t != name} for name, path in mods.items()}
+
+
+def _layer(module: str) -> int:
+    """0 geodesy/errors (the bottom), 1 traverse, 2 layers, 3 traverse.cli."""
+    if module.startswith("traverse.cli"):
+        return 3
+    if module.startswith("layers"):
+        return 2
+    if module in ("traverse.geodesy", "traverse.errors"):
+        return 0
+    return 1
+
+
+def test_arrows_only_point_down():
+    wrong = [
+        f"{a} -> {b}"
+        for a, targets in _graph().items()
+        for b in targets
+        if _layer(b) > _layer(a) and a != "traverse"  # the package root re-exports its verbs
+    ]
+    assert not wrong, "imports against cli -> layers -> traverse -> geodesy:\n" + "\n".join(wrong)
+    assert _graph()["traverse.errors"] == set()  # the bottom imports nothing of the project
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(node: str, stack: list[str]) -> bool:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle.extend(stack[stack.index(nxt):] + [node, nxt] if nxt in stack else [node, nxt])
+                return True
+            if state.get(nxt) is None and visit(nxt, [*stack, node]):
+                return True
+        state[node] = 2
+        return False
+
+    for node in sorted(graph):
+        if node not in state and node != "traverse" and visit(node, []):
+            break
+    assert not cycle, "import cycle: " + " -> ".join(cycle)
+
+
+def test_no_private_names_imported_across_modules():
+    mods = _modules()
+    private = [
+        f"{name} imports {target}.{n}"
+        for name, path in mods.items()
+        for target, names in _imports(path, name, set(mods))
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and target != name
+    ]
+    assert not private, "\n".join(private)
+
+
+def test_the_graph_sees_real_arrows():
+    graph = _graph()  # the test would pass vacuously on an empty graph
+    assert "traverse.geodesy" in graph["traverse.read.frames"]
+    assert "traverse.cli.options" in graph["traverse.cli.build"]
+    assert "layers.geopackage" in graph["traverse.cli.build"]
+    assert "traverse.read.quirks" in graph["traverse.read.lpr"]
