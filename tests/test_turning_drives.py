@@ -2,8 +2,8 @@
 
 Generated days of 4–8 drives of 2–8 m (as in Yutu-2's first year), each with
 one or two turns of 20–70° (at least 1 m apart, 0.75 m from the ends), LPR
-records 3 cm apart with up to 1.5 cm jitter, go through the production path (rover_track -> stations_from_track ->
-drives_from_track).  Before corners were restored, such days came out
+records 3 cm apart with up to 1.5 cm jitter, go through the production path
+(rover_track -> stations_from_track -> drives_from_track).  Before corners were restored, such days came out
 0.24–1.04 % short (mean −0.55 %).
 """
 
