@@ -51,3 +51,21 @@ def test_readme_make_targets_exist():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("demo", "test"):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), target
+
+
+def test_readme_python_example_runs_and_keeps_the_lro_site(tmp_path, capsys):
+    from traverse.geodesy import LANDER_LRO, enu_to_lonlat
+    from traverse.synthetic.sample import write_sample_archive
+
+    text = README.read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.DOTALL)[1]
+    assert 'control="lro"' in block
+    write_sample_archive(tmp_path / "sample" / "ce4")
+    namespace: dict = {}
+    exec(compile(block.replace('"sample/ce4"', repr(str(tmp_path / "sample" / "ce4"))),
+                 "README.md", "exec"), namespace)
+    trav = namespace["trav"]
+    assert trav.site == LANDER_LRO and "lunar_day" in capsys.readouterr().out
+    st = trav.stations
+    lon, lat, _ = enu_to_lonlat(st["x_east_m"], st["y_north_m"], st["z_up_m"], LANDER_LRO)
+    assert abs(st["lon"] - lon).max() < 1e-9 and abs(st["lat"] - lat).max() < 1e-9
