@@ -249,9 +249,13 @@ def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = 
         raise ArchiveError("no such file or folder", source=", ".join(map(str, paths)) or "(none)")
     by_id: dict[str, Product] = {}
     seen: set[tuple[Path, str | None]] = set()
+    resolved: dict[Path, Path] = {}  # a bundle's members share its path: resolve it once
     try:
         for src in _walk(paths, archive):
-            key = (src.path.resolve(), src.member)
+            real = resolved.get(src.path)
+            if real is None:
+                real = resolved[src.path] = src.path.resolve()
+            key = (real, src.member)
             if key in seen:  # the same file named twice (a label and its partner, a folder and a file)
                 continue
             seen.add(key)
