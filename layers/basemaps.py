@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 _REGISTRY = Path(__file__).with_name("basemaps.json")
-_DEM_NAME = re.compile(r"dem|dtm|elev|height|topo", re.IGNORECASE)
-_LRO_WORDS = re.compile(r"lro|lroc|wac|nac|lola", re.IGNORECASE)
+#: LRO instruments named as words (letters on neither side: NAC_DTM yes, "snack" no).
+_LRO_WORDS = re.compile(r"(?<![a-z])(lro|lroc|wac|nac|lola)(?![a-z])", re.IGNORECASE)
 #: A single band whose values span more than this is taken as elevation, metres.
 _DEM_MIN_RANGE = 1000.0
 
@@ -60,14 +60,15 @@ class BasemapImage:
     kind
         ``"dem"`` (drawn as hillshade) or ``"image"``.
     lro
-        True when the source names or tags LRO data (LRO, LROC, WAC, NAC, LOLA).
+        Why the raster is taken as LRO-controlled (LRO, LROC, WAC, NAC or
+        LOLA in its metadata, else in its file name), or ``None``.
     """
 
     name: str
     rgba: np.ndarray
     bounds: tuple[tuple[float, float], tuple[float, float]]
     kind: str
-    lro: bool
+    lro: str | None
 
 
 def _stretch(band: np.ndarray) -> np.ndarray:
@@ -109,17 +110,32 @@ def hillshade(
     return np.nan_to_num(np.clip(shade, 0, 1) * 255).astype("uint8")
 
 
-def _is_dem(name: str, dtype: str, count: int, values: np.ndarray) -> bool:
-    """Single band and float, elevation-like name, or a value range over 1000."""
+def _is_dem(dtype: str, count: int, values: np.ndarray, units: str | None) -> bool:
+    """What the raster holds: one band of floats, of metres, or values spanning over 1000."""
     if count != 1:
         return False
-    if np.issubdtype(np.dtype(dtype), np.floating) or _DEM_NAME.search(name):
+    if np.issubdtype(np.dtype(dtype), np.floating) or (units or "").lower() in ("m", "metre", "meter",
+                                                                                 "metres", "meters"):
         return True
     finite = values[np.isfinite(values)]
     return finite.size > 0 and float(finite.max() - finite.min()) > _DEM_MIN_RANGE
 
 
-def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
+def _lro_evidence(src, path: Path) -> str | None:
+    """Why a raster is LRO-controlled: its metadata (tags, descriptions, CRS name), else its name."""
+    texts = {f"tag {k}": str(v) for k, v in src.tags().items()}
+    texts |= {f"band description {i}": d for i, d in enumerate(src.descriptions, 1) if d}
+    if src.crs is not None:
+        texts["CRS name"] = src.crs.to_wkt().split('"')[1] if '"' in src.crs.to_wkt() else ""
+    for where, text in texts.items():
+        if m := _LRO_WORDS.search(text):
+            return f"its {where} says {m.group(0)!r}"
+    if m := _LRO_WORDS.search(path.stem):
+        return f"its file name says {m.group(0)!r} (no LRO metadata found)"
+    return None
+
+
+def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None = None) -> BasemapImage:
     """Warp a lunar GeoTIFF to the lunar web Mercator as an RGBA image with lon/lat bounds.
 
     Parameters
@@ -128,6 +144,10 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
         Raster readable by rasterio, in a CRS on a Moon-sized body.
     max_size_px
         Longest side of the warped image, pixels (keeps the HTML small).
+    kind
+        ``"dem"`` (drawn as hillshade) or ``"image"``; by default decided
+        from what the raster holds (one band of floats or metres, or values
+        spanning over 1000), never from its file name.
 
     Returns
     -------
@@ -163,9 +183,12 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
                 dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan,
                 dst_nodata=np.nan, resampling=Resampling.bilinear,
             )
-        tags = " ".join(str(v) for v in src.tags().values())
         count, dtypes = src.count, src.dtypes
-        kind = "dem" if _is_dem(path.name, dtypes[0], count, bands[0]) else "image"
+        if kind is None:
+            kind = "dem" if _is_dem(dtypes[0], count, bands[0], src.units[0]) else "image"
+        elif kind not in ("dem", "image"):
+            raise ValueError(f"basemap kind must be 'dem' or 'image', got {kind!r}")
+        lro = _lro_evidence(src, path)
     west, north = transform.c, transform.f
     east, south = west + transform.a * width, north + transform.e * height
     (lon_w, lon_e), (lat_s, lat_n) = geodesy.web_mercator_to_lonlat([west, east], [south, north])
@@ -187,7 +210,7 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048) -> BasemapImage:
         rgba=rgba,
         bounds=((float(lat_s), float(lon_w)), (float(lat_n), float(lon_e))),
         kind=kind,
-        lro=bool(_LRO_WORDS.search(path.name) or _LRO_WORDS.search(tags)),
+        lro=lro,
     )
 
 

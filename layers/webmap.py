@@ -186,11 +186,23 @@ def _station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Dat
             f"Driven so far: {cum2.get(row.station_id, 0.0):.1f} m"
             f" (3-D {cum3.get(row.station_id, 0.0):.1f} m)<br>"
             f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
-            f"Instruments: {_esc(row.instruments)} ({_esc(row.n_frames)} frames)<br>"
+            + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
+               if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
+            + f"Instruments: {_esc(row.instruments)} ({_esc(row.n_frames)} frames)<br>"
             f"Products ({len(products)}):"
             f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
         )
     return popups
+
+
+def _terrain_text(drive) -> str:
+    """Popup lines of a drive's terrain columns (from ``--dem``), or '' without them."""
+    if pd.isna(getattr(drive, "grade_deg", np.nan)):
+        return ""
+    return (f"<br>climb {drive.elevation_gain_m:.1f} m, descent {drive.elevation_loss_m:.1f} m,"
+            f" grade {drive.grade_deg:+.1f}° (steepest {drive.grade_max_deg:.1f}°)<br>"
+            f"terrain slope {drive.slope_mean_deg:.1f}° mean, {drive.slope_max_deg:.1f}° max;"
+            f" {drive.length_terrain_m:.1f} m over the terrain")
 
 
 def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
@@ -213,11 +225,14 @@ def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
 
 
 def _warn_lro(sources: Iterable[str], control_name: str) -> None:
-    """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``."""
+    """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``.
+
+    ``sources`` are ``"NAME (why it is taken as LRO)"`` strings.
+    """
     names = list(sources)
     if names and str(control_name).lower() != "lro":
         warnings.warn(
-            f"basemaps {', '.join(names)} are controlled to LRO data but the traverse uses"
+            f"basemaps {'; '.join(names)} are controlled to LRO data but the traverse uses"
             f" control {control_name!r}: the label lander position is about 415 m off LRO"
             " data; rebuild the traverse with --control lro",
             LROControlWarning,
@@ -234,6 +249,7 @@ def build_webmap(
     drives: GeoDataFrame,
     days: GeoDataFrame,
     basemaps: Sequence[str | Path] = (),
+    dems: Sequence[str | Path] = (),
     tiles: Sequence[str] = (),
     site: geodesy.LanderSite | None = None,
     max_trace_points: int = 20_000,
@@ -251,6 +267,9 @@ def build_webmap(
     basemaps
         GeoTIFFs in any lunar CRS, warped to the lunar web Mercator and drawn
         under the traverse (single-band DEMs as hillshade).
+    dems
+        Elevation models (GeoTIFFs in a lunar CRS) drawn as hillshade whatever
+        they hold (the explicit override of the detection in ``basemaps``).
     tiles
         Names of tile services in ``layers/basemaps.json``; the only network
         requests the page makes.
@@ -280,7 +299,9 @@ def build_webmap(
     )
     sources = [tile_source(n) for n in tiles]
     images: list[BasemapImage] = [warp_basemap(p) for p in basemaps]
-    _warn_lro([i.name for i in images if i.lro] + [s["name"] for s in sources if s["lro"]],
+    images += [warp_basemap(p, kind="dem") for p in dems]
+    _warn_lro([f"{i.name} ({i.lro})" for i in images if i.lro]
+              + [f"{s['name']} (an LRO tile service in basemaps.json)" for s in sources if s["lro"]],
               control_name)
 
     extent = pd.concat([g.geometry for g in (lander, stations, drives, days)]).total_bounds
@@ -314,7 +335,8 @@ def build_webmap(
         {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0],
          "popup": f"Drive {_esc(d.drive_id)}: {_esc(d.from_station)} → {_esc(d.to_station)}<br>"
                   f"{_utc(d.start_utc)} → {_utc(d.end_utc)} UTC<br>"
-                  f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {_esc(d.source)}"}
+                  f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {_esc(d.source)}"
+                  + _terrain_text(d)}
         for d in drives.itertuples(index=False)
     ]
     popups = _station_popups(stations, drives, frames, max_popup_products)

@@ -48,6 +48,7 @@ __all__ = [
     "local_crs",
     "web_mercator_crs",
     "is_lunar_crs",
+    "lonlat_to_crs_transformer",
     "web_mercator_to_lonlat",
 ]
 
@@ -299,6 +300,27 @@ def is_lunar_crs(crs) -> bool:
     if ellipsoid is None:
         return False
     return abs(ellipsoid.semi_major_metre - MOON_RADIUS_M) < _LUNAR_AXIS_TOLERANCE_M
+
+
+def lonlat_to_crs_transformer(crs) -> Transformer:
+    """Transformer from longitude/latitude on :data:`MOON` (degrees) to ``crs`` (x, y in its units).
+
+    Parameters
+    ----------
+    crs
+        A lunar CRS (WKT, :class:`pyproj.CRS` or rasterio CRS), e.g. a DEM's.
+
+    Raises
+    ------
+    ValueError
+        ``crs`` is not on a Moon-sized body (PROJ would refuse Moon ↔ Earth anyway).
+    """
+    if hasattr(crs, "to_wkt"):
+        crs = crs.to_wkt()
+    crs = CRS.from_user_input(crs)
+    if not is_lunar_crs(crs):
+        raise ValueError(f"CRS {crs.name!r} is not on the Moon sphere; expected a lunar CRS")
+    return Transformer.from_crs(MOON, crs, always_xy=True)
 
 
 def web_mercator_to_lonlat(x_m, y_m):

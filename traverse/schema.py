@@ -126,3 +126,25 @@ INDEX_CSV_COLUMNS = [
     "role",
     "source",
 ]
+
+#: Columns added by ``--dem`` (:func:`traverse.path.terrain.add_terrain`), per table.
+#: Elevations are metres in the DEM's datum (above the 1 737 400 m sphere for LRO
+#: products); horizontal lengths stay lander ENU metres.
+TERRAIN_COLUMNS: dict[str, dict[str, str]] = {
+    "stations": {
+        "elevation_m": "float64",  # metres, bilinear from the DEM at the station
+    },
+    "drives": {
+        "elevation_gain_m": "float64",  # metres climbed along the profile (DEM pixel steps)
+        "elevation_loss_m": "float64",  # metres descended along the profile
+        "slope_max_deg": "float64",  # degrees, steepest terrain slope under the drive (DEM gradient)
+        "slope_mean_deg": "float64",  # degrees, mean terrain slope under the drive
+        "grade_deg": "float64",  # degrees, along-track: atan(net climb / horizontal length), + uphill
+        "grade_max_deg": "float64",  # degrees, steepest one-pixel stretch along the track
+        "length_terrain_m": "float64",  # metres, horizontal length with the profile's climbs
+    },
+    "days": {
+        "elevation_gain_m": "float64",  # metres, the day's drives' climbs
+        "elevation_loss_m": "float64",  # metres, the day's drives' descents
+    },
+}

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from traverse.cli import options
-from traverse.cli.map import add_map_options, check_map_options, write_map
+from traverse.cli.map import add_map_options, check_map_options, with_terrain, write_map
 from traverse.cli.reading import reconstruct_archive, skipped_path, summary, write_skipped
 
 __all__ = ["register", "run", "build_outputs"]
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     options.check_outputs([*files.values(), skipped_path(files["gpkg"])], overwrite=args.overwrite)
     check_map_options(args)
     trav, report = reconstruct_archive(args)
+    trav = with_terrain(args, trav)
     options.make_output_folders(files.values())
     written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
     written.append(write_days_csv(files["days"], days_table(trav.days)))

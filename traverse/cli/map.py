@@ -10,7 +10,9 @@ from pathlib import Path
 from traverse.cli import options
 from traverse.cli.reading import reconstruct_archive
 
-__all__ = ["register", "run", "add_map_options", "check_map_options", "write_map"]
+__all__ = [
+    "register", "run", "add_map_options", "check_map_options", "with_terrain", "write_map",
+]
 
 
 def add_map_options(sp: argparse.ArgumentParser) -> None:
@@ -19,6 +21,9 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
                     help="GeoTIFF in a lunar CRS drawn under the traverse (repeatable)")
     sp.add_argument("--tiles", action="append", default=[], metavar="NAME",
                     help="lunar tile service from layers/basemaps.json (repeatable)")
+    sp.add_argument("--dem", type=Path, metavar="FILE.tif",
+                    help="elevation model in a lunar CRS: station elevations, climbs, slopes and "
+                         "grades of the drives, and a hillshade under the map")
 
 
 def check_map_options(args: argparse.Namespace) -> None:
@@ -31,14 +36,31 @@ def check_map_options(args: argparse.Namespace) -> None:
         if name not in tile_registry():
             known = ", ".join(sorted(tile_registry()))
             raise options.UsageError(f"--tiles {name}: unknown tile service (known: {known})")
-    for path in args.basemap:
+    for option, path in [("--basemap", p) for p in args.basemap] + (
+            [("--dem", args.dem)] if args.dem is not None else []):
         if not path.is_file():
-            raise options.UsageError(f"--basemap {path}: no such file")
+            raise options.UsageError(f"{option} {path}: no such file")
         try:
-            with rasterio.open(path):
-                pass
+            with rasterio.open(path) as src:
+                bands = src.count
         except rasterio.errors.RasterioIOError as exc:
-            raise options.UsageError(f"--basemap {path}: not a raster GDAL can read ({exc})") from exc
+            raise options.UsageError(f"{option} {path}: not a raster GDAL can read ({exc})") from exc
+        if option == "--dem" and bands != 1:
+            raise options.UsageError(f"--dem {path}: {bands} bands; an elevation model has one")
+
+
+def with_terrain(args: argparse.Namespace, trav):
+    """The traverse with terrain columns from ``--dem`` (a warning line if part lies outside it)."""
+    if args.dem is None:
+        return trav
+    from traverse.path.terrain import add_terrain
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trav = add_terrain(trav, args.dem)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    return trav
 
 
 def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
@@ -47,7 +69,8 @@ def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = build_webmap(path, **trav.layers(), basemaps=args.basemap, tiles=args.tiles)
+        out = build_webmap(path, **trav.layers(), basemaps=args.basemap, tiles=args.tiles,
+                           dems=[args.dem] if args.dem is not None else [])
     for w in caught:  # e.g. an LRO basemap under the label control network
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
             print(f"warning: {w.message}", file=sys.stderr)
@@ -73,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     options.check_outputs([out], overwrite=args.overwrite)
     check_map_options(args)
     trav, _ = reconstruct_archive(args)
+    trav = with_terrain(args, trav)
     options.make_output_folders([out])
     path = write_map(args, trav, out)
     if not args.quiet:

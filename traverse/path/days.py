@@ -202,11 +202,12 @@ def summarise_days(
 
 
 def days_table(days: pd.DataFrame) -> pd.DataFrame:
-    """The ``days`` table without geometry, columns :data:`DAYS_COLUMNS`.
+    """The ``days`` table without geometry: :data:`DAYS_COLUMNS`, and the terrain columns if any.
 
     Parameters
     ----------
     days
         Output of :func:`summarise_days`.
     """
-    return pd.DataFrame(days[DAYS_COLUMNS]).reset_index(drop=True)
+    extra = [c for c in ("elevation_gain_m", "elevation_loss_m") if c in days.columns]  # --dem
+    return pd.DataFrame(days[DAYS_COLUMNS + extra]).reset_index(drop=True)
