@@ -219,7 +219,7 @@ def test_reference_point_floats_are_little_endian(sample):
             big = _ref_point(raw, ">")
             with np.errstate(invalid="ignore", over="ignore"):
                 miss = np.hypot(*(big[:2] - want[:2]))
-            assert not miss <= 100.0, (path.name, big)  # garbage (or NaN) when read big-endian
+            assert not miss <= 1.0, (path.name, big)  # wrong (or NaN) when read big-endian
             off += 1
     assert off == 21
 
@@ -240,4 +240,32 @@ def test_attitude_is_radians(sample, frames):
         rows = frames[frames["product_id"] == path.name]
         np.testing.assert_allclose(rows["yaw_deg"], np.degrees(heading_rad), atol=1e-3)
     lpr = frames[frames["instrument"] == "LPR"]
-    assert lpr["yaw_deg"].abs().max() > 90.0  # degrees now, not radians
+    assert lpr["yaw_deg"].abs().max() > 10.0  # degrees now: radians never exceed pi
+
+
+def test_sample_follows_the_announced_shape(sample):
+    """West first, then north-west: 218.11 m north-west of the lander at the end of day 11."""
+    folder, truth = sample
+    st = truth.stations
+    last = st[st["lunar_day"] == 11].iloc[-1]
+    away = np.hypot(last["x_east_m"], last["y_north_m"])
+    bearing = np.degrees(np.arctan2(last["x_east_m"], last["y_north_m"])) % 360
+    assert away == pytest.approx(218.11, rel=0.10)
+    assert 290 <= bearing <= 340  # north-west
+    day6 = st[st["lunar_day"] == 6].iloc[-1]
+    assert 250 <= np.degrees(np.arctan2(day6["x_east_m"], day6["y_north_m"])) % 360 <= 300  # ~west
+
+
+def test_long_sample_interpolates_only_unannounced_days():
+    from traverse.synthetic.sample import interpolated_days
+
+    d = sample_day_distances(72)
+    announced = announced_end_of_day_m()
+    cumulative = np.cumsum([d[k] for k in sorted(d)])
+    for day, metres in announced.items():
+        assert cumulative[day - 1] == pytest.approx(metres)
+        assert day not in interpolated_days(72)
+    assert cumulative[70] == pytest.approx(1613.0)  # CNSA, 2024-09-17, lunar day 71
+    assert 7 in interpolated_days(13) and 13 not in interpolated_days(13)
+    with pytest.raises(ValueError, match="1 to 72"):
+        sample_day_distances(73)

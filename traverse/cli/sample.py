@@ -1,4 +1,4 @@
-"""``traverse sample DIR``: write the built-in SYNTHETIC sample archive (lunar days 1–13)."""
+"""``traverse sample DIR``: write the built-in SYNTHETIC sample archive (lunar days 1–N)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ def register(subparsers) -> None:
                                parents=[options.overwrite_option(), options.verbosity_options()])
     sp.add_argument("folder", metavar="DIR", type=Path)
     sp.add_argument("--seed", type=int, default=2019)
+    sp.add_argument("--days", type=int, default=13, metavar="N",
+                    help="lunar days 1..N (default 13, at most 72), distances as CNSA announced them")
     sp.add_argument("--dem", type=Path, help="also write a SYNTHETIC DEM GeoTIFF for the map's basemap")
     sp.set_defaults(func=run)
 
@@ -39,9 +41,11 @@ def _remove_synthetic_products(folder: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the sample (and DEM); 2 when ``DIR`` holds files and ``--overwrite`` is not given."""
-    from traverse.synthetic.sample import write_sample_archive
+    from traverse.synthetic.sample import MAX_DAYS, interpolated_days, write_sample_archive
 
     folder: Path = args.folder
+    if not 1 <= args.days <= MAX_DAYS:
+        raise options.UsageError(f"--days {args.days}: the sample holds 1 to {MAX_DAYS} lunar days")
     if folder.exists() and not folder.is_dir():
         raise options.UsageError(f"{folder}: is a file; give a folder")
     if folder.exists() and any(folder.iterdir()) and not args.overwrite:
@@ -53,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         options.check_outputs([args.dem], overwrite=args.overwrite)
     if args.overwrite and folder.is_dir():
         _remove_synthetic_products(folder)
-    truth = write_sample_archive(folder, seed=args.seed)
+    truth = write_sample_archive(folder, seed=args.seed, days=args.days)
     if args.dem is not None:
         from layers.basemaps import write_synthetic_dem
 
@@ -61,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
         write_synthetic_dem(args.dem, center_lon=float(lon), center_lat=float(lat), size_m=700.0)
     if not args.quiet:
         print(f"wrote a SYNTHETIC sample archive to {folder}: {len(truth.stations)} stations, "
-              f"{len(truth.drives)} drives, lunar days 1-13, "
+              f"{len(truth.drives)} drives, lunar days 1-{args.days}, "
               f"{sum(truth.day_distance_m.values()):.3f} m (not mission data)")
+        guessed = interpolated_days(args.days)
+        if guessed:
+            print(f"days without an announced distance, interpolated: {', '.join(map(str, guessed))}")
     return 0

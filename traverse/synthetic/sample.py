@@ -9,11 +9,12 @@ reference point that changes with every drive, records at rest and 1.5 cm of
 position noise.  Two drives have no radar, as happens in the real archive,
 so the reconstruction has to infer them.
 
-The path heads west from the lander, then turns north-west; each lunar day's
-driven distance equals the cumulative odometry CNSA announced
-(:func:`traverse.path.odometry.announced_end_of_day_m`; days 7 and 10, never announced, split the
-distance to the next announced day evenly).  All times fall inside the lunar
-day they belong to.
+The path follows CNSA's announcements: north-west after day 1, nearly due west
+by day 6, then north-west, 218 m from the lander at the end of lunar day 11;
+each lunar day's driven distance equals the cumulative odometry CNSA
+announced (:mod:`traverse.path.odometry`; days without a figure are
+interpolated, :func:`interpolated_days`).  ``days`` runs from 1 to 72.  All
+times fall inside the lunar day they belong to.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ import numpy as np
 import pandas as pd
 
 from traverse.path.days import SYNODIC_MONTH_D
-from traverse.path.odometry import announced_end_of_day_m
+from traverse.path.odometry import announced_odometry
 from traverse.synthetic.products import SYNTHETIC_NOTE, write_label_product, write_lpr_product
 
-__all__ = ["SampleTruth", "sample_day_distances", "write_sample_archive"]
+__all__ = [
+    "MAX_DAYS", "SampleTruth", "interpolated_days", "sample_day_distances", "write_sample_archive",
+]
 
 #: Local sunrise at Von Kármán before the landing, the origin of the sample's timeline.
 _SUNRISE_1 = pd.Timestamp("2019-01-01T00:00:00Z")
@@ -40,16 +43,74 @@ _NOISE_M = 0.015
 _REST_RECORDS = 20
 
 
-def sample_day_distances() -> dict[int, float]:
-    """Driven 2D distance per lunar day 1–13 of the sample, metres."""
-    cum, out, last = announced_end_of_day_m(), {}, 0.0
-    for day in range(1, 14):
-        if day not in cum:  # unannounced day: half of the way to the next announced day
-            nxt = min(d for d in cum if d > day)
-            cum[day] = last + (cum[nxt] - last) / (nxt - day + 1)
+#: Most lunar days the sample can hold (CNSA's figures reach lunar day 71).
+MAX_DAYS = 72
+
+#: Day-end position of the rover, (metres from the lander, bearing in degrees clockwise from
+#: north), at anchor days, linear in between.  CNSA: about 29 m north-west on 2019-02-01 (day 1
+#: ended), about 130 m west on 2019-06-03 (day 6), 218.11 m north-west at the end of lunar day
+#: 11, about 429 m north-west around day 28.  "West" on day 6 is taken as 295°: from 130 m due
+#: west, 218 m north-west by the end of day 11 needs 156 m of driving, but days 7-11 drove
+#: 106 m (announced odometry), so the announced shape is only consistent west-north-west.
+#: After day 28: 0.63 m away per metre driven (the ratio of day 28), bearing 305°.
+_SHAPE_ANCHORS = {1: (29.0, 315.0), 6: (130.0, 295.0), 11: (218.11, 315.0), 28: (429.0, 315.0)}
+_AWAY_PER_DRIVEN_LATE = 429.0 / 682.77
+
+
+def _announced_cumulative_m() -> dict[int, float]:
+    """Cumulative odometry by lunar day: end-of-day figures, and mid-day ones where a day has no other."""
+    table = announced_odometry()
+    table = table[table["lunar_day"].notna()]
+    out = {int(d): float(m) for d, m, k in zip(table["lunar_day"], table["cumulative_m"], table["kind"],
+                                               strict=True) if k == "end_of_day"}
+    for d, m in zip(table["lunar_day"], table["cumulative_m"], strict=True):
+        out.setdefault(int(d), float(m))
+    return out
+
+
+def sample_day_distances(days: int = 13) -> dict[int, float]:
+    """Driven 2D distance per lunar day 1..``days`` of the sample, metres.
+
+    Each day ends at CNSA's announced cumulative odometry where one was found;
+    days without a figure get a share of the distance to the next announced
+    day in proportion to the days between (:func:`interpolated_days` lists
+    them); past the last figure the mean rate of the previous ten days goes on.
+    """
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"the sample holds 1 to {MAX_DAYS} lunar days, not {days}")
+    known = _announced_cumulative_m()
+    cum, out, last = {}, {}, 0.0
+    for day in range(1, days + 1):
+        if day in known:
+            cum[day] = known[day]
+        else:
+            later = [d for d in known if d > day]
+            if later:
+                nxt = min(later)
+                cum[day] = last + (known[nxt] - last) / (nxt - day + 1)
+            else:
+                start = max(1, day - 10)
+                cum[day] = last + (last - cum.get(start - 1, 0.0)) / (day - start)
         out[day] = cum[day] - last
         last = cum[day]
     return out
+
+
+def interpolated_days(days: int = 13) -> list[int]:
+    """The sample's lunar days without an announced figure (their distance is interpolated)."""
+    known = _announced_cumulative_m()
+    return [d for d in range(1, days + 1) if d not in known]
+
+
+def _day_end_target(day: int, cumulative_m: float) -> np.ndarray:
+    """Where the sample's rover aims to end a lunar day, lander ENU metres (E, N)."""
+    anchors = dict(_SHAPE_ANCHORS)
+    if day > max(anchors):
+        anchors[day] = (_AWAY_PER_DRIVEN_LATE * cumulative_m, 305.0)
+    days = sorted(anchors)
+    away = np.interp(day, days, [anchors[d][0] for d in days])
+    bearing = np.radians(np.interp(day, days, [anchors[d][1] for d in days]))
+    return away * np.array([np.sin(bearing), np.cos(bearing)])
 
 
 @dataclass(frozen=True)
@@ -59,18 +120,6 @@ class SampleTruth:
     stations: pd.DataFrame  # station, lunar_day, x_east_m, y_north_m, z_up_m, time_utc
     drives: pd.DataFrame  # lunar_day, from_station, to_station, length_2d_m, radar
     day_distance_m: dict[int, float]
-
-
-def _drive_polyline(start: np.ndarray, heading_deg: float, length_m: float, bend_deg: float,
-                    straight: bool) -> np.ndarray:
-    """Vertices (E, N) of a drive of exactly ``length_m`` (2D) from ``start``."""
-    h = np.radians(heading_deg)
-    if straight:
-        return np.array([start, start + length_m * np.array([np.sin(h), np.cos(h)])])
-    a = length_m * 0.55
-    mid = start + a * np.array([np.sin(h), np.cos(h)])
-    h2 = h + np.radians(bend_deg)
-    return np.array([start, mid, mid + (length_m - a) * np.array([np.sin(h2), np.cos(h2)])])
 
 
 def _sample_along(vertices: np.ndarray, spacing_m: float) -> np.ndarray:
@@ -85,32 +134,49 @@ def _height(en: np.ndarray) -> np.ndarray:
     return 0.004 * en[:, 0] + 0.6 * np.sin(en[:, 1] / 23.0)
 
 
-def _plan(rng: np.random.Generator):
-    """Stations and drives of days 1–13: list of (day, [(vertices, time), ...])."""
-    pos = np.zeros(2)
+def _plan(rng: np.random.Generator, days: int):
+    """Stations and drives of days 1..``days``: list of (day, [(vertices, start time, radar)]).
+
+    Each day drives exactly its distance (:func:`sample_day_distances`) from
+    where the last day ended towards :func:`_day_end_target`: every drive
+    bends once, sideways, by as much as the day's distance exceeds the way to
+    the target (radarless drives go straight).
+    """
+    pos, total = np.zeros(2), 0.0
     plan = []
-    for day, dist in sample_day_distances().items():
+    for day, dist in sample_day_distances(days).items():
+        total += dist
         n = int(np.clip(np.ceil(dist / 18.0), 1, 4))
-        parts = rng.dirichlet(np.full(n, 4.0)) * dist
+        lengths = rng.dirichlet(np.full(n, 4.0)) * dist
+        straight = np.array([(day, k) in _RADARLESS for k in range(n)])
+        way = _day_end_target(day, total) - pos
+        span = float(np.hypot(*way))
+        u = way / span if span > 0 else np.array([-1.0, 0.0])
+        side = np.array([-u[1], u[0]])
+        bent = lengths[~straight].sum()
+        advance = np.clip((span - lengths[straight].sum()) / bent, 0.2, 1.0) if bent > 0 else 1.0
         t0 = (_DEPLOYED if day == 1 else _SUNRISE_1 + (day - 1) * _SYNODIC + pd.Timedelta("1.5D"))
-        heading0 = 262.0 + 4.5 * (day - 1)  # west at first, north-west by day 13
         drives = []
-        for k, length in enumerate(parts):
-            heading = heading0 + rng.uniform(-20, 20)
-            straight = (day, k) in _RADARLESS
-            verts = _drive_polyline(pos, heading, length, rng.uniform(-35, 35), straight)
-            start = t0 + pd.Timedelta(hours=20 * k + 2)
-            drives.append((verts, start, (day, k) not in _RADARLESS))
+        for k, length in enumerate(lengths):
+            if straight[k]:
+                verts = np.array([pos, pos + length * u])
+            else:
+                chord = length * advance
+                offset = np.sqrt(max((length / 2) ** 2 - (chord / 2) ** 2, 0.0))
+                mid = pos + u * chord / 2 + side * offset * (1 if k % 2 == 0 else -1)
+                verts = np.array([pos, mid, pos + u * chord])
+            drives.append((verts, t0 + pd.Timedelta(hours=20 * k + 2), not straight[k]))
             pos = verts[-1]
         plan.append((day, drives))
     return plan
 
 
-def write_sample_archive(folder: str | Path, *, seed: int = 2019) -> SampleTruth:
-    """Write the synthetic sample archive under ``folder`` and return its truth.
+def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13) -> SampleTruth:
+    """Write the synthetic sample archive of lunar days 1..``days`` under ``folder``; return its truth.
 
     Layout: ``folder/PCAM``, ``VNIS``, ``TCAM``, ``LPR`` holding GRAS-named
-    labels and binaries.  About 35 MB (LPR channel-2 records every 10 cm).
+    labels and binaries.  About 35 MB for 13 days (LPR channel-2 records
+    every 10 cm), about 2.6 MB per 10 m driven.
     """
     folder = Path(folder)
     rng = np.random.default_rng(seed)
@@ -132,7 +198,7 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019) -> SampleTruth
         stations.append((seq, day, *xyz, t))
         return seq
 
-    for day, plan in _plan(rng):
+    for day, plan in _plan(rng, days):
         for verts, start, radar in plan:
             s_from = seq if stations and np.allclose(stations[-1][2:4], verts[0]) else station(
                 verts[0], start - pd.Timedelta(hours=1), day)
@@ -151,7 +217,7 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019) -> SampleTruth
                                         "z_up_m", "time_utc"]),
         pd.DataFrame(drives, columns=["lunar_day", "from_station", "to_station", "length_2d_m",
                                       "radar"]),
-        sample_day_distances(),
+        sample_day_distances(days),
     )
 
 
