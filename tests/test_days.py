@@ -15,7 +15,12 @@ from traverse.path.days import (
     days_table,
     lunar_day_number,
 )
-from traverse.path.odometry import announced_end_of_day_m, announced_odometry, compare_announced
+from traverse.path.odometry import (
+    announced_end_of_day_m,
+    announced_odometry,
+    compare_announced,
+    compare_announced_at_dates,
+)
 from traverse.path.reconstruct import Traverse, reconstruct
 
 from .traverse_truth import make_frames
@@ -152,3 +157,20 @@ def test_reconstruct_composes_the_steps():
     assert lro.lander.loc[0, "control"] == "lro"
     assert lro.stations["lon"].iloc[1] != trav.stations["lon"].iloc[1]
     assert lro.drives["length_2d_m"].tolist() == trav.drives["length_2d_m"].tolist()
+
+
+def test_as_of_figures_are_compared_at_their_date():
+    # two drives on lunar day 21: one before 2020-08-25 (the as_of date of 519.29 m), one after
+    drives = pd.DataFrame({
+        "lunar_day": [20, 21, 21],
+        "end_utc": pd.to_datetime(["2020-07-28T10:00Z", "2020-08-24T12:00Z", "2020-08-27T12:00Z"]),
+        "length_2d_m": [500.0, 10.0, 30.0],
+    })
+    table = compare_announced_at_dates(drives)
+    as_of = table[(table["kind"] == "as_of") & (table["lunar_day"] == 21)].iloc[0]
+    assert as_of["reconstructed_m"] == 510.0  # not 540: the later drive is after that date
+    end_20 = table[(table["kind"] == "end_of_day") & (table["lunar_day"] == 19)].iloc[0]
+    assert end_20["reconstructed_m"] == 0.0  # no drive ended by the end of day 19 here
+    later = table[table["lunar_day"] == 44].iloc[0]
+    assert np.isnan(later["reconstructed_m"])  # after the data: unknown, not the last total
+    assert table["difference_m"].iloc[-1] != table["difference_m"].iloc[-1]  # NaN for day 71

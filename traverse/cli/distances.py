@@ -38,6 +38,21 @@ def _table_text(table: pd.DataFrame) -> str:
     return shown.to_string(index=False, float_format=lambda v: f"{v:.2f}", na_rep="-")
 
 
+def _mid_day_text(drives) -> str:
+    """The announcements made during a lunar day, compared at their date (where the data reach)."""
+    from traverse.path.odometry import compare_announced_at_dates
+
+    at = compare_announced_at_dates(drives)
+    at = at[(at["kind"] == "as_of") & at["reconstructed_m"].notna()]
+    if at.empty:
+        return ""
+    lines = ["announced during a lunar day, compared at that date:"]
+    lines += [f"  {r.as_of:%Y-%m-%d} (day {r.lunar_day}): announced {r.announced_cumulative_m:.2f} m,"
+              f" reconstructed {r.reconstructed_m:.2f} m, difference {r.difference_m:+.2f} m"
+              for r in at.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print (and optionally write) the per-day table; 0 done, 1 nothing readable."""
     from traverse.path.days import days_table
@@ -64,4 +79,6 @@ def run(args: argparse.Namespace) -> int:
         print(_table_text(table))
         if args.compare_announced:
             print(ODOMETER_NOTE)
+            if mid_day := _mid_day_text(trav.drives):
+                print(mid_day)
     return 0

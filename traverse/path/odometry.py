@@ -17,7 +17,13 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["ODOMETRY_FILE", "announced_odometry", "announced_end_of_day_m", "compare_announced"]
+__all__ = [
+    "ODOMETRY_FILE",
+    "announced_odometry",
+    "announced_end_of_day_m",
+    "compare_announced",
+    "compare_announced_at_dates",
+]
 
 #: The data file, inside the installed package.
 ODOMETRY_FILE = "yutu2_announced_odometry.csv"
@@ -75,4 +81,52 @@ def compare_announced(table: pd.DataFrame, *, announced_m: dict[int, float] | No
         out["lunar_day"].map({int(k): float(v) for k, v in announced.items()}).astype("float64")
     )
     out["difference_m"] = out["cumulative_m"] - out["announced_cumulative_m"]
+    return out
+
+
+def compare_announced_at_dates(drives: pd.DataFrame, *, announced: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every announcement beside the reconstructed distance at the same moment.
+
+    ``end_of_day`` figures are compared with the drives that ended in or
+    before that lunar day; ``as_of`` figures (a date during a lunar day) with
+    the drives that ended before the end of that date (UTC), not at the day's
+    end.
+
+    Parameters
+    ----------
+    drives
+        The ``drives`` table (``lunar_day``, ``end_utc``, ``length_2d_m`` in metres).
+    announced
+        Default :func:`announced_odometry`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lunar_day``, ``kind``, ``as_of``, ``announced_cumulative_m``,
+        ``reconstructed_m`` (NaN where the reconstruction has no data by
+        then: the announcement lies after its last drive) and ``difference_m``.
+    """
+    table = announced_odometry() if announced is None else announced.copy()
+    ends = pd.DatetimeIndex(pd.to_datetime(drives["end_utc"], utc=True)).as_unit("ns").asi8
+    lengths = drives["length_2d_m"].to_numpy(dtype="float64")
+    days = drives["lunar_day"].to_numpy()
+    last_day = int(days.max()) if len(days) else 0
+    last_end = ends.max() if len(ends) else None
+    got = []
+    for row in table.itertuples(index=False):
+        if row.kind == "as_of" and pd.notna(row.as_of):
+            moment = (row.as_of.normalize() + pd.Timedelta(days=1)).as_unit("ns").value
+            known = last_end is not None and moment <= last_end + pd.Timedelta(days=1).value
+            got.append(float(lengths[ends < moment].sum()) if known else float("nan"))
+        elif pd.notna(row.lunar_day):
+            got.append(float(lengths[days <= row.lunar_day].sum()) if row.lunar_day <= last_day
+                       else float("nan"))
+        else:
+            got.append(float("nan"))
+    out = pd.DataFrame({
+        "lunar_day": table["lunar_day"], "kind": table["kind"], "as_of": table["as_of"],
+        "announced_cumulative_m": table["cumulative_m"].astype("float64"),
+        "reconstructed_m": got,
+    })
+    out["difference_m"] = out["reconstructed_m"] - out["announced_cumulative_m"]
     return out
