@@ -84,7 +84,9 @@ def compare_announced(table: pd.DataFrame, *, announced_m: dict[int, float] | No
     return out
 
 
-def compare_announced_at_dates(drives: pd.DataFrame, *, announced: pd.DataFrame | None = None) -> pd.DataFrame:
+def compare_announced_at_dates(
+    drives: pd.DataFrame, *, announced: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every announcement beside the reconstructed distance at the same moment.
 
     ``end_of_day`` figures are compared with the drives that ended in or
