@@ -39,6 +39,7 @@ from branca.element import Element, MacroElement
 from geopandas import GeoDataFrame
 from jinja2 import Template
 
+from layers import timeline
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from layers.palette import day_colours
 from traverse import geodesy
@@ -63,6 +64,14 @@ _CSS = """
   padding: 4px 8px; background: rgba(255,255,255,0.95); font: 12px/1.35 sans-serif;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.4); }
 .leaflet-container.traverse-measuring { cursor: crosshair; }
+.traverse-hidden { display: none; }
+path.traverse-current-day { stroke-width: 9; }
+.traverse-toggle { font-weight: bold; text-decoration: none; color: #000; display: block; }
+.traverse-timeline { width: 330px; }
+.traverse-timeline-row { display: flex; gap: 4px; align-items: center; }
+.traverse-slider { flex: 1; }
+.traverse-search { width: 95%; margin-top: 3px; }
+.traverse-search-results a { display: block; }
 .traverse-measuring .leaflet-pane .leaflet-interactive { pointer-events: none !important; }
 """
 
@@ -165,13 +174,12 @@ def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np
 def _station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
                     max_products: int) -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far."""
-    ordered = drives.sort_values("start_utc")
-    cum2 = dict(zip(ordered["to_station"], ordered["length_2d_m"].cumsum(), strict=False))
-    cum3 = dict(zip(ordered["to_station"], ordered["length_3d_m"].cumsum(), strict=False))
+    cum = timeline.distance_to_station_m(stations, drives)
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
             .set_index("product_id")["description"] if "description" in frames else pd.Series())
     popups = []
-    for row in stations.itertuples(index=False):
+    for row, (cum2, cum3) in zip(stations.itertuples(index=False),
+                                 cum[["cum_2d_m", "cum_3d_m"]].to_numpy(), strict=True):
         products = [p for p in str(getattr(row, "products", "") or "").split(";") if p]
         lines = []
         for pid in products[:max_products]:
@@ -183,8 +191,7 @@ def _station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Dat
         popups.append(
             f"<b>Station {_esc(row.station_id)}</b> · lunar day {_esc(row.lunar_day)}<br>"
             f"{_utc(row.first_utc)} → {_utc(row.last_utc)} UTC<br>"
-            f"Driven so far: {cum2.get(row.station_id, 0.0):.1f} m"
-            f" (3-D {cum3.get(row.station_id, 0.0):.1f} m)<br>"
+            f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
             f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
             + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
                if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
@@ -326,13 +333,17 @@ def build_webmap(
 
     days = days.sort_values("lunar_day")
     colours = day_colours(days["lunar_day"])
+    day_label = {int(d.lunar_day): f"Lunar day {int(d.lunar_day)}: {d.drive_m:.1f} m"
+                 for d in days.itertuples(index=False)}
+    # one coloured line per drive, so the time control can show the path up to any moment
     day_data = [
         {"day": int(d.lunar_day), "color": colours[d.lunar_day], "latlngs": _latlngs(d.geometry),
-         "label": f"Lunar day {int(d.lunar_day)}: {d.drive_m:.1f} m"}
-        for d in days.itertuples(index=False) if d.geometry is not None and not d.geometry.is_empty
+         "label": day_label.get(int(d.lunar_day), f"Lunar day {int(d.lunar_day)}"),
+         "t": timeline.ms(d.end_utc)}
+        for d in drives.itertuples(index=False) if d.geometry is not None and not d.geometry.is_empty
     ]
     drive_data = [
-        {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0],
+        {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0], "t": timeline.ms(d.end_utc),
          "popup": f"Drive {_esc(d.drive_id)}: {_esc(d.from_station)} → {_esc(d.to_station)}<br>"
                   f"{_utc(d.start_utc)} → {_utc(d.end_utc)} UTC<br>"
                   f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {_esc(d.source)}"
@@ -342,7 +353,9 @@ def build_webmap(
     popups = _station_popups(stations, drives, frames, max_popup_products)
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
-         "color": colours.get(s.lunar_day, "#ffffff")}
+         "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
+         "id": str(s.station_id), "day": int(s.lunar_day), "date": _utc(s.first_utc),
+         "seqs": timeline.station_sequences(getattr(s, "products", ""))}
         for s, p in zip(stations.itertuples(index=False), popups, strict=True)
     ]
     lrow = lander.iloc[0]
@@ -366,14 +379,20 @@ def build_webmap(
         group.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright"}
+    panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright",
+             "title": f"Distance by lunar day ({len(days)} days)",
+             "collapsed": len(days) > timeline.COLLAPSE_AFTER_DAYS}
     m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
+    if len(days):
+        m.add_child(_JsonCall("addTimeline", timeline.timeline_spec(days, colours), target=m.get_name()))
+        m.add_child(_JsonCall("addChart", timeline.chart_spec(stations, drives, days),
+                              target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
     m.add_child(_JsonCall("addMeasure", None, target=m.get_name()))
-    # leave room for the zoom/ruler buttons and layer list (top) and the distance panel
-    # (bottom right) so that no control hides the lander
-    m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]],
-                 padding_top_left=(60, 200), padding_bottom_right=(40, 330))
+    # leave room for the zoom/ruler buttons and layer list (top), the time control (bottom
+    # left) and the per-day panel (bottom right, tall unless collapsed): no control hides the path
+    m.fit_bounds([[extent[1], extent[0]], [extent[3], extent[2]]], padding_top_left=(60, 200),
+                 padding_bottom_right=(40, 120 if panel["collapsed"] else 330))
     with atomic_output(path) as tmp:
         m.save(str(tmp))
     return path

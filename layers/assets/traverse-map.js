@@ -26,34 +26,257 @@
   });
 
   var T = window.TraverseMap = {};
+  /* Layers that appear at a moment (ms since 1970 UTC): shown when t <= the time control. */
+  T._timed = [];
+  T._stations = [];
+  T._dayLines = [];
+
+  function timed(layer, t, day) {
+    T._timed.push({layer: layer, t: (t === null || t === undefined) ? -Infinity : t, day: day});
+    return layer;
+  }
 
   T.addDays = function (group, days) {
     days.forEach(function (d) {
-      L.polyline(d.latlngs, {
+      var line = L.polyline(d.latlngs, {
         color: d.color, weight: 5, opacity: 0.85,
         className: 'lunar-day lunar-day-' + d.day
       }).bindTooltip(d.label, {sticky: true}).addTo(group);
+      line._day = d.day;
+      T._dayLines.push(line);
+      timed(line, d.t, d.day);
     });
   };
 
   T.addDrives = function (group, drives) {
     drives.forEach(function (d, i) {
-      L.polyline(d.latlngs, {
+      timed(L.polyline(d.latlngs, {
         color: '#1b1b1b', weight: 1.5, opacity: 0.9,
         dashArray: d.inferred ? '5 5' : null,
         className: 'traverse-drive traverse-drive-' + i + ' ' +
           (d.inferred ? 'drive-inferred' : 'drive-lpr')
-      }).bindPopup(d.popup).addTo(group);
+      }).bindPopup(d.popup).addTo(group), d.t);
     });
   };
 
   T.addStations = function (group, stations) {
     stations.forEach(function (st, i) {
-      L.circleMarker(st.latlng, {
+      var marker = L.circleMarker(st.latlng, {
         radius: 6, color: '#000', weight: 1, fillColor: st.color, fillOpacity: 1,
         className: 'traverse-station traverse-station-' + i
       }).bindPopup(st.popup, {maxWidth: 380}).addTo(group);
+      marker._info = st;
+      T._stations.push(marker);
+      timed(marker, st.t, st.day);
     });
+  };
+
+  function setVisible(layer, on) {
+    var el = layer.getElement && layer.getElement();
+    if (el) {
+      if (on) { L.DomUtil.removeClass(el, 'traverse-hidden'); } else { L.DomUtil.addClass(el, 'traverse-hidden'); }
+    }
+    layer._traverseHidden = !on;
+  }
+
+  /* Show the traverse as it was at time t (ms UTC); the lunar day of t is highlighted. */
+  T.setTime = function (t) {
+    T._now = t;
+    var day = null;
+    (T._timeline ? T._timeline.days : []).forEach(function (d) {
+      if (d.t0 !== null && d.t0 <= t) { day = d.day; }
+    });
+    T._timed.forEach(function (e) { setVisible(e.layer, e.t <= t); });
+    T._dayLines.forEach(function (line) {
+      var el = line.getElement && line.getElement();
+      if (el) {
+        if (line._day === day) { L.DomUtil.addClass(el, 'traverse-current-day'); } else { L.DomUtil.removeClass(el, 'traverse-current-day'); }
+      }
+    });
+    if (T._onTime) { T._onTime(t, day); }
+    return day;
+  };
+
+  /* The stations visible at the current time (for tests and the search). */
+  T.visibleStations = function () {
+    return T._stations.filter(function (m) { return !m._traverseHidden; })
+      .map(function (m) { return m._info.id; });
+  };
+
+  function isoDate(t) { return new Date(t).toISOString().slice(0, 16).replace('T', ' '); }
+
+  function el(tag, cls, parent, text) {
+    var e = L.DomUtil.create(tag, cls || '', parent);
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+
+  /* Time control: a slider over the mission (by date), a lunar-day jump, play/pause, and
+   * a station search (by station id, sequence number or date). */
+  T.addTimeline = function (map, spec) {
+    T._timeline = spec;
+    var Timeline = L.Control.extend({
+      options: {position: 'bottomleft'},
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'traverse-panel traverse-timeline');
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        var row = el('div', 'traverse-timeline-row', div);
+        var play = el('button', 'traverse-play', row, '▶');
+        play.type = 'button';
+        play.title = 'play / pause';
+        var slider = el('input', 'traverse-slider', row);
+        slider.type = 'range';
+        slider.min = spec.start;
+        slider.max = spec.end;
+        slider.step = 60000;  // one minute
+        slider.value = spec.end;
+        var select = el('select', 'traverse-day-select', row);
+        el('option', '', select, 'all days').value = '';
+        spec.days.forEach(function (d) { el('option', '', select, 'lunar day ' + d.day).value = d.day; });
+        var label = el('div', 'traverse-time-label', div);
+        var search = el('input', 'traverse-search', div);
+        search.type = 'search';
+        search.placeholder = 'find a station: id, sequence or date';
+        var results = el('div', 'traverse-search-results', div);
+        T._onTime = function (t, day) {
+          slider.value = t;
+          label.textContent = isoDate(t) + ' UTC' + (day !== null ? ' · lunar day ' + day : '') +
+            ' · ' + T.visibleStations().length + ' stations';
+        };
+        slider.addEventListener('input', function () { T.setTime(Number(slider.value)); });
+        select.addEventListener('change', function () {
+          var d = spec.days.filter(function (x) { return String(x.day) === select.value; })[0];
+          T.setTime(d ? d.t1 : spec.end);
+        });
+        var timer = null;
+        play.addEventListener('click', function () {
+          if (timer) { clearInterval(timer); timer = null; play.textContent = '▶'; return; }
+          var t = Number(slider.value) >= spec.end ? spec.start : Number(slider.value);
+          play.textContent = '❚❚';
+          timer = setInterval(function () {
+            t = Math.min(spec.end, t + (spec.end - spec.start) / 300);
+            T.setTime(t);
+            if (t >= spec.end) { clearInterval(timer); timer = null; play.textContent = '▶'; }
+          }, 50);
+        });
+        search.addEventListener('input', function () {
+          var q = search.value.trim().toLowerCase();
+          results.innerHTML = '';
+          if (!q) { return; }
+          T._stations.filter(function (m) {
+            var s = m._info;
+            return String(s.id) === q || s.date.indexOf(q) === 0 ||
+              (s.seqs || []).some(function (x) { return x === q || String(Number(x)) === q; });
+          }).slice(0, 20).forEach(function (m) {
+            var a = el('a', 'traverse-search-hit', results,
+                       'station ' + m._info.id + ' · day ' + m._info.day + ' · ' + m._info.date);
+            a.href = '#';
+            a.addEventListener('click', function (e) {
+              e.preventDefault();
+              if (m._traverseHidden) { T.setTime(spec.end); }
+              map.panTo(m.getLatLng());
+              m.openPopup();
+            });
+          });
+        });
+        return div;
+      }
+    });
+    new Timeline().addTo(map);
+    T.setTime(spec.end);
+  };
+
+  /* Charts in one collapsible box: cumulative distance against date (reconstructed 2-D and
+   * 3-D, CNSA's announcements as dots) and, with a DEM, elevation against distance driven.
+   * Hovering a chart point opens the tooltip of its station on the map. */
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  function svgEl(tag, attrs, parent) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+
+  function drawChart(parent, title, series, dots, xIsTime, yUnit) {
+    var W = 300, H = 150, P = {l: 44, r: 8, t: 18, b: 22};
+    var all = [];
+    series.forEach(function (s) { all = all.concat(s.points); });
+    all = all.concat(dots || []);
+    if (!all.length) { return; }
+    var xs = all.map(function (p) { return p[0]; }), ys = all.map(function (p) { return p[1]; });
+    var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
+    var y0 = Math.min.apply(null, ys.concat([xIsTime ? 0 : Infinity])), y1 = Math.max.apply(null, ys);
+    if (x1 === x0) { x1 = x0 + 1; }
+    if (y1 === y0) { y1 = y0 + 1; }
+    function X(v) { return P.l + (v - x0) / (x1 - x0) * (W - P.l - P.r); }
+    function Y(v) { return H - P.b - (v - y0) / (y1 - y0) * (H - P.t - P.b); }
+    var svg = svgEl('svg', {width: W, height: H, 'class': 'traverse-chart'}, parent);
+    svgEl('text', {x: P.l, y: 12, 'font-size': 11}, svg).textContent = title;
+    svgEl('text', {x: 2, y: P.t + 8, 'font-size': 10}, svg).textContent = Math.round(y1) + ' ' + yUnit;
+    svgEl('text', {x: 2, y: H - P.b, 'font-size': 10}, svg).textContent = Math.round(y0) + ' ' + yUnit;
+    svgEl('text', {x: P.l, y: H - 6, 'font-size': 10}, svg).textContent =
+      xIsTime ? isoDate(x0).slice(0, 10) : Math.round(x0) + ' m';
+    svgEl('text', {x: W - P.r, y: H - 6, 'font-size': 10, 'text-anchor': 'end'}, svg).textContent =
+      xIsTime ? isoDate(x1).slice(0, 10) : Math.round(x1) + ' m';
+    var colours = ['#1f77b4', '#ff7f0e'];
+    series.forEach(function (s, k) {
+      svgEl('polyline', {fill: 'none', stroke: colours[k % 2], 'stroke-width': 1.5,
+        points: s.points.map(function (p) { return X(p[0]) + ',' + Y(p[1]); }).join(' '),
+        'class': 'traverse-series'}, svg);
+    });
+    (dots || []).forEach(function (d) {
+      svgEl('circle', {cx: X(d[0]), cy: Y(d[1]), r: 3, fill: '#d62728', 'class': 'traverse-announced'},
+            svg).appendChild(svgEl('title', {})).textContent = d[2];
+    });
+    var cursor = svgEl('line', {y1: P.t, y2: H - P.b, stroke: '#888', 'stroke-dasharray': '2 2',
+                                visibility: 'hidden'}, svg);
+    var first = series[0].points;
+    svg.addEventListener('mousemove', function (e) {
+      var box = svg.getBoundingClientRect(), x = e.clientX - box.left, best = null, dist = Infinity;
+      first.forEach(function (p) {
+        var d = Math.abs(X(p[0]) - x);
+        if (d < dist) { dist = d; best = p; }
+      });
+      if (!best) { return; }
+      cursor.setAttribute('x1', X(best[0]));
+      cursor.setAttribute('x2', X(best[0]));
+      cursor.setAttribute('visibility', 'visible');
+      var m = T._stations[best[2]];
+      if (m && !m._traverseHidden) {
+        m.bindTooltip('station ' + m._info.id + ': ' + best[1].toFixed(1) + ' ' + yUnit).openTooltip();
+        T._hovered = m._info.id;
+      }
+    });
+  }
+
+  T.addChart = function (map, spec) {
+    var Chart = L.Control.extend({
+      options: {position: 'topright'},
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'traverse-panel traverse-charts');
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        var toggle = el('a', 'traverse-toggle', div, 'Charts ▸');
+        toggle.href = '#';
+        var body = el('div', 'traverse-chart-body', div);
+        body.style.display = 'none';
+        toggle.addEventListener('click', function (e) {
+          e.preventDefault();
+          var open = body.style.display === 'none';
+          body.style.display = open ? '' : 'none';
+          toggle.textContent = open ? 'Charts ▾' : 'Charts ▸';
+        });
+        drawChart(body, 'Distance driven (m) · red: CNSA odometer', spec.series, spec.announced,
+                  true, 'm');
+        if (spec.profile) {
+          drawChart(body, 'Elevation (m) along the traverse', [{points: spec.profile}], [], false, 'm');
+        }
+        return div;
+      }
+    });
+    new Chart().addTo(map);
   };
 
   T.addLander = function (group, lander) {
@@ -78,11 +301,24 @@
     }
   };
 
+  /* The per-day table, collapsible; it starts collapsed for long missions (spec.collapsed). */
   T.addPanel = function (map, spec) {
     var Panel = L.Control.extend({
       onAdd: function () {
-        var div = L.DomUtil.create('div', 'traverse-panel');
-        div.innerHTML = spec.html;
+        var div = L.DomUtil.create('div', 'traverse-panel traverse-days-panel');
+        var toggle = el('a', 'traverse-toggle', div, '');
+        toggle.href = '#';
+        var body = el('div', 'traverse-panel-body', div);
+        body.innerHTML = spec.html;
+        function show(open) {
+          body.style.display = open ? '' : 'none';
+          toggle.textContent = (spec.title || 'Lunar days') + (open ? ' ▾' : ' ▸');
+        }
+        show(!spec.collapsed);
+        toggle.addEventListener('click', function (e) {
+          e.preventDefault();
+          show(body.style.display === 'none');
+        });
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;

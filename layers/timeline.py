@@ -1,0 +1,102 @@
+"""Time and distance on the web map: the payloads of its time control, station search and charts.
+
+Times go to the page as milliseconds since 1970 (UTC), distances in metres
+(lander ENU, as in the tables), elevations in metres of the DEM's datum.
+:mod:`layers.webmap` embeds these as JSON; ``assets/traverse-map.js`` draws
+them (``TraverseMap.addTimeline``, ``addChart``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from traverse.path.odometry import announced_odometry
+from traverse.read.archive import parse_product_name
+
+__all__ = ["ms", "distance_to_station_m", "timeline_spec", "chart_spec", "station_sequences"]
+
+#: A mission longer than this many lunar days starts with the per-day panel collapsed.
+COLLAPSE_AFTER_DAYS = 13
+
+
+def ms(value) -> int | None:
+    """Milliseconds since 1970-01-01 UTC of a timestamp, ``None`` when missing."""
+    if value is None or pd.isna(value):
+        return None
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return int(ts.value // 1_000_000)
+
+
+def distance_to_station_m(stations: pd.DataFrame, drives: pd.DataFrame) -> pd.DataFrame:
+    """Horizontal and 3-D metres driven (lander ENU) when each station was reached.
+
+    Returns a frame indexed like ``stations`` with ``cum_2d_m`` and ``cum_3d_m``.
+    """
+    ordered = drives.sort_values("start_utc")
+    cum2 = dict(zip(ordered["to_station"], ordered["length_2d_m"].cumsum(), strict=False))
+    cum3 = dict(zip(ordered["to_station"], ordered["length_3d_m"].cumsum(), strict=False))
+    out = pd.DataFrame(index=stations.index)
+    out["cum_2d_m"] = stations["station_id"].map(cum2).astype("float64")
+    out["cum_3d_m"] = stations["station_id"].map(cum3).astype("float64")
+    # a station reached without a drive (the first, or after a gap) keeps the total so far
+    return out.ffill().fillna(0.0)
+
+
+def station_sequences(products: str) -> list[str]:
+    """The GRAS sequence numbers of a station's ``;``-joined product ids, sorted."""
+    seqs = set()
+    for pid in str(products or "").split(";"):
+        pn = parse_product_name(pid) if pid else None
+        if pn is not None:
+            seqs.add(pn.sequence_id)
+    return sorted(seqs)
+
+
+def timeline_spec(days: pd.DataFrame, colours: dict[int, str]) -> dict:
+    """The time control: the mission's span and each lunar day's span and colour."""
+    rows = days.sort_values("lunar_day")
+    entries = [{"day": int(d.lunar_day), "t0": ms(d.start_utc), "t1": ms(d.end_utc),
+                "color": colours[d.lunar_day]} for d in rows.itertuples(index=False)]
+    return {
+        "start": min((e["t0"] for e in entries if e["t0"] is not None), default=0),
+        "end": max((e["t1"] for e in entries if e["t1"] is not None), default=0),
+        "days": entries,
+    }
+
+
+def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame) -> dict:
+    """Cumulative distance against date (2-D, 3-D, CNSA's announcements), and the elevation profile.
+
+    ``series`` points are ``[t_ms, metres, station index]``; ``announced`` points
+    ``[t_ms, metres, label]`` (end-of-day figures at the end of their lunar day
+    in the data, mid-day figures at their date); ``profile`` (only with a DEM)
+    ``[metres driven, elevation m, station index]``.
+    """
+    cum = distance_to_station_m(stations, drives)
+    t = [ms(v) for v in stations["first_utc"]]
+    series = [
+        {"name": "reconstructed 2-D", "points": [[t[i], round(float(v), 2), i]
+                                                 for i, v in enumerate(cum["cum_2d_m"])]},
+        {"name": "reconstructed 3-D", "points": [[t[i], round(float(v), 2), i]
+                                                 for i, v in enumerate(cum["cum_3d_m"])]},
+    ]
+    day_end = {int(d): ms(e) for d, e in zip(days["lunar_day"], days["end_utc"], strict=True)}
+    announced = []
+    for row in announced_odometry().itertuples(index=False):
+        if row.kind == "as_of" and pd.notna(row.as_of):
+            when, label = ms(row.as_of), f"CNSA {row.as_of:%Y-%m-%d}: {row.cumulative_m:g} m"
+        elif pd.notna(row.lunar_day) and int(row.lunar_day) in day_end:
+            when, label = day_end[int(row.lunar_day)], (f"CNSA, end of lunar day {int(row.lunar_day)}:"
+                                                        f" {row.cumulative_m:g} m")
+        else:
+            continue
+        if day_end and when is not None and when <= max(v for v in day_end.values() if v) + 86_400_000:
+            announced.append([when, float(row.cumulative_m), label])
+    spec = {"series": series, "announced": announced}
+    if "elevation_m" in stations and np.isfinite(stations["elevation_m"]).any():
+        spec["profile"] = [[round(float(c), 2), round(float(z), 2), i]
+                           for i, (c, z) in enumerate(zip(cum["cum_2d_m"], stations["elevation_m"],
+                                                          strict=True)) if np.isfinite(z)]
+    return spec
