@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from traverse.errors import RecordError
+from traverse.errors import LayoutError
 from traverse.read.frames import read_frames
 from traverse.synthetic.products import write_lpr_product
 
@@ -66,9 +66,11 @@ def test_non_finite_or_absurd_records_rejected(tmp_path, field, value, what):
 
 def test_on_error_raise_stops_at_bad_record(tmp_path):
     _, data = write_lpr_product(tmp_path, lpr_poses(5))
-    data.write_bytes(data.read_bytes()[:-10])
-    with pytest.raises(RecordError, match="partial last record"):
+    data.write_bytes(data.read_bytes()[:-10])  # the label still declares 5 whole records
+    with pytest.raises(LayoutError, match="Table_Binary records 5 need 164415 bytes but the file has"):
         read_frames([tmp_path], on_error="raise")
+    frames, report = read_frames([tmp_path])
+    assert len(frames) == 0 and "Table_Binary records 5" in report.problems[0].reason
 
 
 def test_label_without_binary_and_binary_without_label(tmp_path):

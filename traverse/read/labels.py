@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from traverse.errors import LabelError, UnsafeXMLError
+from traverse.errors import LabelError, LayoutError, UnsafeXMLError
 
 __all__ = ["MAX_LABEL_BYTES", "parse_label"]
 
@@ -272,6 +272,17 @@ def _field_rows(record: etree._Element) -> list[tuple[str, ...]]:
     return rows
 
 
+def _whole_number(text: str, what: str, source: str) -> int:
+    """A whole number as a label writes it (``32883``, ``32883.0``); a :class:`LayoutError` otherwise."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise LayoutError(f"{what} is {text!r}, not a number", source=source) from None
+    if not math.isfinite(value) or value != int(value):
+        raise LayoutError(f"{what} is {text!r}, not a whole number", source=source)
+    return int(value)
+
+
 def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     """The ``Table_Binary`` record layout of a label, or ``None`` when it has none.
 
@@ -288,21 +299,16 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     if record is None:
         raise LabelError("Table_Binary has no Record_Binary", source=source)
     rec_head = _children_text(record)
-    try:
-        offset = int(float(head.get("offset") or 0))
-        record_length = int(float(rec_head.get("record_length") or "nan"))
-        records = int(float(head.get("records") or 0))
-    except ValueError as exc:
-        raise LabelError(f"Table_Binary has no usable record_length ({exc})", source=source) from exc
-    if record_length <= 0:
-        raise LabelError("Table_Binary record_length must be positive", source=source)
+    offset = _whole_number(head.get("offset") or "0", "Table_Binary offset", source)
+    record_length = _whole_number(rec_head.get("record_length") or "", "Table_Binary record_length",
+                                  source)
+    records = _whole_number(head.get("records") or "0", "Table_Binary records", source)
     fields: dict[str, tuple[int, int, str]] = {}
     # Direct children only: the echo samples' Field_Binary sits in a Group_Field_Binary.
     for name, loc, length, dtype in _field_rows(record):
-        try:
-            start, size = int(float(loc)) - 1, int(float(length))
-        except ValueError:
+        if not name:
             continue
-        if name:
-            fields[name.upper()] = (start, size, dtype)
+        start = _whole_number(loc, f"{name} field_location", source) - 1
+        size = _whole_number(length, f"{name} field_length", source)
+        fields[name.upper()] = (start, size, dtype)
     return {"offset": offset, "records": records, "record_length": record_length, "fields": fields}

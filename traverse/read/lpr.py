@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from traverse.errors import RecordError, Report
+from traverse.errors import LayoutError, RecordError, Report
 from traverse.read import quirks
 from traverse.read.archive import Source
 
@@ -28,6 +28,9 @@ __all__ = ["LPR_EPOCH", "MAX_ABS_COORD_M", "LprLayout", "read_lpr_poses", "poses
 
 #: Origin of the records' TIME field: 2009-12-31T16:00:00 UTC (label description).
 LPR_EPOCH = np.datetime64("2009-12-31T16:00:00.000", "ms")
+#: Longest record accepted, bytes (LPR records are 8 307 and 32 883 B); a label declaring more
+#: describes no real LPR product.
+MAX_RECORD_BYTES = 1 << 20
 #: Positions farther than this from the lander (any axis, metres) are rejected.
 MAX_ABS_COORD_M = 100_000.0
 
@@ -105,16 +108,28 @@ class LprLayout:
         fields = table["fields"]
         missing = [f for f in _REQUIRED if f not in fields]
         if missing:
-            raise RecordError(f"Table_Binary lacks {', '.join(missing)}", source=source)
-        rl = table["record_length"]
+            raise LayoutError(f"Table_Binary lacks {', '.join(missing)}", source=source)
+        rl, offset, records = table["record_length"], table.get("offset", 0), table.get("records", 0)
+        if not 0 < rl <= MAX_RECORD_BYTES:
+            raise LayoutError(f"Table_Binary record_length {rl} is not between 1 and {MAX_RECORD_BYTES}"
+                              " bytes", source=source)
+        if offset < 0:
+            raise LayoutError(f"Table_Binary offset {offset} is negative", source=source)
+        if records < 0:
+            raise LayoutError(f"Table_Binary records {records} is negative", source=source)
         dtypes: dict[str, str] = {}
-        for name in _POSE_FIELDS:
+        for name in ("TIME", *_POSE_FIELDS):
             if name not in fields:
                 continue
             start, length, dt = fields[name]
-            np_dt = _TYPES.get(dt.replace("_", "").upper())
+            if start < 0 or length <= 0 or start + length > rl:
+                raise LayoutError(f"field {name} (field_location {start + 1}, field_length {length}) lies"
+                                  f" outside the {rl}-byte record", source=source)
+            if name == "TIME":
+                continue
+            np_dt = _TYPES.get(str(dt).replace("_", "").upper())
             if np_dt is None or np.dtype(np_dt).itemsize != length:
-                raise RecordError(f"field {name} has unsupported type {dt!r}/{length} B", source=source)
+                raise LayoutError(f"field {name} has unsupported type {dt!r}/{length} B", source=source)
             dtypes[name] = np_dt
         fixes = quirks.RECORD_QUIRKS.get((instrument, level))
         if fixes is None:
@@ -125,7 +140,8 @@ class LprLayout:
         names, formats, offsets = [], [], []
         t_start, t_len, _ = fields["TIME"]
         if t_len != 6:
-            raise RecordError(f"TIME is {t_len} bytes, expected 6 (uint32 s + uint16 ms)", source=source)
+            raise LayoutError(f"field TIME is {t_len} bytes, expected 6 (uint32 s + uint16 ms)",
+                              source=source)
         names += ["TIME_S", "TIME_MS"]
         formats += [">u4", ">u2"]
         offsets += [t_start, t_start + 4]
@@ -133,11 +149,29 @@ class LprLayout:
             names.append(name)
             formats.append(np_dt)
             offsets.append(fields[name][0])
-        end = max(o + np.dtype(f).itemsize for o, f in zip(offsets, formats, strict=True))
-        if min(offsets) < 0 or end > rl:
-            raise RecordError(f"pose fields end at byte {end}, past record_length {rl}", source=source)
+        if len(set(offsets)) != len(offsets):
+            raise LayoutError("two pose fields share a field_location", source=source)
         dtype = np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": rl})
-        return cls(rl, int(table.get("offset", 0)), int(table.get("records", 0)), dtype, fixes)
+        return cls(rl, offset, records, dtype, fixes)
+
+    def check_size(self, size: int, source: str) -> None:
+        """Refuse a data file the layout cannot describe (:class:`LayoutError` naming the field).
+
+        Parameters
+        ----------
+        size
+            The data file's size, bytes.
+        """
+        if self.offset > size:
+            raise LayoutError(f"Table_Binary offset {self.offset} is past the end of the"
+                              f" {size}-byte file", source=source)
+        if self.record_length > size - self.offset:
+            raise LayoutError(f"Table_Binary record_length {self.record_length} is larger than the"
+                              f" file ({size} bytes)", source=source)
+        need = self.offset + self.declared_records * self.record_length
+        if need > size:
+            raise LayoutError(f"Table_Binary records {self.declared_records} need {need} bytes but the"
+                              f" file has {size}", source=source)
 
 
 def poses_from_array(rec: np.ndarray, fixes: quirks.RecordQuirks, first_record: int = 0) -> pd.DataFrame:
@@ -251,6 +285,7 @@ def read_lpr_poses(
         ``report``.
     """
     report = report if report is not None else Report()
+    layout.check_size(source.size(), str(source))
     blocks, tail = _read_records(source, layout, block_records)
     if tail:
         msg = f"partial last record ({tail} of {layout.record_length} bytes) dropped"
