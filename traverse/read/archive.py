@@ -204,13 +204,17 @@ def _expand(path: Path, archive: Archive) -> Iterator[Source]:
         return
     try:
         zf = zipfile.ZipFile(path)
-        members = [i.filename for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         archive.report.add(path, f"not a readable zip bundle ({exc})", error=ArchiveError)
         return
     archive.bundles.append(zf)
-    for m in members:
-        yield Source(path, m, zf)
+    for info in infos:
+        if info.flag_bits & 0x1:  # zipfile would need a password (RuntimeError on open)
+            archive.report.add(f"{path}!{info.filename}", "encrypted zip member; skipped",
+                               error=ArchiveError)
+            continue
+        yield Source(path, info.filename, zf)
 
 
 def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = None) -> Archive:

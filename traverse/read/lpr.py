@@ -190,7 +190,8 @@ def poses_from_array(rec: np.ndarray, fixes: quirks.RecordQuirks, first_record: 
 
     def col(name: str) -> np.ndarray:
         if name in rec.dtype.names:
-            return rec[name].astype("float64")
+            with np.errstate(invalid="ignore", over="ignore"):  # garbage records: rejected below
+                return rec[name].astype("float64")
         return np.full(n, np.nan)
 
     east, north, up = fixes.rover_enu(

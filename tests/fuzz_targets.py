@@ -1,0 +1,365 @@
+"""Mutated products, as a hostile or careless archive would hold them, for the fuzz suite.
+
+Each mutation class is a function ``mutate(rng, folder, seeds) -> list[Path]``
+that writes one or more bad files into ``folder`` from seed material
+(real products from ``../shared/data/ce4`` and generated ones) and returns
+the paths it wrote.  :data:`CLASSES` lists them by name; a new reader adds its
+own classes here (and its good-product factory to :func:`write_good`), and
+``tests/test_fuzz.py`` and ``bench/fuzz_long.py`` pick them up.
+
+Every mutant gets a product name of its own (sequence 9000+), so the good
+products mixed into the same batch can be told apart.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import struct
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from traverse.synthetic.products import write_label_product, write_lpr_product
+
+CE4 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ce4"
+LPR1 = "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B"
+VNIS = "CE4_GRAS_VNIS-VD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Material to mutate: label texts and (label, binary) pairs, real where available."""
+
+    labels: list[bytes]
+    lpr: list[tuple[bytes, bytes]]
+
+
+def load_seeds(folder: Path) -> Seeds:
+    """Real VNIS and LPR-1 products (when ``../shared`` is there) and generated ones."""
+    labels, lpr = [], []
+    if CE4.is_dir():
+        labels.append((CE4 / "vnis" / VNIS).read_bytes())
+        lpr.append(((CE4 / "lpr" / f"{LPR1}L").read_bytes(), (CE4 / "lpr" / LPR1).read_bytes()[:8 * 32883]))
+    gen = folder / "seed"
+    lab = write_label_product(gen, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z"), rover_xyz=(1.0, 2.0, 0.0))
+    labels.append(lab.read_bytes())
+    poses = pd.DataFrame({
+        "time_utc": pd.date_range("2019-01-11T09:00:00Z", periods=6, freq="1s"),
+        "ref_e_m": 1.0, "ref_n_m": 2.0, "ref_u_m": 0.0, "dx_north_m": 0.0, "dy_east_m": 0.0,
+        "dz_down_m": 0.0, "velocity_m_s": 0.0, "pitch_rad": 0.0, "roll_rad": 0.0, "yaw_rad": 0.0,
+    })
+    l_path, d_path = write_lpr_product(gen / "lpr", poses)
+    lpr.append((l_path.read_bytes(), d_path.read_bytes()))
+    return Seeds(labels, lpr)
+
+
+def write_good(folder: Path, n: int = 3) -> set[str]:
+    """``n`` good PCAM labels and one good LPR product; their product ids."""
+    ids = set()
+    for i in range(n):
+        path = write_label_product(folder, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z") + pd.Timedelta(minutes=i),
+                                   frame=i, sequence_id=1 + i, rover_xyz=(1.0 + i, 2.0, 0.0))
+        ids.add(path.name[:-1])
+    poses = pd.DataFrame({
+        "time_utc": pd.date_range("2019-01-12T09:00:00Z", periods=40, freq="1s"),
+        "ref_e_m": 3.0, "ref_n_m": 4.0, "ref_u_m": 0.0, "dx_north_m": 0.0,
+        "dy_east_m": [0.03 * i for i in range(40)], "dz_down_m": 0.0, "velocity_m_s": 0.03,
+        "pitch_rad": 0.0, "roll_rad": 0.0, "yaw_rad": 1.5,
+    })
+    _, data = write_lpr_product(folder, poses, sequence_id=50)
+    ids.add(data.name)
+    return ids
+
+
+_SEQ = re.compile(rb"_(\d{4})_([A-Z])\.(\w\w)(L?)")
+
+
+def _renamed(name: str, k: int) -> str:
+    """The GRAS name with sequence number 9000 + k (a product of its own)."""
+    return re.sub(r"_(\d{4})_([A-Z])\.", f"_{9000 + k:04d}_\\2.", name, count=1)
+
+
+def _label_name(data: bytes) -> str:
+    m = re.search(rb"<logical_identifier>\s*([^<\s]+)\s*</logical_identifier>", data)
+    name = m.group(1).decode("ascii", "replace") if m else "CE4_GRAS_PCAML-C-000_SCI_N_20190104040000_20190104040000_0001_B.2B"
+    return name + "L"
+
+
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+# --- label bytes ---------------------------------------------------------------------------------
+
+def label_bit_flips(rng: random.Random, folder: Path, seeds: Seeds, k: int) -> list[Path]:
+    data = bytearray(rng.choice(seeds.labels))
+    for _ in range(rng.randint(1, 40)):
+        i = rng.randrange(len(data))
+        data[i] ^= 1 << rng.randrange(8)
+    return [_write(folder, _renamed(_label_name(bytes(rng.choice(seeds.labels))), k), bytes(data))]
+
+
+def label_truncated(rng, folder, seeds, k):
+    data = rng.choice(seeds.labels)
+    return [_write(folder, _renamed(_label_name(data), k), data[: rng.randrange(len(data))])]
+
+
+def label_elements_duplicated_or_deleted(rng, folder, seeds, k):
+    text = rng.choice(seeds.labels).decode("utf-8", "replace")
+    elements = list(re.finditer(r"<(\w+)[^>]*>[^<]*</\1>", text))
+    for _ in range(rng.randint(1, 6)):
+        if not elements:
+            break
+        m = rng.choice(elements)
+        text = text.replace(m.group(0), m.group(0) * rng.choice([0, 2, 3]), 1)
+    return [_write(folder, _renamed(_label_name(text.encode()), k), text.encode())]
+
+
+def label_absurd_numbers(rng, folder, seeds, k):
+    text = rng.choice(seeds.labels).decode("utf-8", "replace")
+    absurd = ["1e308", "-1e308", "nan", "inf", "-0", "99999999999", "-5", "1e-320", "0x10", "", "/"]
+    text = re.sub(r">(-?\d+\.?\d*(?:[eE][-+]?\d+)?)<",
+                  lambda m: f">{rng.choice(absurd)}<" if rng.random() < 0.3 else m.group(0), text)
+    return [_write(folder, _renamed(_label_name(text.encode()), k), text.encode())]
+
+
+def label_encodings(rng, folder, seeds, k):
+    data = rng.choice(seeds.labels)
+    name = _renamed(_label_name(data), k)
+    text = data.decode("utf-8", "replace")
+    choice = rng.randrange(4)
+    if choice == 0:
+        out = text.encode("utf-16")  # UTF-16 with a BOM, declaration still says UTF-8
+    elif choice == 1:
+        out = re.sub(r'encoding="[^"]*"', 'encoding="no-such-codec"', text).encode()
+    elif choice == 2:
+        out = re.sub(r'encoding="[^"]*"', 'encoding="UTF-16"', text).encode()
+    else:
+        out = ("\ufeff" + text).encode("utf-8") + bytes([0xff, 0xfe, 0x80])
+    return [_write(folder, name, out)]
+
+
+def label_deep_or_huge(rng, folder, seeds, k):
+    data = rng.choice(seeds.labels)
+    name = _renamed(_label_name(data), k)
+    text = data.decode("utf-8", "replace")
+    if rng.random() < 0.5:
+        depth = rng.choice([300, 3000, 30000])
+        text = text.replace("</Mission_Area>", "<a>" * depth + "x" + "</a>" * depth + "</Mission_Area>", 1)
+    else:
+        size = rng.choice([100_000, 2_000_000, 5_000_000])
+        text = text.replace("</description>", "y" * size + "</description>", 1)
+    return [_write(folder, name, text.encode())]
+
+
+def label_entities(rng, folder, seeds, k):
+    data = rng.choice(seeds.labels).decode("utf-8", "replace")
+    dtd = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+           if rng.random() < 0.5 else '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')
+    text = re.sub(r"(<\?xml[^>]*\?>)", r"\1" + dtd, data, count=1)
+    return [_write(folder, _renamed(_label_name(data.encode()), k), text.encode())]
+
+
+# --- LPR binaries and their Table_Binary numbers --------------------------------------------------
+
+def _lpr_pair(rng, seeds, k):
+    label, data = rng.choice(seeds.lpr)
+    name = _renamed(_label_name(label)[:-1], k)
+    old = _label_name(label)[:-1]
+    return label.decode("utf-8").replace(old, name), data, name
+
+
+def lpr_header_flips(rng, folder, seeds, k):
+    label, data, name = _lpr_pair(rng, seeds, k)
+    raw = bytearray(data)
+    rl = int(re.search(r"<record_length[^>]*>(\d+)<", label).group(1))
+    for _ in range(rng.randint(1, 30)):
+        rec = rng.randrange(max(1, len(raw) // rl))
+        i = rec * rl + rng.randrange(62)
+        if i < len(raw):
+            raw[i] = rng.randrange(256)
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, bytes(raw))]
+
+
+def lpr_truncated_or_empty(rng, folder, seeds, k):
+    label, data, name = _lpr_pair(rng, seeds, k)
+    cut = 0 if rng.random() < 0.3 else rng.randrange(len(data))
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data[:cut])]
+
+
+def lpr_table_numbers(rng, folder, seeds, k):
+    label, data, name = _lpr_pair(rng, seeds, k)
+    values = ["0", "-1", "1", "7", "61", "62", "8307", "32883", "99999999999", "1e999", "3.5",
+              "2147483648", "18446744073709551617", "", "NaN"]
+    fields = ["record_length", "records", "offset", "field_location", "field_length"]
+    for _ in range(rng.randint(1, 4)):
+        field = rng.choice(fields)
+        spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
+        if spots:
+            m = rng.choice(spots)
+            label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
+    if rng.random() < 0.3:
+        label = label.replace("IEEE754MSBSingle", rng.choice(["IEEE754MSBQuad", "ASCII_Real", ""]), 1)
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
+
+
+# --- zip bundles ------------------------------------------------------------------------------------
+
+def _bundle_name(k: int) -> str:
+    return f"CE4_PCAM_2B_2019010{k % 9 + 1}000000_2019010{k % 9 + 1}235959_B.zip"
+
+
+def _members(rng, seeds, k, n=3):
+    out = []
+    for i in range(n):
+        data = rng.choice(seeds.labels)
+        out.append((_renamed(_label_name(data), k * 10 + i), data))
+    return out
+
+
+def zip_corrupt_directory(rng, folder, seeds, k):
+    path = folder / _bundle_name(k)
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in _members(rng, seeds, k):
+            zf.writestr(f"DATA/{name}", data)
+    raw = bytearray(path.read_bytes())
+    how = rng.randrange(3)
+    if how == 0:
+        raw = raw[: rng.randrange(len(raw))]  # truncated download
+    elif how == 1:
+        eocd = raw.rfind(b"PK\x05\x06")
+        for _ in range(rng.randint(1, 8)):
+            raw[eocd + rng.randrange(22)] = rng.randrange(256)
+    else:
+        cd = raw.find(b"PK\x01\x02")
+        for _ in range(rng.randint(1, 20)):
+            raw[cd + rng.randrange(len(raw) - cd)] = rng.randrange(256)
+    path.write_bytes(bytes(raw))
+    return [path]
+
+
+def zip_hostile_members(rng, folder, seeds, k):
+    """Members named ../, nested zips, an encrypted flag, a bomb, thousands of tiny members."""
+    path = folder / _bundle_name(k)
+    folder.mkdir(parents=True, exist_ok=True)
+    how = rng.randrange(5)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        members = _members(rng, seeds, k)
+        if how == 0:
+            for name, data in members:
+                zf.writestr(f"../../{name}", data)
+                zf.writestr(f"/abs/{name}", data)
+        elif how == 1:
+            inner = folder / f"inner{k}.zip"
+            with zipfile.ZipFile(inner, "w") as z2:
+                for name, data in members:
+                    z2.writestr(name, data)
+            zf.write(inner, f"DATA/{_bundle_name(k + 1)}")
+            inner.unlink()
+        elif how == 2:
+            for name, data in members:
+                zf.writestr(f"DATA/{name}", data)
+        elif how == 3:  # a label that inflates to 64 MiB (over the 4 MiB label cap)
+            name = members[0][0]
+            zf.writestr(f"DATA/{name}", b"<a>" + b" " * (64 << 20) + b"</a>")
+        else:
+            for i in range(rng.choice([500, 3000])):
+                zf.writestr(f"DATA/tiny{i}.txt", b"x")
+            for name, data in members:
+                zf.writestr(f"DATA/{name}", data)
+    if how == 2:  # set the "encrypted" flag bit on every member, local and central headers
+        raw = bytearray(path.read_bytes())
+        for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            i = raw.find(sig)
+            while i >= 0:
+                flags = struct.unpack_from("<H", raw, i + off)[0] | 0x1
+                struct.pack_into("<H", raw, i + off, flags)
+                i = raw.find(sig, i + 4)
+        path.write_bytes(bytes(raw))
+    return [path]
+
+
+def zip_not_a_zip(rng, folder, seeds, k):
+    folder.mkdir(parents=True, exist_ok=True)
+    data = rng.choice([b"", b"PK\x03\x04", b"<html>login</html>", bytes(rng.randrange(256) for _ in range(300))])
+    return [_write(folder, _bundle_name(k), data)]
+
+
+Mutator = Callable[[random.Random, Path, Seeds, int], list[Path]]
+
+#: Every mutation class by name.
+CLASSES: dict[str, Mutator] = {
+    "label bit flips": label_bit_flips,
+    "label truncated": label_truncated,
+    "label elements duplicated/deleted": label_elements_duplicated_or_deleted,
+    "label absurd numbers": label_absurd_numbers,
+    "label encodings (UTF-16, wrong declaration)": label_encodings,
+    "label deep nesting / oversized text": label_deep_or_huge,
+    "label DTD / entities": label_entities,
+    "LPR header byte flips": lpr_header_flips,
+    "LPR truncated / empty": lpr_truncated_or_empty,
+    "LPR Table_Binary numbers": lpr_table_numbers,
+    "zip corrupt central directory": zip_corrupt_directory,
+    "zip hostile members": zip_hostile_members,
+    "zip not a zip": zip_not_a_zip,
+}
+
+
+def check_batch(folder: Path, good_ids: set[str], mutants: list[Path], *, max_seconds: float = 30.0,
+                max_peak_mb: float = 300.0) -> list[str]:
+    """Read a batch of good and mutated products; the list of broken promises (empty when kept).
+
+    Promises: no exception escapes :func:`traverse.read_frames`; the read ends
+    within ``max_seconds`` and allocates at most ``max_peak_mb`` at its peak;
+    every good product is in the frames; every mutant is either read (the
+    mutation was harmless) or in the report with a reason.
+    """
+    import time
+    import tracemalloc
+
+    from traverse.read.frames import read_frames
+
+    broken = []
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        frames, report = read_frames([folder])
+    except Exception as exc:  # the promise under test: nothing escapes
+        tracemalloc.stop()
+        return [f"{type(exc).__name__} escaped read_frames: {exc}"[:300]]
+    seconds = time.perf_counter() - t0
+    peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    if seconds > max_seconds:
+        broken.append(f"took {seconds:.1f} s")
+    if peak_mb > max_peak_mb:
+        broken.append(f"peak memory {peak_mb:.0f} MB")
+    missing = good_ids - set(frames["product_id"])
+    if missing:
+        broken.append(f"good products lost: {sorted(missing)}")
+    sources = [p.source for p in report.problems] + frames["source"].astype(str).tolist()
+
+    def product(text: str) -> str:  # label and data file name the same product
+        name = text.split("!")[-1].replace("\\", "/").rsplit("/", 1)[-1]
+        return name[:-1] if name.endswith("L") else name
+
+    seen = {product(s) for s in sources}
+    for path in mutants:
+        if path.suffix.lower() == ".zip":
+            ok = any(s.startswith(f"{path}!") or s == str(path) for s in sources)
+        else:
+            ok = product(str(path)) in seen
+        if not ok:
+            broken.append(f"{path.name}: neither read nor reported")
+    for p in report.problems:
+        if not p.reason:
+            broken.append(f"{p.source}: reported without a reason")
+    return broken

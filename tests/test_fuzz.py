@@ -1,0 +1,56 @@
+"""Hostile products never stop a run: every mutation class, mixed with good products.
+
+Bounded for CI (a few examples per class); ``bench/fuzz_long.py`` runs many
+more and prints the figures in the README.  Mutations are written from the
+real products in ``../shared/data/ce4`` (when present) and generated ones.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz_targets import CLASSES, check_batch, load_seeds, write_good
+from traverse.cli import main
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    return load_seeds(tmp_path_factory.mktemp("fuzz-seeds"))
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_mutants_never_stop_a_run(seeds, name):
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.integers(0, 2**32 - 1))
+    def check(seed):
+        rng = random.Random(seed)
+        with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
+            folder = Path(tmp) / "archive"
+            good = write_good(folder)
+            mutants = []
+            for k in range(rng.randint(1, 3)):
+                mutants += CLASSES[name](rng, folder / "bad", seeds, k)
+            broken = check_batch(folder, good, mutants)
+            assert broken == [], broken
+
+    check()
+
+
+def test_cli_survives_a_mixed_hostile_batch(seeds, tmp_path, capsys):
+    rng = random.Random(2019)
+    folder = tmp_path / "archive"
+    good = write_good(folder)
+    for k, mutate in enumerate(CLASSES.values()):
+        mutate(rng, folder / "bad", seeds, k)
+    out = tmp_path / "frames.csv"
+    assert main(["index", str(folder), "-o", str(out), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    text = out.read_text()
+    assert all(pid in text for pid in good)
+    assert (tmp_path / "frames_skipped.csv").read_text().count("\n") > len(CLASSES) // 2
