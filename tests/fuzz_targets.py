@@ -45,7 +45,8 @@ def load_seeds(folder: Path) -> Seeds:
         labels.append((CE4 / "vnis" / VNIS).read_bytes())
         lpr.append(((CE4 / "lpr" / f"{LPR1}L").read_bytes(), (CE4 / "lpr" / LPR1).read_bytes()[:8 * 32883]))
     gen = folder / "seed"
-    lab = write_label_product(gen, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z"), rover_xyz=(1.0, 2.0, 0.0))
+    lab = write_label_product(gen, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z"),
+                              rover_xyz=(1.0, 2.0, 0.0))
     labels.append(lab.read_bytes())
     poses = pd.DataFrame({
         "time_utc": pd.date_range("2019-01-11T09:00:00Z", periods=6, freq="1s"),
@@ -61,8 +62,9 @@ def write_good(folder: Path, n: int = 3) -> set[str]:
     """``n`` good PCAM labels and one good LPR product; their product ids."""
     ids = set()
     for i in range(n):
-        path = write_label_product(folder, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z") + pd.Timedelta(minutes=i),
-                                   frame=i, sequence_id=1 + i, rover_xyz=(1.0 + i, 2.0, 0.0))
+        start = pd.Timestamp("2019-01-04T04:00:00Z") + pd.Timedelta(minutes=i)
+        path = write_label_product(folder, "PCAML-C", start, frame=i, sequence_id=1 + i,
+                                   rover_xyz=(1.0 + i, 2.0, 0.0))
         ids.add(path.name[:-1])
     poses = pd.DataFrame({
         "time_utc": pd.date_range("2019-01-12T09:00:00Z", periods=40, freq="1s"),
@@ -85,7 +87,8 @@ def _renamed(name: str, k: int) -> str:
 
 def _label_name(data: bytes) -> str:
     m = re.search(rb"<logical_identifier>\s*([^<\s]+)\s*</logical_identifier>", data)
-    name = m.group(1).decode("ascii", "replace") if m else "CE4_GRAS_PCAML-C-000_SCI_N_20190104040000_20190104040000_0001_B.2B"
+    fallback = "CE4_GRAS_PCAML-C-000_SCI_N_20190104040000_20190104040000_0001_B.2B"
+    name = m.group(1).decode("ascii", "replace") if m else fallback
     return name + "L"
 
 
@@ -289,7 +292,8 @@ def zip_hostile_members(rng, folder, seeds, k):
 
 def zip_not_a_zip(rng, folder, seeds, k):
     folder.mkdir(parents=True, exist_ok=True)
-    data = rng.choice([b"", b"PK\x03\x04", b"<html>login</html>", bytes(rng.randrange(256) for _ in range(300))])
+    noise = bytes(rng.randrange(256) for _ in range(300))
+    data = rng.choice([b"", b"PK\x03\x04", b"<html>login</html>", noise])
     return [_write(folder, _bundle_name(k), data)]
 
 
