@@ -38,10 +38,11 @@ from traverse.synthetic.sample import write_sample_archive  # noqa: E402
 BASELINE = "3c817b7"
 
 
-def make_archive(folder: Path, n_labels: int) -> tuple[list[Path], int]:
-    """Write the sample, pad it with PCAM labels at its stations, pack it in portal bundles."""
+def make_archive(folder: Path, n_labels: int, days: int = 13) -> tuple[list[Path], int]:
+    """Write the sample of ``days`` lunar days, pad it with PCAM labels at its stations up to
+    ``n_labels`` label products, and pack it in portal bundles (instrument and month)."""
     src = folder / "src"
-    truth = write_sample_archive(src)
+    truth = write_sample_archive(src, days=days)
     have = sum(1 for p in src.rglob("*L") if "LPR" not in p.name)
     stations = truth.stations.reset_index(drop=True)
     k = 0

@@ -124,3 +124,24 @@ def test_bad_name_reported(tmp_path):
         products, report = archive.products, archive.report
     assert not products
     assert report.problems[0].reason == "file name does not follow the GRAS grammar"
+
+
+def test_zip_asking_for_an_unknown_version_is_reported(tmp_path):
+    _pcam(tmp_path / "good")
+    bundle = _bundle(tmp_path / "good", [_pcam(tmp_path / "src", seq=2)])
+    raw = bytearray(bundle.read_bytes())
+    cd = raw.find(b"PK\x01\x02")
+    raw[cd + 6] = 226  # "version needed to extract" 22.6 (found by bench/fuzz_long.py)
+    bundle.write_bytes(bytes(raw))
+    frames, report = read_frames([tmp_path / "good"])
+    assert len(frames) == 1
+    assert "not a readable zip bundle (zip file version" in report.problems[0].reason
+
+
+def test_zip_without_any_product_is_reported(tmp_path):
+    _pcam(tmp_path / "good")
+    with zipfile.ZipFile(tmp_path / "good" / "CE4_PCAM_2B_x_B.zip", "w") as zf:
+        zf.writestr("DATA/garbled.2BL", b"<x/>")
+    frames, report = read_frames([tmp_path / "good"])
+    assert len(frames) == 1
+    assert report.problems[0].reason == "zip bundle with 1 members but no Chang'e-4 product"

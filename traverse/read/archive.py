@@ -205,10 +205,13 @@ def _expand(path: Path, archive: Archive) -> Iterator[Source]:
     try:
         zf = zipfile.ZipFile(path)
         infos = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a (corrupt) directory asking for a zip version zipfile lacks
         archive.report.add(path, f"not a readable zip bundle ({exc})", error=ArchiveError)
         return
     archive.bundles.append(zf)
+    if not any(parse_product_name(i.filename.replace("\\", "/").rsplit("/", 1)[-1]) for i in infos):
+        archive.report.note(path, f"zip bundle with {len(infos)} members but no Chang'e-4 product")
     for info in infos:
         if info.flag_bits & 0x1:  # zipfile would need a password (RuntimeError on open)
             archive.report.add(f"{path}!{info.filename}", "encrypted zip member; skipped",

@@ -1,0 +1,87 @@
+"""Benchmark ``traverse build`` on whole-mission archives: wall time, peak memory, against lxml alone.
+
+For 20 and 60 lunar days of the synthetic sample (CNSA's odometry, LPR for
+every radar drive), padded to about 200 label products per lunar day (≈ 12 000
+at 60 days) and packed in the portal's zip bundles, it measures in one run:
+
+* ``traverse build`` (a subprocess): wall time and peak resident memory;
+* the baseline: reading the same label members from the bundles and parsing
+  them with ``lxml.etree.fromstring`` alone, on one core.
+
+Run: ``python bench/bench_mission.py`` (prints a table).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_build import make_archive  # noqa: E402
+
+LABELS_PER_DAY = 200
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t0 = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True)\n"
+    "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def lxml_alone_s(zips: list[Path]) -> tuple[float, int]:
+    """Seconds to read and parse every label member with lxml alone (one core), and their count."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    t0, n = time.perf_counter(), 0
+    for path in zips:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if info.filename.endswith("L"):
+                    etree.fromstring(zf.read(info), parser)
+                    n += 1
+    return time.perf_counter() - t0, n
+
+
+def build(zips: list[Path], out: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of ``traverse build`` on the bundles."""
+    cmd = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "traverse.cli", "build",
+           *map(str, zips), "-o", str(out), "-q"]
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seconds, max_rss_kb = res.stdout.split()
+    return float(seconds), int(max_rss_kb) / 1024
+
+
+def main() -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-mission-") as tmp:
+        for days in (20, 60):
+            folder = Path(tmp) / f"d{days}"
+            zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days)
+            alone, parsed = lxml_alone_s(zips)
+            wall = min(build(zips, folder / f"out{i}" / "m") for i in range(2))
+            html_mb = (folder / "out0" / "m.html").stat().st_size / 1e6
+            rows.append((days, n_labels, len(zips), sum(z.stat().st_size for z in zips) / 1e6, alone,
+                         parsed, wall, html_mb))
+    print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}")
+    print()
+    print("| lunar days | label products (bundles, MB) | `traverse build` wall | peak memory | "
+          "baseline: lxml alone, 1 core | ratio | HTML |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for days, n, nz, mb, alone, parsed, (wall, rss), html in rows:
+        print(f"| {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | {alone:.2f} s "
+              f"({parsed} labels) | {wall / alone:.1f}× | {html:.1f} MB |")
+    print(f"\npeak memory 60 vs 20 days: {rows[1][6][1] / rows[0][6][1]:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
