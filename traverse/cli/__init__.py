@@ -20,7 +20,7 @@ from traverse.errors import TraverseError
 __all__ = ["main", "SUBCOMMANDS"]
 
 #: Subcommand modules under ``traverse.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("index", "distances", "build", "map", "sample")
+SUBCOMMANDS = ("fetch", "index", "distances", "build", "map", "sample")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -114,6 +114,7 @@ def label_xml(
     description: str = SYNTHETIC_NOTE,
     table: str = "",
     encoding: str = "UTF-8",
+    file_size: int | None = None,
 ) -> str:
     """Text of a PDS4 label shaped like the real GRAS labels.
 
@@ -169,6 +170,7 @@ def label_xml(
             "</solar></Angle_Pointing_Results>"
         )
     mission = "\n\t\t\t".join(parts)
+    size = "" if file_size is None else f'<file_size unit="byte">{int(file_size)}</file_size>'
     return f"""<?xml version="1.0" encoding="{encoding}"?>
 <Product_Observational xmlns="http://pds.nasa.gov/pds4/pds/v1" xmlns:pds="http://pds.nasa.gov/pds4/pds/v1">
 \t<Identification_Area>
@@ -191,7 +193,7 @@ def label_xml(
 \t\t</Mission_Area>
 \t</Observation_Area>
 \t<File_Area_Observational>
-\t\t<File><file_name>{product_id}</file_name></File>
+\t\t<File><file_name>{product_id}</file_name>{size}</File>
 \t\t{table}
 \t</File_Area_Observational>
 </Product_Observational>
@@ -230,6 +232,7 @@ def lpr_label_xml(product_id: str, *, start, stop, records: int, channel: str = 
         product_id, instrument_id="LPR", start=start, stop=stop, sequence_id=sequence_id,
         level="2B", version="A", description=description,
         table=_lpr_table_xml(records, channel),
+        file_size=records * (114 + 4 * _ECHOES[channel] + 1),
     )
 
 
