@@ -2,7 +2,7 @@
 
 Times go to the page as milliseconds since 1970 (UTC), distances in metres
 (lander ENU, as in the tables), elevations in metres of the DEM's datum.
-:mod:`layers.webmap` embeds these as JSON; ``assets/traverse-map.js`` draws
+:mod:`layers.webmap` embeds these as JSON; ``assets/traverse-timeline.js`` draws
 them (``TraverseMap.addTimeline``, ``addChart``).
 """
 

@@ -119,14 +119,16 @@ def _inline_assets(m: folium.Map) -> None:
     for name in ("layers.png", "layers-2x.png", "marker-icon.png"):
         data = base64.b64encode((_ASSETS / name).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
-    scripts = [(_ASSETS / n).read_text(encoding="utf-8") for n in ("leaflet.js", "traverse-map.js")]
+    scripts = [(_ASSETS / n).read_text(encoding="utf-8")
+               for n in ("leaflet.js", "traverse-map.js", "traverse-timeline.js")]
     if any("</script" in s.lower() for s in scripts):
         raise RuntimeError("a vendored script contains '</script' and cannot be inlined")
     radius = f"<script>window.TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r};</script>"
     head = m.get_root().header
     head.add_child(Element(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
     head.add_child(Element(f"<script>{scripts[0]}</script>"), name="leaflet_js")
-    head.add_child(Element(radius + f"<script>{scripts[1]}</script>"), name="traverse_js")
+    head.add_child(Element(radius + f"<script>{scripts[1]}</script><script>{scripts[2]}</script>"),
+                   name="traverse_js")
 
 
 def _esc(value) -> str:

@@ -10,9 +10,20 @@ in ``IAU_2015:30100`` (degrees east/north on the 1 737 400 m Moon sphere).
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import ArchiveError, LabelError, RecordError, TraverseError, UnsafeXMLError
+from .errors import (
+    ArchiveError,
+    LabelError,
+    LayoutError,
+    OutputError,
+    RecordError,
+    SiteMismatchError,
+    TraverseError,
+    UnsafeXMLError,
+)
 from .geodesy import MOON, enu_to_lonlat, lander_site, lonlat_to_enu
 from .path.reconstruct import Traverse, reconstruct
+from .path.settings import ReconstructionSettings
+from .read.archive import open_archive
 from .read.frames import read_frames
 
 try:
@@ -24,6 +35,8 @@ __all__ = [
     "read_frames",
     "reconstruct",
     "Traverse",
+    "ReconstructionSettings",
+    "open_archive",
     "MOON",
     "enu_to_lonlat",
     "lonlat_to_enu",
@@ -33,5 +46,8 @@ __all__ = [
     "LabelError",
     "RecordError",
     "UnsafeXMLError",
+    "LayoutError",
+    "OutputError",
+    "SiteMismatchError",
     "__version__",
 ]
