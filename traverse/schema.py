@@ -47,6 +47,13 @@ FRAMES_COLUMNS: dict[str, str] = {
     "pitch_deg": "float64",  # LPR rover attitude, degrees (stored as radians)
     "roll_deg": "float64",
     "yaw_deg": "float64",
+    "view_azimuth_deg": "float64",  # degrees clockwise from north (lander ENU) the instrument looked
+    "view_elevation_deg": "float64",  # degrees above the horizon
+    "hfov_deg": "float64",  # horizontal field of view, degrees
+    "target_x_east_m": "float64",  # observed ground point, metres east of the lander (VNIS)
+    "target_y_north_m": "float64",  # metres north of the lander
+    "target_z_up_m": "float64",  # metres above the lander
+    "view_source": "str",  # rule that gave the view (traverse.read.pointing, traverse.path.views)
     "description": "str",  # free text from the label (escaped before any HTML)
 }
 

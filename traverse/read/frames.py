@@ -35,6 +35,7 @@ from traverse.errors import (
 from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
 from traverse.read.lpr import LprLayout, read_lpr_poses
+from traverse.read.pointing import label_pointing
 from traverse.schema import FRAMES_COLUMNS, LANDER_INSTRUMENTS
 
 __all__ = ["read_frames", "frames_from_archive"]
@@ -113,6 +114,7 @@ def _label_row(prod: Product, lab: dict) -> dict:
         "solar_azimuth_deg": lab["solar_azimuth_deg"],
         "mast_yaw_deg": lab["mast_yaw_deg"],
         "mast_pitch_deg": lab["mast_pitch_deg"],
+        **label_pointing(lab, (x, y, z)),
     }
 
 

@@ -231,6 +231,10 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
 
     ident = doc.first("Identification_Area")
     descriptions = [(el.text or "").strip() for el in doc.all("description", within=ident)]
+    vectors = doc.first("Vector_Cartesian_3_Pointing", within=mission)
+    center = doc.first("Center_Point_LocationXYZ", within=mission)
+    camera = doc.first("Instrument_Parm", within=mission)
+    camera = _children_text(camera) if camera is not None else {}
     return {
         "product_id": text("product_id") or doc.text("logical_identifier"),
         "instrument_id": text("instrument_id"),
@@ -243,6 +247,13 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "rover_lonlat": numbers("Rover_Location", keys=_LONLAT),
         "lander_lonlat": numbers("Lander_Location", keys=_LONLAT),
         "pointing": numbers("center_point_observe_vector", keys=_XYZ),
+        "pointing_frame": _frame_name(doc, vectors),
+        "pointing_left": numbers("up_left_point_observe_vector", keys=_XYZ),
+        "pointing_right": numbers("up_right_point_observe_vector", keys=_XYZ),
+        "center_xyz": numbers("Center_Point_LocationXYZ", keys=_XYZ),
+        "center_frame": _frame_name(doc, center),
+        "focal_length_mm": _quiet_number(camera.get("focal_length")),
+        "sensor_width_mm": _sensor_width_mm(camera.get("pixel_size"), _image_width(root)),
         "solar_incidence_deg": solar[0],
         "solar_azimuth_deg": solar[1],
         "mast_yaw_deg": mast_yaw,
@@ -251,6 +262,39 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "table": _table_layout(root, source),
         "warnings": warnings,
     }
+
+
+def _frame_name(doc: _Index, el: etree._Element | None) -> str | None:
+    """The ``reference_frame`` (or ``reference_frame_id``) named inside ``el``, upper case."""
+    if el is None:
+        return None
+    name = doc.text("reference_frame", within=el) or doc.text("reference_frame_id", within=el)
+    return name.strip().upper() if name else None
+
+
+def _quiet_number(text: str | None) -> float:
+    """A camera constant, NaN when absent or not a number (``1mm_Diameter`` is a real value)."""
+    try:
+        value = float(text) if text else math.nan
+    except ValueError:
+        return math.nan
+    return value if math.isfinite(value) else math.nan
+
+
+def _sensor_width_mm(pixel_size: str | None, width_px: float) -> float:
+    """Width of the detector, mm: pixel size (µm) × samples, or a ``1mm_Diameter`` single detector."""
+    if pixel_size and (m := re.fullmatch(r"\s*([\d.]+)\s*mm_Diameter\s*", pixel_size)):
+        return _quiet_number(m.group(1))
+    return _quiet_number(pixel_size) * width_px / 1000.0
+
+
+def _image_width(root: etree._Element) -> float:
+    """Samples per line of the label's image array (``Axis_Array`` named Sample), NaN without one."""
+    for axis in root.iter("{*}Axis_Array"):
+        kids = _children_text(axis)
+        if kids.get("axis_name", "").lower() == "sample":
+            return _quiet_number(kids.get("elements"))
+    return math.nan
 
 
 _FIELD_PARTS = ("name", "field_location", "field_length", "data_type")

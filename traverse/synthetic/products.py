@@ -109,6 +109,8 @@ def label_xml(
     rover_lonlat=None,
     lander_lonlat=(177.5991, -45.4446),
     pointing=None,
+    pointing_frame: str | None = None,
+    center_point=None,
     solar=None,
     rotation=None,
     description: str = SYNTHETIC_NOTE,
@@ -126,6 +128,11 @@ def label_xml(
         Degrees east/north written into ``Rover_Location``/``Lander_Location``.
     pointing
         Centre observation unit vector (E, N, U).
+    pointing_frame
+        ``reference_frame`` of the pointing vectors (none written by default).
+    center_point
+        Observed ground point (x east, y north, z up), metres, lander ENU
+        (``Center_Point_LocationXYZ``, as the VNIS labels hold it).
     solar
         (incidence, azimuth) of the Sun, degrees.
     rotation
@@ -159,9 +166,12 @@ def label_xml(
             f'<Rotation_Angle><yaw unit="deg">{rotation[0]}</yaw>'
             f'<pitch unit="deg">{rotation[1]}</pitch></Rotation_Angle>'
         )
+    if center_point is not None:
+        parts.append(_xyz("Center_Point_LocationXYZ", [f"{v:.6f}" for v in center_point]))
     if pointing is not None:
         vec = _xyz("center_point_observe_vector", pointing, unit="", frame="")
-        parts.append(f"<Vector_Cartesian_3_Pointing>{vec}</Vector_Cartesian_3_Pointing>")
+        ref = f"<reference_frame>{pointing_frame}</reference_frame>" if pointing_frame else ""
+        parts.append(f"<Vector_Cartesian_3_Pointing>{ref}{vec}</Vector_Cartesian_3_Pointing>")
     if solar is not None:
         parts.append(
             "<Angle_Pointing_Results><solar>"
