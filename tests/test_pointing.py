@@ -50,3 +50,47 @@ def test_no_usable_pointing_is_missing_not_zero(tmp_path):
     row = read_frames([tmp_path])[0].iloc[0]
     assert np.isnan(row["view_azimuth_deg"]) and np.isnan(row["view_elevation_deg"])
     assert np.isnan(row["target_x_east_m"]) and pd.isna(row["view_source"])
+
+
+def _heading_archive(folder, *, heading_a=250.0, bearing_ab=300.0):
+    """Station A (LPR records at rest there, yaw = heading_a), then a 10 m drive to station B."""
+    from traverse.synthetic.products import write_lpr_product
+
+    t0 = pd.Timestamp("2019-01-04T04:00:00Z")
+    yaws = (-12.9, 0.0, 12.9)
+    for i, yaw in enumerate(yaws):
+        write_label_product(folder, "PCAML-C", t0 + pd.Timedelta(minutes=i), frame=i, sequence_id=1,
+                            rover_xyz=(0.0, 0.0, 0.0), rotation=(yaw, -23.9))
+    n_rest, n_drive = 120, 200
+    b = math.radians(bearing_ab)
+    s = np.r_[np.zeros(n_rest), np.linspace(0.05, 10.0, n_drive)]
+    poses = pd.DataFrame({
+        "time_utc": t0 + pd.Timedelta(minutes=10) + pd.to_timedelta(np.arange(n_rest + n_drive), unit="s"),
+        "ref_e_m": 0.0, "ref_n_m": 0.0, "ref_u_m": 0.0,
+        "dx_north_m": s * math.cos(b), "dy_east_m": s * math.sin(b), "dz_down_m": 0.0,
+        "velocity_m_s": np.r_[np.zeros(n_rest), np.full(n_drive, 0.05)],
+        "pitch_rad": 0.0, "roll_rad": 0.0,
+        "yaw_rad": np.r_[np.full(n_rest, math.radians(heading_a)), np.full(n_drive, b)],
+    })
+    write_lpr_product(folder, poses, sequence_id=2)
+    end = (10.0 * math.sin(b), 10.0 * math.cos(b), 0.0)
+    t1 = t0 + pd.Timedelta(hours=1)
+    for i, yaw in enumerate(yaws):
+        write_label_product(folder, "PCAML-C", t1 + pd.Timedelta(minutes=i), frame=i, sequence_id=3,
+                            rover_xyz=end, rotation=(yaw, -35.9))
+    return yaws
+
+
+def test_mast_angles_turned_into_azimuths_with_the_rover_heading(tmp_path):
+    from traverse import reconstruct
+
+    yaws = _heading_archive(tmp_path)
+    frames = reconstruct(read_frames([tmp_path])[0]).frames
+    pcam = frames[frames["instrument"] == "PCAM"].sort_values("time_utc")
+    a, b = pcam.iloc[:3], pcam.iloc[3:]
+    np.testing.assert_allclose(a["view_azimuth_deg"], [(250.0 + y) % 360 for y in yaws], atol=0.5)
+    assert set(a["view_source"]) == {"mast_yaw+lpr_yaw"}
+    np.testing.assert_allclose(b["view_azimuth_deg"], [(300.0 + y) % 360 for y in yaws], atol=0.5)
+    assert set(b["view_source"]) == {"mast_yaw+drive_bearing"}
+    np.testing.assert_allclose(a["view_elevation_deg"], -23.9)
+    np.testing.assert_allclose(b["view_elevation_deg"], -35.9)

@@ -27,6 +27,7 @@ from traverse.path.days import summarise_days
 from traverse.path.drives import drives_from_track
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.stations import rover_track, stations_from_track
+from traverse.path.views import add_body_relative_views
 
 __all__ = ["Traverse", "lander_point", "reconstruct"]
 
@@ -133,5 +134,7 @@ def reconstruct(
     track = rover_track(frames, settings=settings)
     stations = stations_from_track(track, site=site)
     drives = drives_from_track(track, stations, site=site, settings=settings)
+    if {"view_source", "mast_yaw_deg"} <= set(frames.columns):
+        frames = add_body_relative_views(frames, track, drives, site)
     days = with_site(summarise_days(frames, stations, drives), site)
     return Traverse(frames, stations, drives, days, lander_point(site), site, settings)

@@ -141,7 +141,7 @@ def _rover_frames(frames: pd.DataFrame) -> pd.DataFrame:
     )
     keys = ["time_utc", "record"] if "record" in frames else ["time_utc"]
     cols = ["product_id", "instrument", "time_utc", "stop_utc", *_XYZ]
-    cols += ["record"] if "record" in frames else []
+    cols += [c for c in ("record", "yaw_deg") if c in frames]
     rover = frames.loc[ok, cols].sort_values(keys, kind="stable", na_position="first")
     return rover.reset_index(drop=True)
 
