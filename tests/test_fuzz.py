@@ -54,3 +54,28 @@ def test_cli_survives_a_mixed_hostile_batch(seeds, tmp_path, capsys):
     text = out.read_text()
     assert all(pid in text for pid in good)
     assert (tmp_path / "frames_skipped.csv").read_text().count("\n") > len(CLASSES) // 2
+
+
+_GOOD_URL = ("http://moon.bao.ac.cn/cedownload/CE4ROLL/CE4/PCAMR/Q/2B/2019-08/"
+             "CE4_GRAS_PCAMR-Q-004_SCI_N_20190728060211_20190728060211_0050_B.2BL")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=300), st.text(max_size=200).map(str.encode),
+                          st.sampled_from([b"http://", b"https://x/../../CE4_GRAS_a.2B", b"\xff\xfe",
+                                           b"ftp://h/CE4_GRAS_PCAMR-Q-004_SCI_N_1_2_0050_B.2B",
+                                           _GOOD_URL.replace("2019", "99999").encode()])), max_size=30),
+       st.sampled_from(["\r\n", "\n"]), st.sampled_from(["utf-8", "gb18030", "utf-16"]))
+def test_download_lists_never_raise_and_keep_the_good_urls(lines, newline, codec):
+    """Fuzz target of traverse.fetch.lists: hostile lines around a good URL."""
+    from traverse.fetch.lists import read_download_lists
+
+    good = _GOOD_URL.encode(codec) if codec != "utf-16" else _GOOD_URL.encode("utf-8")
+    body = newline.encode().join([good, *lines, good])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "downloadResult.txt"
+        path.write_bytes(body)
+        entries, report = read_download_lists([path])  # nothing escapes
+    assert _GOOD_URL in set(entries["url"])
+    assert all(p.reason for p in report.problems)
+    assert not entries["path"].str.contains(r"(?:^|/)\.\.(?:/|$)").any()

@@ -127,8 +127,12 @@ def run(args: argparse.Namespace) -> int:
         raise options.UsageError(f"-o {args.output}: is a file; give a folder")
     options.make_output_folders([args.output / MANIFEST_NAME])
     with options.Progress(args, "fetching", unit="file") as bar:
-        manifest = fetch_entries(chosen, args.output, settings=settings,
-                                 progress=lambda done, total, _bytes: bar(done, total))
+
+        def progress(done: int, total: int, fetched_bytes: int) -> None:
+            bar(done, total)
+            bar.note(f"{fetched_bytes / 1e6:.1f} MB")
+
+        manifest = fetch_entries(chosen, args.output, settings=settings, progress=progress)
     with atomic_output(args.output / MANIFEST_NAME) as tmp:
         manifest.to_csv(tmp, index=False, lineterminator="\n")
     if len(report):

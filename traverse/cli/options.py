@@ -168,6 +168,11 @@ class Progress:
             self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
+    def note(self, text: str) -> None:
+        """Show ``text`` after the counts (e.g. the bytes downloaded so far)."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(text, refresh=False)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
