@@ -52,6 +52,8 @@ LAYERS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
         frozenset({"MultiLineString", "LineString"}),
         ("lunar_day",),
     ),
+    "views": ("Polygon", frozenset({"Polygon"}), ("product_id", "view_azimuth_deg", "hfov_deg")),
+    "targets": ("LineString", frozenset({"LineString"}), ("product_id",)),
 }
 
 _GEOM_TYPE_NAMES = {
@@ -74,6 +76,8 @@ def write_geopackage(
     stations: GeoDataFrame | None = None,
     drives: GeoDataFrame | None = None,
     days: GeoDataFrame | None = None,
+    views: GeoDataFrame | None = None,
+    targets: GeoDataFrame | None = None,
     local: bool = False,
     site: geodesy.LanderSite | None = None,
 ) -> Path:
@@ -87,7 +91,7 @@ def write_geopackage(
     path
         Output ``.gpkg``.  Replaced atomically: if anything fails, an existing
         file at ``path`` is left untouched and no partial file remains.
-    lander, frames, stations, drives, days
+    lander, frames, stations, drives, days, views, targets
         Layers in :data:`traverse.geodesy.MOON` (degrees east/north); columns as
         in :mod:`traverse.schema` and the reconstruction steps.  Times
         (tz-aware, UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).
@@ -114,6 +118,7 @@ def write_geopackage(
     """
     given = {"lander": lander, "frames": frames, "stations": stations, "drives": drives}
     given["days"] = days
+    given["views"], given["targets"] = views, targets
     given = {name: gdf for name, gdf in given.items() if gdf is not None}
     layers = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
     if not layers:

@@ -42,6 +42,7 @@ from jinja2 import Template
 from layers import timeline
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from layers.palette import day_colours
+from layers.popups import esc, station_popups, terrain_text, utc, views_payload
 from traverse import geodesy
 from traverse.outputs import atomic_output
 
@@ -131,18 +132,6 @@ def _inline_assets(m: folium.Map) -> None:
                    name="traverse_js")
 
 
-def _esc(value) -> str:
-    """Escape any value for HTML; missing values become an empty string."""
-    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
-        return ""
-    return html.escape(str(value))
-
-
-def _utc(value) -> str:
-    """``YYYY-MM-DD HH:MM`` of a timestamp, or '' when missing."""
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
-
-
 def _latlngs(geom) -> list:
     """Leaflet ``[[lat, lon], ...]`` (or list of those) of a (Multi)LineString."""
     parts = geom.geoms if geom.geom_type.startswith("Multi") else [geom]
@@ -173,58 +162,17 @@ def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np
     return np.round(latlon, 7).ravel()
 
 
-def _station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
-                    max_products: int) -> list[str]:
-    """HTML (escaped) of each station's popup, including distance driven so far."""
-    cum = timeline.distance_to_station_m(stations, drives)
-    desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
-            .set_index("product_id")["description"] if "description" in frames else pd.Series())
-    popups = []
-    for row, (cum2, cum3) in zip(stations.itertuples(index=False),
-                                 cum[["cum_2d_m", "cum_3d_m"]].to_numpy(), strict=True):
-        products = [p for p in str(getattr(row, "products", "") or "").split(";") if p]
-        lines = []
-        for pid in products[:max_products]:
-            text = desc.get(pid, "") if not desc.empty else ""
-            text = "" if pd.isna(text) else str(text)[:120]
-            lines.append(_esc(pid) + (f" — {_esc(text)}" if text else ""))
-        if len(products) > max_products:
-            lines.append(f"… and {len(products) - max_products} more")
-        popups.append(
-            f"<b>Station {_esc(row.station_id)}</b> · lunar day {_esc(row.lunar_day)}<br>"
-            f"{_utc(row.first_utc)} → {_utc(row.last_utc)} UTC<br>"
-            f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
-            f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
-            + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
-               if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
-            + f"Instruments: {_esc(row.instruments)} ({_esc(row.n_frames)} frames)<br>"
-            f"Products ({len(products)}):"
-            f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
-        )
-    return popups
-
-
-def _terrain_text(drive) -> str:
-    """Popup lines of a drive's terrain columns (from ``--dem``), or '' without them."""
-    if pd.isna(getattr(drive, "grade_deg", np.nan)):
-        return ""
-    return (f"<br>climb {drive.elevation_gain_m:.1f} m, descent {drive.elevation_loss_m:.1f} m,"
-            f" grade {drive.grade_deg:+.1f}° (steepest {drive.grade_max_deg:.1f}°)<br>"
-            f"terrain slope {drive.slope_mean_deg:.1f}° mean, {drive.slope_max_deg:.1f}° max;"
-            f" {drive.length_terrain_m:.1f} m over the terrain")
-
-
 def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
     """Legend and per-day distance table (numbers only; no label text)."""
     rows = "".join(
         f"<tr><td><span class='swatch' style='background:{colours[d.lunar_day]}'></span>"
-        f" {_esc(d.lunar_day)}</td><td>{_utc(d.start_utc)[:10]}</td><td>{_esc(d.stations)}</td>"
+        f" {esc(d.lunar_day)}</td><td>{utc(d.start_utc)[:10]}</td><td>{esc(d.stations)}</td>"
         f"<td>{d.drive_m:.1f}</td><td>{d.drive_3d_m:.1f}</td><td>{d.cumulative_m:.1f}</td>"
         f"<td>{d.from_lander_m:.1f}</td></tr>"
         for d in days.itertuples(index=False)
     )
     return (
-        f"<b>Yutu-2 traverse by lunar day</b> (control: {_esc(control_name)})"
+        f"<b>Yutu-2 traverse by lunar day</b> (control: {esc(control_name)})"
         "<table><tr><th>day</th><th>start</th><th>stations</th><th>drive m</th><th>3-D m</th>"
         f"<th>total m</th><th>from lander m</th></tr>{rows}</table>"
         "<span style='border-top:2px dashed #1b1b1b;display:inline-block;width:18px'></span>"
@@ -257,6 +205,8 @@ def build_webmap(
     stations: GeoDataFrame,
     drives: GeoDataFrame,
     days: GeoDataFrame,
+    views: GeoDataFrame | None = None,
+    targets: GeoDataFrame | None = None,
     basemaps: Sequence[str | Path] = (),
     dems: Sequence[str | Path] = (),
     tiles: Sequence[str] = (),
@@ -273,6 +223,10 @@ def build_webmap(
         Output ``.html`` file.
     lander, frames, stations, drives, days
         Reconstruction tables in :data:`traverse.geodesy.MOON` (lon/lat degrees).
+    views, targets
+        What the instruments saw (:func:`traverse.path.views.view_wedges`,
+        :func:`~traverse.path.views.target_lines`), drawn as the toggleable
+        layer "What the rover saw".
     basemaps
         GeoTIFFs in any lunar CRS, warped to the lunar web Mercator and drawn
         under the traverse (single-band DEMs as hillshade).
@@ -346,31 +300,34 @@ def build_webmap(
     ]
     drive_data = [
         {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0], "t": timeline.ms(d.end_utc),
-         "popup": f"Drive {_esc(d.drive_id)}: {_esc(d.from_station)} → {_esc(d.to_station)}<br>"
-                  f"{_utc(d.start_utc)} → {_utc(d.end_utc)} UTC<br>"
-                  f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {_esc(d.source)}"
-                  + _terrain_text(d)}
+         "popup": f"Drive {esc(d.drive_id)}: {esc(d.from_station)} → {esc(d.to_station)}<br>"
+                  f"{utc(d.start_utc)} → {utc(d.end_utc)} UTC<br>"
+                  f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {esc(d.source)}"
+                  + terrain_text(d)}
         for d in drives.itertuples(index=False)
     ]
-    popups = _station_popups(stations, drives, frames, max_popup_products)
+    popups = station_popups(stations, drives, frames, max_popup_products)
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
-         "id": str(s.station_id), "day": int(s.lunar_day), "date": _utc(s.first_utc),
+         "id": str(s.station_id), "day": int(s.lunar_day), "date": utc(s.first_utc),
          "seqs": timeline.station_sequences(getattr(s, "products", ""))}
         for s, p in zip(stations.itertuples(index=False), popups, strict=True)
     ]
     lrow = lander.iloc[0]
     lander_data = {
         "latlng": [lrow.geometry.y, lrow.geometry.x], "title": f"Lander {lrow['name']}",
-        "popup": f"<b>Chang'e-4 lander</b> {_esc(lrow['name'])}<br>control {_esc(lrow['control'])}"
+        "popup": f"<b>Chang'e-4 lander</b> {esc(lrow['name'])}<br>control {esc(lrow['control'])}"
                  f"<br>{lrow.geometry.x:.5f}° E, {lrow.geometry.y:.5f}° N,"
                  f" {lrow['height_m']:.0f} m",
     }
     traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
+    seen = views_payload(None if views is None else _to_moon(views, "views"),
+                         None if targets is None else _to_moon(targets, "targets"))
 
     for name, func, payload, show in (
         ("LPR traces (decimated)", "addTraces", {"latlon": traces.tolist()}, False),
+        ("What the rover saw", "addViews", seen, True),
         ("Lunar days", "addDays", day_data, True),
         ("Drives", "addDrives", drive_data, True),
         ("Stations", "addStations", station_data, True),

@@ -53,6 +53,8 @@ FRAMES_COLUMNS: dict[str, str] = {
     "target_x_east_m": "float64",  # observed ground point, metres east of the lander (VNIS)
     "target_y_north_m": "float64",  # metres north of the lander
     "target_z_up_m": "float64",  # metres above the lander
+    "target_incidence_deg": "float64",  # Sun incidence on the observed point, degrees from zenith
+    "target_phase_deg": "float64",  # phase angle at the observed point, degrees
     "view_source": "str",  # rule that gave the view (traverse.read.pointing, traverse.path.views)
     "description": "str",  # free text from the label (escaped before any HTML)
 }

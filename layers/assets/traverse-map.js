@@ -111,6 +111,47 @@
     return e;
   }
 
+  T.addLander = function (group, lander) {
+    L.marker(lander.latlng, {
+      title: lander.title,
+      icon: L.divIcon({
+        className: 'traverse-lander',
+        html: '<div class="traverse-lander-icon"></div>',
+        iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
+      })
+    }).bindPopup(lander.popup).addTo(group);
+  };
+
+  T.addTraces = function (group, traces) {
+    var renderer = L.canvas({padding: 0.5});
+    var ll = traces.latlon;
+    for (var i = 0; i + 1 < ll.length; i += 2) {
+      L.circleMarker([ll[i], ll[i + 1]], {
+        renderer: renderer, radius: 1.5, stroke: false, interactive: false,
+        fillColor: '#ff8c00', fillOpacity: 0.35
+      }).addTo(group);
+    }
+  };
+
+  /* What the rover saw: view wedges (translucent, by instrument) and lines to observed points. */
+  var VIEW_COLOURS = {PCAM: '#1f77b4', VNIS: '#d62728', TCAM: '#ffd700'};
+  T.addViews = function (group, seen) {
+    seen.wedges.forEach(function (w) {
+      L.polygon(w.latlngs, {
+        color: VIEW_COLOURS[w.instrument] || '#555', weight: 1, fillOpacity: 0.2,
+        className: 'traverse-view'
+      }).bindPopup(w.popup).addTo(group);
+    });
+    seen.targets.forEach(function (t) {
+      L.polyline(t.latlngs, {color: '#d62728', weight: 1.5, dashArray: '2 3',
+                             className: 'traverse-target-line'}).addTo(group);
+      L.circleMarker(t.latlngs[t.latlngs.length - 1], {
+        radius: 4, color: '#000', weight: 1, fillColor: '#d62728', fillOpacity: 1,
+        className: 'traverse-target'
+      }).bindPopup(t.popup).addTo(group);
+    });
+  };
+
   T.el = el;
   T.isoDate = isoDate;
 

@@ -174,26 +174,4 @@
     new Chart().addTo(map);
   };
 
-  T.addLander = function (group, lander) {
-    L.marker(lander.latlng, {
-      title: lander.title,
-      icon: L.divIcon({
-        className: 'traverse-lander',
-        html: '<div class="traverse-lander-icon"></div>',
-        iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
-      })
-    }).bindPopup(lander.popup).addTo(group);
-  };
-
-  T.addTraces = function (group, traces) {
-    var renderer = L.canvas({padding: 0.5});
-    var ll = traces.latlon;
-    for (var i = 0; i + 1 < ll.length; i += 2) {
-      L.circleMarker([ll[i], ll[i + 1]], {
-        renderer: renderer, radius: 1.5, stroke: false, interactive: false,
-        fillColor: '#ff8c00', fillOpacity: 0.35
-      }).addTo(group);
-    }
-  };
-
 })(L, window.TraverseMap);

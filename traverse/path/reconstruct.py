@@ -27,7 +27,7 @@ from traverse.path.days import summarise_days
 from traverse.path.drives import drives_from_track
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.stations import rover_track, stations_from_track
-from traverse.path.views import add_body_relative_views
+from traverse.path.views import add_body_relative_views, target_lines, view_wedges
 
 __all__ = ["Traverse", "lander_point", "reconstruct"]
 
@@ -42,7 +42,8 @@ class Traverse:
     Attributes
     ----------
     frames
-        The frames it was reconstructed from (:func:`traverse.read_frames`).
+        The frames it was reconstructed from (:func:`traverse.read_frames`),
+        with the views of PCAM mast angles filled in (:mod:`traverse.path.views`).
     stations
         One Point per stop (:func:`traverse.path.stations.stations_from_track`).
     drives
@@ -56,6 +57,9 @@ class Traverse:
         The lander position (control network) of every lon/lat here.
     settings
         The thresholds used.
+    views, targets
+        What the instruments saw: view wedges and lines to observed points
+        (:func:`~traverse.path.views.view_wedges`, :func:`~traverse.path.views.target_lines`).
     """
 
     frames: GeoDataFrame
@@ -65,11 +69,18 @@ class Traverse:
     lander: GeoDataFrame
     site: LanderSite
     settings: ReconstructionSettings = DEFAULT_SETTINGS
+    views: GeoDataFrame | None = None
+    targets: GeoDataFrame | None = None
 
     def layers(self) -> dict[str, GeoDataFrame]:
-        """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``."""
-        return {"lander": self.lander, "frames": self.frames, "stations": self.stations,
-                "drives": self.drives, "days": self.days}
+        """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``, and
+        ``views`` and ``targets`` where any frame says what it looked at."""
+        out = {"lander": self.lander, "frames": self.frames, "stations": self.stations,
+               "drives": self.drives, "days": self.days}
+        for name, layer in (("views", self.views), ("targets", self.targets)):
+            if layer is not None and len(layer):
+                out[name] = layer
+        return out
 
 
 def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
@@ -137,4 +148,8 @@ def reconstruct(
     if {"view_source", "mast_yaw_deg"} <= set(frames.columns):
         frames = add_body_relative_views(frames, track, drives, site)
     days = with_site(summarise_days(frames, stations, drives), site)
-    return Traverse(frames, stations, drives, days, lander_point(site), site, settings)
+    views = targets = None
+    if {"view_azimuth_deg", "hfov_deg", "target_x_east_m"} <= set(frames.columns):
+        views = view_wedges(frames, site, view_length_m=settings.view_length_m)
+        targets = target_lines(frames, site)
+    return Traverse(frames, stations, drives, days, lander_point(site), site, settings, views, targets)

@@ -58,6 +58,9 @@ class ReconstructionSettings:
         Lunar days: a straight inferred drive joins two stations at most this
         many lunar days apart.  2: one lunar day without data between them
         (the real archive has years without data, where no drive is drawn).
+    view_length_m
+        Metres: length of a view wedge whose label gives no observed point
+        (:func:`~traverse.path.views.view_wedges`); 5 m, a few rover lengths.
     """
 
     max_stop_diameter_m: float = 0.3
@@ -68,6 +71,7 @@ class ReconstructionSettings:
     min_stop_duration_s: float = 60.0
     min_step_m: float = 0.1
     max_inferred_lunar_days: int = 2
+    view_length_m: float = 5.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

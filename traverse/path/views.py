@@ -23,12 +23,16 @@ keep it; frames without a heading stay missing, never guessed.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from traverse import geodesy
 
-__all__ = ["station_headings", "add_body_relative_views"]
+__all__ = [
+    "VIEW_LENGTH_M", "station_headings", "add_body_relative_views", "view_wedges", "target_lines",
+]
 
 _XY = ["x_east_m", "y_north_m"]
 
@@ -97,3 +101,63 @@ def add_body_relative_views(frames: pd.DataFrame, track: pd.DataFrame, drives: p
     out.loc[idx, "view_elevation_deg"] = out.loc[idx, "mast_pitch_deg"]
     out.loc[idx, "view_source"] = "mast_yaw+" + source[ok]
     return out
+
+
+#: Default length of a view wedge without an observed point, metres (``--view-length``).
+VIEW_LENGTH_M = 5.0
+_VIEW_COLUMNS = ["product_id", "instrument", "payload", "sequence_id", "time_utc", "view_azimuth_deg",
+                 "view_elevation_deg", "hfov_deg", "view_source", "length_m"]
+
+
+def _instrument_enu(frames: pd.DataFrame) -> np.ndarray:
+    """Where each frame's instrument stood, lander ENU metres (lander cameras at the origin)."""
+    xyz = frames[["x_east_m", "y_north_m", "z_up_m"]].to_numpy(dtype="float64").copy()
+    xyz[(frames["role"] == "lander").to_numpy()] = 0.0
+    return xyz
+
+
+def view_wedges(frames: pd.DataFrame, site: geodesy.LanderSite, *,
+                view_length_m: float = VIEW_LENGTH_M) -> gpd.GeoDataFrame:
+    """One wedge per frame with a view azimuth and a field of view: what the camera saw.
+
+    The apex is the instrument (rover position, or the lander for lander
+    cameras), the sides are the azimuth ± half the field of view, and the
+    length is the horizontal distance to the observed point where the label
+    gives one, else ``view_length_m`` (metres).  Polygons in lon/lat on
+    :data:`~traverse.geodesy.MOON`; frames without azimuth or field of view
+    are left out (never guessed).
+    """
+    ok = np.isfinite(frames["view_azimuth_deg"].to_numpy(dtype="float64")) & np.isfinite(
+        frames["hfov_deg"].to_numpy(dtype="float64"))
+    rows = frames.loc[ok].reset_index(drop=True)
+    apex = _instrument_enu(rows)
+    target = rows[["target_x_east_m", "target_y_north_m"]].to_numpy(dtype="float64")
+    reach = np.hypot(*(target - apex[:, :2]).T)
+    length = np.where(np.isfinite(reach) & (reach > 0), reach, view_length_m)
+    polygons = []
+    for (e0, n0, _), az, fov, r in zip(apex, rows["view_azimuth_deg"], rows["hfov_deg"], length, strict=True):
+        arc = np.radians(np.linspace(az - fov / 2, az + fov / 2, max(3, int(fov / 2) + 2)))
+        e = np.r_[e0, e0 + r * np.sin(arc), e0]
+        n = np.r_[n0, n0 + r * np.cos(arc), n0]
+        lon, lat, _ = geodesy.enu_to_lonlat(e, n, np.zeros_like(e), site)
+        polygons.append(shapely.Polygon(np.column_stack([lon, lat])))
+    table = rows.assign(length_m=length)[_VIEW_COLUMNS] if len(rows) else pd.DataFrame(columns=_VIEW_COLUMNS)
+    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=polygons, crs=geodesy.MOON), site)
+
+
+def target_lines(frames: pd.DataFrame, site: geodesy.LanderSite) -> gpd.GeoDataFrame:
+    """One line per frame with an observed point (VNIS): from the instrument to the point."""
+    ok = np.isfinite(frames["target_x_east_m"].to_numpy(dtype="float64"))
+    rows = frames.loc[ok].reset_index(drop=True)
+    apex = _instrument_enu(rows)
+    target = rows[["target_x_east_m", "target_y_north_m", "target_z_up_m"]].to_numpy(dtype="float64")
+    lines = []
+    for a, b in zip(apex, target, strict=True):
+        lon, lat, _ = geodesy.enu_to_lonlat([a[0], b[0]], [a[1], b[1]], [0.0, 0.0], site)
+        lines.append(shapely.LineString(np.column_stack([lon, lat])))
+    cols = ["product_id", "instrument", "payload", "sequence_id", "time_utc", "view_azimuth_deg",
+            "view_elevation_deg", "target_x_east_m", "target_y_north_m", "target_z_up_m"]
+    cols += [c for c in ("target_incidence_deg", "target_phase_deg") if c in rows]
+    table = rows.assign(distance_m=np.hypot(*(target[:, :2] - apex[:, :2]).T))[cols + ["distance_m"]] \
+        if len(rows) else pd.DataFrame(columns=cols + ["distance_m"])
+    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=lines, crs=geodesy.MOON), site)

@@ -228,6 +228,7 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     times = doc.first("Time_Coordinates")
     times = _children_text(times) if times is not None else {}
     solar = numbers("Angle_Pointing_Results", "solar", keys=("incidence_angle", "azimuth_angle"))
+    seen = numbers("Angle_Pointing_Results", "center_point", keys=("incidence_angle", "phase_angle"))
 
     ident = doc.first("Identification_Area")
     descriptions = [(el.text or "").strip() for el in doc.all("description", within=ident)]
@@ -255,6 +256,8 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "focal_length_mm": _quiet_number(camera.get("focal_length")),
         "sensor_width_mm": _sensor_width_mm(camera.get("pixel_size"), _image_width(root)),
         "solar_incidence_deg": solar[0],
+        "target_incidence_deg": seen[0],
+        "target_phase_deg": seen[1],
         "solar_azimuth_deg": solar[1],
         "mast_yaw_deg": mast_yaw,
         "mast_pitch_deg": mast_pitch,

@@ -31,7 +31,8 @@ __all__ = ["POINTING_COLUMNS", "label_pointing"]
 
 #: Columns :func:`label_pointing` gives each label frame (also in ``frames``).
 POINTING_COLUMNS = ("view_azimuth_deg", "view_elevation_deg", "hfov_deg", "target_x_east_m",
-                    "target_y_north_m", "target_z_up_m", "view_source")
+                    "target_y_north_m", "target_z_up_m", "target_incidence_deg", "target_phase_deg",
+                    "view_source")
 
 _LANDER = "LANDER_COORDINATE_SYSTEM"
 
@@ -75,6 +76,8 @@ def label_pointing(lab: dict, instrument_xyz: tuple[float, float, float]) -> dic
     here = np.asarray(instrument_xyz, float)
     if lab.get("center_frame") == _LANDER and np.isfinite(center).all() and np.isfinite(here).all():
         out["target_x_east_m"], out["target_y_north_m"], out["target_z_up_m"] = center.tolist()
+        out["target_incidence_deg"] = lab.get("target_incidence_deg", math.nan)
+        out["target_phase_deg"] = lab.get("target_phase_deg", math.nan)
         out["view_azimuth_deg"], out["view_elevation_deg"] = _direction(center - here)
         out["view_source"] = "center_point"
     elif lab.get("pointing_frame") == _LANDER and np.isfinite(lab["pointing"]).all():

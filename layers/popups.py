@@ -1,0 +1,91 @@
+"""The HTML of the web map's popups: stations, drives' terrain, what the rover saw.
+
+Every label-derived string goes through :func:`esc` (:func:`html.escape`)
+before it joins a popup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+from geopandas import GeoDataFrame
+
+from layers import timeline
+
+__all__ = ["esc", "utc", "station_popups", "views_payload", "terrain_text"]
+
+
+def esc(value) -> str:
+    """Escape any value for HTML; missing values become an empty string."""
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def utc(value) -> str:
+    """``YYYY-MM-DD HH:MM`` of a timestamp, or '' when missing."""
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
+                    max_products: int) -> list[str]:
+    """HTML (escaped) of each station's popup, including distance driven so far."""
+    cum = timeline.distance_to_station_m(stations, drives)
+    desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
+            .set_index("product_id")["description"] if "description" in frames else pd.Series())
+    popups = []
+    for row, (cum2, cum3) in zip(stations.itertuples(index=False),
+                                 cum[["cum_2d_m", "cum_3d_m"]].to_numpy(), strict=True):
+        products = [p for p in str(getattr(row, "products", "") or "").split(";") if p]
+        lines = []
+        for pid in products[:max_products]:
+            text = desc.get(pid, "") if not desc.empty else ""
+            text = "" if pd.isna(text) else str(text)[:120]
+            lines.append(esc(pid) + (f" — {esc(text)}" if text else ""))
+        if len(products) > max_products:
+            lines.append(f"… and {len(products) - max_products} more")
+        popups.append(
+            f"<b>Station {esc(row.station_id)}</b> · lunar day {esc(row.lunar_day)}<br>"
+            f"{utc(row.first_utc)} → {utc(row.last_utc)} UTC<br>"
+            f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
+            f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
+            + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
+               if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
+            + f"Instruments: {esc(row.instruments)} ({esc(row.n_frames)} frames)<br>"
+            f"Products ({len(products)}):"
+            f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
+        )
+    return popups
+
+
+def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:
+    """Wedges and target lines for ``TraverseMap.addViews`` (label text escaped)."""
+    wedges = [] if views is None else [
+        {"latlngs": [[round(y, 8), round(x, 8)] for x, y in v.geometry.exterior.coords],
+         "instrument": esc(v.instrument),
+         "popup": f"<b>{esc(v.product_id)}</b><br>{esc(v.instrument)}: azimuth {v.view_azimuth_deg:.1f}°,"
+                  f" field of view {v.hfov_deg:.1f}°<br>from {esc(v.view_source)}"}
+        for v in views.itertuples(index=False)
+    ]
+    lines = [] if targets is None else [
+        {"latlngs": [[round(y, 8), round(x, 8)] for x, y in g.geometry.coords],
+         "popup": f"<b>{esc(g.product_id)}</b><br>observed point {g.distance_m:.2f} m away"
+                  + (f"<br>incidence {g.target_incidence_deg:.1f}°, phase {g.target_phase_deg:.1f}°"
+                     if pd.notna(getattr(g, "target_incidence_deg", np.nan)) else "")}
+        for g in targets.itertuples(index=False)
+    ]
+    return {"wedges": wedges, "targets": lines}
+
+
+def terrain_text(drive) -> str:
+    """Popup lines of a drive's terrain columns (from ``--dem``), or '' without them."""
+    if pd.isna(getattr(drive, "grade_deg", np.nan)):
+        return ""
+    return (f"<br>climb {drive.elevation_gain_m:.1f} m, descent {drive.elevation_loss_m:.1f} m,"
+            f" grade {drive.grade_deg:+.1f}° (steepest {drive.grade_max_deg:.1f}°)<br>"
+            f"terrain slope {drive.slope_mean_deg:.1f}° mean, {drive.slope_max_deg:.1f}° max;"
+            f" {drive.length_terrain_m:.1f} m over the terrain")
+
+

@@ -1,0 +1,96 @@
+"""What the rover saw as layers: ``views`` and ``targets`` in the GeoPackage (real QGIS) and the map.
+
+Built from the real VNIS products of 2020-07-16 (sequence 0136), whose labels
+give the observed point: the target line must end on it, the wedge must open
+from the rover towards it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+from layers.geopackage import write_geopackage
+from layers.webmap import build_webmap
+from traverse import geodesy, read_frames, reconstruct
+
+from .test_qgis import CHECK_SCRIPT, SYSTEM_PYTHON, _clean_env, _skip_or_fail
+
+
+@pytest.fixture(scope="module")
+def seen(ce4, tmp_path_factory):
+    trav = reconstruct(read_frames([ce4 / "vnis"])[0])
+    out = tmp_path_factory.mktemp("views")
+    gpkg = write_geopackage(out / "views.gpkg", **trav.layers())
+    html = build_webmap(out / "views.html", **trav.layers())
+    return trav, gpkg, html
+
+
+def test_views_and_targets_layers_follow_the_labels(seen):
+    trav, gpkg, _ = seen
+    layers = dict(pyogrio.list_layers(gpkg))
+    assert layers["views"] == "Polygon" and layers["targets"] == "LineString"
+    targets = pyogrio.read_dataframe(gpkg, layer="targets")
+    assert targets.crs.equals(geodesy.MOON, ignore_axis_order=True) and len(targets) == 2
+    frames = trav.frames.set_index("product_id")
+    for row in targets.itertuples(index=False):
+        f = frames.loc[row.product_id]
+        lon, lat, _ = geodesy.enu_to_lonlat(f["target_x_east_m"], f["target_y_north_m"], 0.0)
+        end = np.asarray(row.geometry.coords)[-1]
+        np.testing.assert_allclose(end, [float(lon), float(lat)], atol=1e-9)
+        assert row.distance_m == pytest.approx(1.32, abs=0.02)
+    views = pyogrio.read_dataframe(gpkg, layer="views")
+    assert len(views) == 2 and views.geometry.is_valid.all()
+    rover = shapely.Point(*(float(v) for v in geodesy.enu_to_lonlat(-287.522263, 127.291501, 0.0)[:2]))
+    for wedge in views.geometry:
+        assert wedge.exterior.distance(rover) < 1e-9  # apex at the rover
+        assert wedge.intersects(targets.geometry.iloc[0].interpolate(0.5, normalized=True))
+
+
+@pytest.mark.qgis
+def test_qgis_opens_views_and_targets_styled(seen, tmp_path):
+    _, gpkg, _ = seen
+    if not Path(SYSTEM_PYTHON).exists():
+        _skip_or_fail(f"{SYSTEM_PYTHON} not found; install Debian python3-qgis")
+    res = subprocess.run([SYSTEM_PYTHON, str(CHECK_SCRIPT), str(gpkg), str(tmp_path / "r.png")],
+                         env=_clean_env(tmp_path), capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    if res.returncode != 0 and "No module named 'qgis'" in res.stderr:
+        _skip_or_fail("Debian python3-qgis is not installed")
+    assert res.returncode == 0, res.stderr[-3000:]
+    report = json.loads(res.stdout)
+    for name in ("views", "targets"):
+        layer = report["layers"][name]
+        assert layer["isValid"] and layer["authid"] == "IAU_2015:30100" and layer["featureCount"] == 2
+    assert report["layers"]["views"]["renderer"] == "categorizedSymbol"
+    assert report["layers"]["views"]["classAttribute"] == "instrument"
+    assert report["render"]["errors"] == []
+
+
+@pytest.mark.chromium
+def test_map_layer_what_the_rover_saw_toggles(seen):
+    from .test_webmap_chromium import ARGS, CHROMIUM, Page, _require_chromium
+
+    _, _, html = seen
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = Page(browser, html)
+        assert page.errors == [] and page.blocked == [] and page.failed == []
+        assert page.page.locator("path.traverse-view").count() == 2
+        assert page.page.locator("path.traverse-target").count() == 2
+        toggle = page.page.locator(".leaflet-control-layers label", has_text="What the rover saw")
+        toggle.locator("input").click()
+        assert page.page.locator("path.traverse-view").count() == 0
+        toggle.locator("input").click()
+        page.page.locator("path.traverse-target").first.click(force=True)
+        text = page.page.locator(".leaflet-popup-content").inner_text()
+        assert "observed point 1.3" in text and "incidence" in text and "phase" in text
+        browser.close()
