@@ -15,7 +15,7 @@ from traverse.geodesy import MOON
 from traverse.path.days import DAYS_COLUMNS
 from traverse.synthetic.sample import sample_day_distances
 
-LAYERS = ["lander", "frames", "stations", "drives", "days"]
+LAYERS = ["lander", "frames", "stations", "drives", "days", "views", "targets"]
 
 
 @pytest.fixture(scope="session")

@@ -157,7 +157,7 @@ def test_announced_odometry_days_1_to_13_within_1_percent(trav):
 def test_labels_say_synthetic(sample, frames):
     folder, _ = sample
     labels = sorted(folder.rglob("*L"))
-    assert len(labels) == 112 + 22  # 100 PCAM, 9 VNIS, 3 TCAM, 22 LPR labels
+    assert len(labels) == 162 + 22  # 150 PCAM (6 a station), 9 VNIS, 3 TCAM, 22 LPR labels
     for path in labels:
         assert "SYNTHETIC" in path.read_text(encoding="utf-8"), path.name
     assert frames["description"].str.contains("SYNTHETIC", regex=False).all()

@@ -111,6 +111,7 @@ def label_xml(
     pointing=None,
     pointing_frame: str | None = None,
     center_point=None,
+    camera=None,
     solar=None,
     rotation=None,
     description: str = SYNTHETIC_NOTE,
@@ -133,6 +134,11 @@ def label_xml(
     center_point
         Observed ground point (x east, y north, z up), metres, lander ENU
         (``Center_Point_LocationXYZ``, as the VNIS labels hold it).
+    camera
+        ``(focal_length_mm, pixel_size_um, samples, lines, bands)``: written as
+        ``Instrument_Parm`` and, when there is no ``table``, as the
+        ``Array_3D_Image`` the data file would hold (UnsignedByte, Last Index
+        Fastest, as the real TCAM 2C labels describe theirs).
     solar
         (incidence, azimuth) of the Sun, degrees.
     rotation
@@ -172,6 +178,20 @@ def label_xml(
         vec = _xyz("center_point_observe_vector", pointing, unit="", frame="")
         ref = f"<reference_frame>{pointing_frame}</reference_frame>" if pointing_frame else ""
         parts.append(f"<Vector_Cartesian_3_Pointing>{ref}{vec}</Vector_Cartesian_3_Pointing>")
+    if camera is not None:
+        parts.append(f'<Instrument_Parm><focal_length unit="mm">{camera[0]}</focal_length>'
+                     f'<pixel_size unit="micrometer">{camera[1]}</pixel_size></Instrument_Parm>')
+        if not table:
+            axes = "".join(
+                f"<Axis_Array><axis_name>{name}</axis_name><elements>{n}</elements>"
+                f"<sequence_number>{k}</sequence_number></Axis_Array>"
+                for k, (name, n) in enumerate((("Line", camera[3]), ("Sample", camera[2]),
+                                               ("Band", camera[4])), 1)
+            )
+            table = ('<Array_3D_Image><offset unit="byte">0</offset><axes>3</axes>'
+                     "<axis_index_order>Last Index Fastest</axis_index_order>"
+                     f"<Element_Array><data_type>UnsignedByte</data_type></Element_Array>{axes}"
+                     "</Array_3D_Image>")
     if solar is not None:
         parts.append(
             "<Angle_Pointing_Results><solar>"

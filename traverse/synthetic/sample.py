@@ -41,6 +41,11 @@ _RADARLESS = {(4, 0), (6, 1)}  # (lunar day, drive index) with no LPR product
 _RECORD_SPACING_M = 0.10
 _NOISE_M = 0.015
 _REST_RECORDS = 20
+#: PCAM mast angles (yawing, pitch), degrees, of the real 3 x 2 mosaic of sequence 0067.
+_MOSAIC = ((-12.9, -23.9), (0.0, -23.9), (12.9, -23.9), (12.9, -35.9), (0.0, -35.9), (-12.9, -35.9))
+#: PCAM optics as published for the Chang'e-3/4 panoramic camera: 50 mm, 7.4 µm pixels,
+#: 2352 x 1728 x 3 (19.7° field of view).  The sample writes labels only, no image files.
+_PCAM_CAMERA = (50.0, 7.4, 2352, 1728, 3)
 
 
 #: Most lunar days the sample can hold (CNSA's figures reach lunar day 71).
@@ -187,14 +192,17 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13
         nonlocal seq
         seq += 1
         xyz = (float(en[0]), float(en[1]), float(_height(en[None])[0]))
-        for i, payload in enumerate(("PCAML-C", "PCAMR-C", "PCAML-Q", "PCAMR-Q")):
-            write_label_product(folder / "PCAM", payload, t + pd.Timedelta(minutes=i),
-                                frame=i, sequence_id=seq, rover_xyz=xyz,
-                                rotation=(rng.uniform(-180, 180), -15.0), description=SYNTHETIC_NOTE)
+        for i, (yaw, pitch) in enumerate(_MOSAIC):  # the 3 x 2 mosaic of the real sequence 0067
+            write_label_product(folder / "PCAM", "PCAML-C", t + pd.Timedelta(minutes=i),
+                                frame=i, sequence_id=seq, rover_xyz=xyz, rotation=(yaw, pitch),
+                                camera=_PCAM_CAMERA, description=SYNTHETIC_NOTE)
         if seq % 3 == 1:
+            look = np.radians(rng.uniform(0, 360))  # the spectrometer's ground point, 1.3 m away
+            target = (xyz[0] + 1.3 * np.sin(look), xyz[1] + 1.3 * np.cos(look), xyz[2] - 0.3)
             write_label_product(folder / "VNIS", "VNIS-VD", t + pd.Timedelta(minutes=10),
                                 sequence_id=seq, rover_xyz=xyz, pointing=(0.0, 0.57, -0.82),
-                                solar=(70.0, 95.0))
+                                pointing_frame="ROVER_COORDINATE_SYSTEM", center_point=target,
+                                camera=(43.0, 25.0, 256, 256, 1), solar=(70.0, 95.0))
         stations.append((seq, day, *xyz, t))
         return seq
 
@@ -209,9 +217,12 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13
             s_to = station(verts[-1], end, day)
             length = float(np.hypot(*np.diff(verts, axis=0).T).sum())
             drives.append((day, s_from, s_to, length, radar))
-    for i in range(3):
+    for i, yaw in enumerate((170.0, 152.0, 134.0)):  # the lander camera's sweep of sequence 0004
+        a, e = np.radians(yaw), np.radians(-30.0)
         write_label_product(folder / "TCAM", "TCAM-I", _DEPLOYED + pd.Timedelta(minutes=30 + i),
-                            frame=i, sequence_id=1, version="A", level="2C")
+                            frame=i, sequence_id=1, version="A", level="2C",
+                            pointing=(np.sin(a) * np.cos(e), np.cos(a) * np.cos(e), np.sin(e)),
+                            pointing_frame="LANDER_COORDINATE_SYSTEM", camera=(43.47204, 7.4, 2352, 1728, 3))
     return SampleTruth(
         pd.DataFrame(stations, columns=["station", "lunar_day", "x_east_m", "y_north_m",
                                         "z_up_m", "time_utc"]),
