@@ -94,3 +94,22 @@ def test_map_layer_what_the_rover_saw_toggles(seen):
         text = page.page.locator(".leaflet-popup-content").inner_text()
         assert "observed point 1.3" in text and "incidence" in text and "phase" in text
         browser.close()
+
+
+def test_view_length_option(ce4, tmp_path, capsys):
+    import pandas as pd
+
+    from traverse.cli import main
+    from traverse.synthetic.products import write_label_product
+
+    tcam = tmp_path / "tcam"  # a lander camera: its wedge has no observed point, so the option sets it
+    write_label_product(tcam, "TCAM-I", pd.Timestamp("2019-01-11T19:57:09Z"), level="2C", version="A",
+                        pointing=(0.0, -0.866, -0.5), pointing_frame="LANDER_COORDINATE_SYSTEM",
+                        camera=(43.47204, 7.4, 2352, 1728, 3))
+    args = ["build", str(ce4 / "vnis"), str(tcam), "-q", "--view-length"]
+    assert main([*args, "-1", "-o", str(tmp_path / "a")]) == 2
+    assert "positive number of metres" in capsys.readouterr().err
+    assert main([*args, "2.5", "-o", str(tmp_path / "b")]) == 0
+    views = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="views").set_index("instrument")
+    assert views.loc["TCAM", "length_m"] == 2.5
+    assert np.allclose(views.loc["VNIS", "length_m"], 1.32, atol=0.02)  # to the observed point

@@ -42,6 +42,17 @@ def control_network(text: str) -> geodesy.LanderSite:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def positive_metres(text: str) -> float:
+    """argparse type of a length in metres: a positive number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of metres") from None
+    if not (value > 0 and value < 1e6):
+        raise argparse.ArgumentTypeError(f"{text}: give a positive number of metres")
+    return value
+
+
 def verbosity_options() -> argparse.ArgumentParser:
     """``-v``/``-q`` (logging level of the ``traverse`` logger) and ``--progress``."""
     p = argparse.ArgumentParser(add_help=False)
@@ -60,6 +71,8 @@ def archive_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="product files, folders or the portal's zip bundles")
+    p.add_argument("--view-length", type=positive_metres, default=None, metavar="METRES",
+                   help="length of a view wedge whose label gives no observed point (default 5)")
     p.add_argument("--control", type=control_network, default=geodesy.LANDER_LABEL,
                    metavar="NETWORK",
                    help="lander position: label (default, as the products), lro (for LRO "

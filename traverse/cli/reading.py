@@ -47,7 +47,12 @@ def reconstruct_archive(args: argparse.Namespace):
     rover = frames[frames["role"] == "rover"]
     if rover[["x_east_m", "y_north_m"]].dropna().empty:
         raise TraverseError("the products hold no rover position (lander cameras only?)")
-    return reconstruct(frames), report
+    from traverse.path.settings import DEFAULT_SETTINGS
+
+    settings = DEFAULT_SETTINGS
+    if getattr(args, "view_length", None) is not None:
+        settings = settings.replace(view_length_m=args.view_length)
+    return reconstruct(frames, settings=settings), report
 
 
 def skipped_path(output: Path) -> Path:
