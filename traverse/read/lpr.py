@@ -104,7 +104,7 @@ class LprLayout:
     def from_table(
         cls, table: dict, *, source: str = "<label>", instrument: str = "LPR", level: str = "2B"
     ) -> LprLayout:
-        """Build the layout from :func:`traverse.read.labels.lpr_table_layout` output."""
+        """Build the layout from a label's ``table`` (:func:`traverse.read.labels.parse_label`), validated."""
         fields = table["fields"]
         missing = [f for f in _REQUIRED if f not in fields]
         if missing:
