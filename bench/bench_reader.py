@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from traverse.errors import Report  # noqa: E402
 from traverse.read.archive import Source, parse_product_name  # noqa: E402
 from traverse.read.labels import parse_label  # noqa: E402
 from traverse.read.lpr import LPR_EPOCH, LprLayout, read_lpr_poses  # noqa: E402
@@ -351,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # correctness first (also warms the page cache)
     cat_file(path)
-    poses = read_lpr_poses(src_lpr, layout, on_error="raise")
+    poses = read_lpr_poses(src_lpr, layout, report=Report(on_error="raise"))
     loop = struct_loop_mmap(path, n_rec, rl)
     check_poses(poses, loop, hdr, n_rec)
     loop2 = struct_loop_seek(path, n_rec, rl)

@@ -228,17 +228,14 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     times = doc.first("Time_Coordinates")
     times = _children_text(times) if times is not None else {}
     solar = numbers("Angle_Pointing_Results", "solar", keys=("incidence_angle", "azimuth_angle"))
-    seen = numbers("Angle_Pointing_Results", "center_point", keys=("incidence_angle", "phase_angle"))
 
     ident = doc.first("Identification_Area")
     descriptions = [(el.text or "").strip() for el in doc.all("description", within=ident)]
-    vectors = doc.first("Vector_Cartesian_3_Pointing", within=mission)
-    center = doc.first("Center_Point_LocationXYZ", within=mission)
-    camera = doc.first("Instrument_Parm", within=mission)
-    camera = _children_text(camera) if camera is not None else {}
+    instrument = text("instrument_id")
+    looks = _pointing(doc, mission, root, warnings, numbers) if instrument != "LPR" else _NO_POINTING
     return {
         "product_id": text("product_id") or doc.text("logical_identifier"),
-        "instrument_id": text("instrument_id"),
+        "instrument_id": instrument,
         "sequence_id": text("sequence_id"),
         "product_level": text("product_level"),
         "product_version": text("product_version"),
@@ -248,6 +245,32 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "rover_lonlat": numbers("Rover_Location", keys=_LONLAT),
         "lander_lonlat": numbers("Lander_Location", keys=_LONLAT),
         "pointing": numbers("center_point_observe_vector", keys=_XYZ),
+        "solar_incidence_deg": solar[0],
+        **looks,
+        "solar_azimuth_deg": solar[1],
+        "mast_yaw_deg": mast_yaw,
+        "mast_pitch_deg": mast_pitch,
+        "description": next((d for d in descriptions if d and d != "None"), ""),
+        "table": _table_layout(root, source),
+        "warnings": warnings,
+    }
+
+
+_NO_POINTING = {
+    "pointing_frame": None, "pointing_left": (math.nan,) * 3, "pointing_right": (math.nan,) * 3,
+    "center_xyz": (math.nan,) * 3, "center_frame": None, "focal_length_mm": math.nan,
+    "sensor_width_mm": math.nan, "target_incidence_deg": math.nan, "target_phase_deg": math.nan,
+}
+
+
+def _pointing(doc: _Index, mission, root, warnings: list[str], numbers) -> dict[str, Any]:
+    """What a camera or spectrometer label says it looked at (radar labels skip this)."""
+    vectors = doc.first("Vector_Cartesian_3_Pointing", within=mission)
+    center = doc.first("Center_Point_LocationXYZ", within=mission)
+    camera = doc.first("Instrument_Parm", within=mission)
+    camera = _children_text(camera) if camera is not None else {}
+    seen = numbers("Angle_Pointing_Results", "center_point", keys=("incidence_angle", "phase_angle"))
+    return {
         "pointing_frame": _frame_name(doc, vectors),
         "pointing_left": numbers("up_left_point_observe_vector", keys=_XYZ),
         "pointing_right": numbers("up_right_point_observe_vector", keys=_XYZ),
@@ -255,15 +278,8 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "center_frame": _frame_name(doc, center),
         "focal_length_mm": _quiet_number(camera.get("focal_length")),
         "sensor_width_mm": _sensor_width_mm(camera.get("pixel_size"), _image_width(root)),
-        "solar_incidence_deg": solar[0],
         "target_incidence_deg": seen[0],
         "target_phase_deg": seen[1],
-        "solar_azimuth_deg": solar[1],
-        "mast_yaw_deg": mast_yaw,
-        "mast_pitch_deg": mast_pitch,
-        "description": next((d for d in descriptions if d and d != "None"), ""),
-        "table": _table_layout(root, source),
-        "warnings": warnings,
     }
 
 
@@ -293,10 +309,16 @@ def _sensor_width_mm(pixel_size: str | None, width_px: float) -> float:
 
 def _image_width(root: etree._Element) -> float:
     """Samples per line of the label's image array (``Axis_Array`` named Sample), NaN without one."""
-    for axis in root.iter("{*}Axis_Array"):
-        kids = _children_text(axis)
-        if kids.get("axis_name", "").lower() == "sample":
-            return _quiet_number(kids.get("elements"))
+    for area in root.iterchildren(tag=etree.Element):
+        if not _is_file_area(area):
+            continue
+        for array in area.iterchildren(tag=etree.Element):  # Array_2D_Image, Array_3D_Image ...
+            if not array.tag.rpartition("}")[2].startswith("Array"):
+                continue
+            for axis in array.iterchildren("{*}Axis_Array"):
+                kids = _children_text(axis)
+                if kids.get("axis_name", "").lower() == "sample":
+                    return _quiet_number(kids.get("elements"))
     return math.nan
 
 
@@ -321,6 +343,10 @@ def _field_rows(record: etree._Element) -> list[tuple[str, ...]]:
 
 def _whole_number(text: str, what: str, source: str) -> int:
     """A whole number as a label writes it (``32883``, ``32883.0``); a :class:`LayoutError` otherwise."""
+    try:
+        return int(text)  # the usual case, and the fast one
+    except ValueError:
+        pass
     try:
         value = float(text)
     except ValueError:
