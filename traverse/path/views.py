@@ -134,13 +134,17 @@ def view_wedges(frames: pd.DataFrame, site: geodesy.LanderSite, *,
     target = rows[["target_x_east_m", "target_y_north_m"]].to_numpy(dtype="float64")
     reach = np.hypot(*(target - apex[:, :2]).T)
     length = np.where(np.isfinite(reach) & (reach > 0), reach, view_length_m)
-    polygons = []
+    rings = []  # every wedge's vertices in lander ENU, transformed to lon/lat in one call
     for (e0, n0, _), az, fov, r in zip(apex, rows["view_azimuth_deg"], rows["hfov_deg"], length, strict=True):
         arc = np.radians(np.linspace(az - fov / 2, az + fov / 2, max(3, int(fov / 2) + 2)))
-        e = np.r_[e0, e0 + r * np.sin(arc), e0]
-        n = np.r_[n0, n0 + r * np.cos(arc), n0]
-        lon, lat, _ = geodesy.enu_to_lonlat(e, n, np.zeros_like(e), site)
-        polygons.append(shapely.Polygon(np.column_stack([lon, lat])))
+        rings.append(np.column_stack([np.r_[e0, e0 + r * np.sin(arc), e0],
+                                      np.r_[n0, n0 + r * np.cos(arc), n0]]))
+    polygons = []
+    if rings:
+        allv = np.concatenate(rings)
+        lon, lat, _ = geodesy.enu_to_lonlat(allv[:, 0], allv[:, 1], np.zeros(len(allv)), site)
+        which = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+        polygons = list(shapely.polygons(shapely.linearrings(np.column_stack([lon, lat]), indices=which)))
     table = rows.assign(length_m=length)[_VIEW_COLUMNS] if len(rows) else pd.DataFrame(columns=_VIEW_COLUMNS)
     return geodesy.with_site(gpd.GeoDataFrame(table, geometry=polygons, crs=geodesy.MOON), site)
 
@@ -151,10 +155,10 @@ def target_lines(frames: pd.DataFrame, site: geodesy.LanderSite) -> gpd.GeoDataF
     rows = frames.loc[ok].reset_index(drop=True)
     apex = _instrument_enu(rows)
     target = rows[["target_x_east_m", "target_y_north_m", "target_z_up_m"]].to_numpy(dtype="float64")
-    lines = []
-    for a, b in zip(apex, target, strict=True):
-        lon, lat, _ = geodesy.enu_to_lonlat([a[0], b[0]], [a[1], b[1]], [0.0, 0.0], site)
-        lines.append(shapely.LineString(np.column_stack([lon, lat])))
+    ends = np.stack([apex[:, :2], target[:, :2]], axis=1).reshape(-1, 2)  # rover, point, rover, ...
+    lon, lat, _ = geodesy.enu_to_lonlat(ends[:, 0], ends[:, 1], np.zeros(len(ends)), site)
+    lines = list(shapely.linestrings(np.column_stack([lon, lat]),
+                                     indices=np.repeat(np.arange(len(rows)), 2))) if len(rows) else []
     cols = ["product_id", "instrument", "payload", "sequence_id", "time_utc", "view_azimuth_deg",
             "view_elevation_deg", "target_x_east_m", "target_y_north_m", "target_z_up_m"]
     cols += [c for c in ("target_incidence_deg", "target_phase_deg") if c in rows]
