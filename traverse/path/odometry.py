@@ -8,6 +8,10 @@ statement).  Days without a row were not found, not zero.
 
 An odometer counts wheel turns, so it includes turns on the spot and slip; it
 reads longer than the path drawn from positions.
+
+The figures and sources were gathered for the project (``shared/data/odometry``:
+news copies of CNSA/Xinhua statements, facts free to use) and are kept here in
+the project's own file and column order.
 """
 
 from __future__ import annotations
