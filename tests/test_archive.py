@@ -144,4 +144,4 @@ def test_zip_without_any_product_is_reported(tmp_path):
         zf.writestr("DATA/garbled.2BL", b"<x/>")
     frames, report = read_frames([tmp_path / "good"])
     assert len(frames) == 1
-    assert report.problems[0].reason == "zip bundle with 1 members but no Chang'e-4 product"
+    assert report.problems[0].reason == "zip bundle with 1 members but no GRAS product"

@@ -1,7 +1,8 @@
-"""Lunar reference frames: the one place that builds CRSs and converts positions.
+"""Planetary reference frames: the one place that builds CRSs and converts positions.
 
-Everything the project knows about the Moon's shape and the Chang'e-4 lander's
-position lives here:
+Everything the project knows about a body's shape (:class:`Body`: the Moon,
+Mars) and a lander's position lives here; which body and which lander a
+mission has is data (:mod:`traverse.missions`).  For Chang'e-4:
 
 * :data:`MOON` is ``IAU_2015:30100`` (Moon 2015, sphere of 1 737 400 m,
   planetocentric latitude, longitude east, axis order latitude/longitude;
@@ -25,6 +26,7 @@ for one, and nothing measures lunar distances with an Earth ellipsoid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -34,6 +36,9 @@ from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
 from traverse.errors import SiteMismatchError
 
 __all__ = [
+    "Body",
+    "MOON_BODY",
+    "MARS_BODY",
     "MOON",
     "MOON_RADIUS_M",
     "LANDER_LABEL",
@@ -48,35 +53,82 @@ __all__ = [
     "local_crs",
     "web_mercator_crs",
     "is_lunar_crs",
+    "is_body_crs",
     "lonlat_to_crs_transformer",
     "web_mercator_to_lonlat",
 ]
 
-#: Mean radius of the Moon in metres, the sphere of ``IAU_2015:30100``.
-MOON_RADIUS_M = 1_737_400.0
+@dataclass(frozen=True)
+class Body:
+    """A planetary body as the maps see it: a sphere and its geographic CRS.
 
-#: Geographic CRS of all outputs: Moon (2015) sphere, planetocentric.
-MOON = CRS.from_user_input("IAU_2015:30100")
+    Parameters
+    ----------
+    name
+        ``Moon``, ``Mars``.
+    crs_code
+        Authority code of its planetocentric geographic CRS (IAU 2015 sphere,
+        longitude east), e.g. ``IAU_2015:30100``.
+    radius_m
+        Radius of that sphere, metres.
+    """
+
+    name: str
+    crs_code: str
+    radius_m: float
+
+    @property
+    def crs(self) -> CRS:
+        """The geographic CRS (degrees east/north, planetocentric)."""
+        return _crs_from_code(self.crs_code)
+
+    @property
+    def adjective(self) -> str:
+        """``lunar``, ``Martian``: for messages."""
+        return {"Moon": "lunar", "Mars": "Martian"}.get(self.name, f"{self.name}'s")
+
+
+@cache
+def _crs_from_code(code: str) -> CRS:
+    return CRS.from_user_input(code)
+
+
+#: The Moon: IAU 2015 sphere of 1 737 400 m (``IAU_2015:30100``).
+MOON_BODY = Body("Moon", "IAU_2015:30100", 1_737_400.0)
+#: Mars: IAU 2015 sphere of 3 396 190 m (``IAU_2015:49900``).
+MARS_BODY = Body("Mars", "IAU_2015:49900", 3_396_190.0)
+
+#: Mean radius of the Moon in metres, the sphere of ``IAU_2015:30100``.
+MOON_RADIUS_M = MOON_BODY.radius_m
+
+#: Geographic CRS of the Chang'e-4 outputs: Moon (2015) sphere, planetocentric.
+MOON = MOON_BODY.crs
 
 
 @dataclass(frozen=True)
 class LanderSite:
-    """Position of the Chang'e-4 lander, the origin of the lander ENU frame.
+    """Position of a lander (landing site), the origin of the lander ENU frame.
 
     Parameters
     ----------
     lon_deg, lat_deg
         Planetocentric longitude (degrees east) and latitude (degrees north).
     height_m
-        Height above the 1 737 400 m sphere, metres.
+        Height above the body's sphere, metres.
     name
         Short name of the control network (``label``, ``lro`` or ``custom``).
+    body
+        The body it stands on (default the Moon).
+    mission
+        Key of the mission whose lander it is (:mod:`traverse.missions`; default ``ce4``).
     """
 
     lon_deg: float
     lat_deg: float
     height_m: float
     name: str = "custom"
+    body: Body = MOON_BODY
+    mission: str = "ce4"
 
     def __post_init__(self) -> None:
         if not (-180.0 <= self.lon_deg <= 360.0 and -90.0 <= self.lat_deg <= 90.0):
@@ -84,7 +136,7 @@ class LanderSite:
                 f"lander position out of range: lon {self.lon_deg}, lat {self.lat_deg} degrees"
             )
         if not abs(self.height_m) < 100_000:
-            raise ValueError(f"lander height {self.height_m} m is not on the Moon's surface")
+            raise ValueError(f"lander height {self.height_m} m is not on the {self.body.name}'s surface")
 
     def describe(self) -> str:
         """``'lro' (177.5885° E, -45.4561°, -5927 m)``: name and position, for messages."""
@@ -99,32 +151,40 @@ LANDER_LRO = LanderSite(177.5885, -45.4561, -5927.0, "lro")
 _CONTROL = {"label": LANDER_LABEL, "lro": LANDER_LRO}
 
 
-def lander_site(control: str | LanderSite | tuple[float, float, float] = "label") -> LanderSite:
+def lander_site(
+    control: str | LanderSite | tuple[float, float, float] = "label",
+    sites: dict[str, LanderSite] | None = None,
+) -> LanderSite:
     """Resolve a control-network choice to a :class:`LanderSite`.
 
     Parameters
     ----------
     control
-        ``"label"`` (default, what the products use), ``"lro"`` (for LRO
-        basemaps), a :class:`LanderSite`, a ``(lon_deg, lat_deg, height_m)``
-        tuple, or the string ``"LON,LAT,HEIGHT"``.
+        A name from ``sites`` (for Chang'e-4: ``"label"``, what the products
+        use, or ``"lro"`` for LRO basemaps), a :class:`LanderSite`, a
+        ``(lon_deg, lat_deg, height_m)`` tuple, or the string ``"LON,LAT,HEIGHT"``.
+    sites
+        The named sites of the mission (:attr:`traverse.missions.Mission.sites`);
+        default: Chang'e-4's.  A custom position stands on the same body.
     """
+    sites = _CONTROL if sites is None else sites
+    first = next(iter(sites.values()), LANDER_LABEL)
+    body, mission = first.body, first.mission
     if isinstance(control, LanderSite):
         return control
     if isinstance(control, tuple):
-        return LanderSite(*map(float, control), name="custom")
+        return LanderSite(*map(float, control), name="custom", body=body, mission=mission)
     key = str(control).strip().lower()
-    if key in _CONTROL:
-        return _CONTROL[key]
+    if key in sites:
+        return sites[key]
     parts = key.split(",")
     if len(parts) == 3:
         try:
-            return LanderSite(*map(float, parts), name="custom")
+            return LanderSite(*map(float, parts), name="custom", body=body, mission=mission)
         except ValueError as exc:
             raise ValueError(f"control {control!r}: {exc}") from exc
-    raise ValueError(
-        f"unknown control network {control!r}: expected 'label', 'lro' or 'LON,LAT,HEIGHT'"
-    )
+    names = ", ".join(repr(k) for k in sites)
+    raise ValueError(f"unknown control network {control!r}: expected {names} or 'LON,LAT,HEIGHT'")
 
 
 #: Key of a table's ``attrs`` holding its lander site (a JSON-friendly dict, so it survives GeoParquet).
@@ -141,6 +201,8 @@ def with_site(table, site: LanderSite):
     out = table.copy(deep=False)
     out.attrs = {**table.attrs, SITE_ATTR: {
         "name": site.name, "lon_deg": site.lon_deg, "lat_deg": site.lat_deg, "height_m": site.height_m,
+        "body": site.body.name, "crs": site.body.crs_code, "radius_m": site.body.radius_m,
+        "mission": site.mission,
     }}
     return out
 
@@ -150,8 +212,9 @@ def site_of(table) -> LanderSite | None:
     tag = getattr(table, "attrs", {}).get(SITE_ATTR)
     if tag is None:
         return None
+    body = Body(str(tag["body"]), str(tag["crs"]), float(tag["radius_m"])) if "body" in tag else MOON_BODY
     return LanderSite(float(tag["lon_deg"]), float(tag["lat_deg"]), float(tag["height_m"]),
-                      str(tag["name"]))
+                      str(tag["name"]), body, str(tag.get("mission", "ce4")))
 
 
 def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
@@ -179,7 +242,7 @@ def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
 
 def _topocentric_pipeline(site: LanderSite) -> Transformer:
     """Transformer from lander ENU (metres) to lon/lat (degrees)/height (metres)."""
-    r = MOON_RADIUS_M
+    r = site.body.radius_m
     return Transformer.from_pipeline(
         "+proj=pipeline"
         f" +step +inv +proj=topocentric +lon_0={site.lon_deg} +lat_0={site.lat_deg}"
@@ -190,7 +253,7 @@ def _topocentric_pipeline(site: LanderSite) -> Transformer:
 
 
 def enu_to_lonlat(e_m, n_m, u_m, site: LanderSite = LANDER_LABEL):
-    """Convert lander ENU to planetocentric longitude/latitude on the Moon sphere.
+    """Convert lander ENU to planetocentric longitude/latitude on the site's body sphere.
 
     Parameters
     ----------
@@ -202,7 +265,7 @@ def enu_to_lonlat(e_m, n_m, u_m, site: LanderSite = LANDER_LABEL):
     Returns
     -------
     lon_deg, lat_deg, height_m : numpy.ndarray
-        Degrees east, degrees north, metres above the 1 737 400 m sphere.
+        Degrees east, degrees north, metres above the body's sphere (1 737 400 m for the Moon).
     """
     t = _topocentric_pipeline(site)
     e, n, u = (np.asarray(v, dtype="float64") for v in (e_m, n_m, u_m))
@@ -219,7 +282,7 @@ def lonlat_to_enu(lon_deg, lat_deg, height_m, site: LanderSite = LANDER_LABEL):
 
 
 def local_crs(site: LanderSite = LANDER_LABEL) -> CRS:
-    """Azimuthal-equidistant CRS centred on the lander, metres, on the Moon sphere.
+    """Azimuthal-equidistant CRS centred on the lander, metres, on the site's body sphere.
 
     Distances in it are measured on the 1 737 400 m reference sphere, whereas
     lander ENU metres are measured at the lander's height (−5935 m for the
@@ -231,12 +294,19 @@ def local_crs(site: LanderSite = LANDER_LABEL) -> CRS:
         latitude_natural_origin=site.lat_deg, longitude_natural_origin=site.lon_deg
     )
     return ProjectedCRS(
-        conversion=conv, geodetic_crs=MOON, name=f"Chang'e-4 lander AEQD ({site.name})"
+        conversion=conv, geodetic_crs=site.body.crs, name=_aeqd_name(site)
     )
 
 
-def web_mercator_crs() -> CRS:
-    """Spherical Mercator on the Moon sphere, the display projection of web maps.
+def _aeqd_name(site: LanderSite) -> str:
+    # Kept as it was for the Moon (QGIS projects refer to it by name).
+    if site.body == MOON_BODY:
+        return f"Chang'e-4 lander AEQD ({site.name})"
+    return f"{site.body.name} lander AEQD ({site.name})"
+
+
+def web_mercator_crs(body: Body = MOON_BODY) -> CRS:
+    """Spherical Mercator on the body's sphere (default the Moon), the display projection of web maps.
 
     Leaflet's ``EPSG:3857`` tiling scheme reused on the Moon: same formulas
     with R = 1 737 400 m, so a metre on the map is a lunar metre times the
@@ -264,8 +334,8 @@ def web_mercator_crs() -> CRS:
                     {"name": "False northing", "value": 0, "unit": "metre"},
                 ],
             },
-            geodetic_crs=MOON,
-            name="Moon 2015 Pseudo-Mercator",
+            geodetic_crs=body.crs,
+            name=f"{body.name} 2015 Pseudo-Mercator",
         ).to_wkt()
     )
 
@@ -281,16 +351,17 @@ _LUNAR_AXIS_TOLERANCE_M = 5_000.0
 def is_lunar_crs(crs) -> bool:
     """Tell whether *crs* (anything pyproj accepts, e.g. WKT) lies on a Moon-sized body.
 
-    Parameters
-    ----------
-    crs
-        CRS as WKT, PROJ string, :class:`pyproj.CRS` or rasterio CRS.
+    True when the ellipsoid's semi-major axis is within 5 km of
+    :data:`MOON_RADIUS_M` (:func:`is_body_crs` for the Moon).
+    """
+    return is_body_crs(crs, MOON_BODY)
 
-    Returns
-    -------
-    bool
-        True when the ellipsoid's semi-major axis is within 5 km of
-        :data:`MOON_RADIUS_M`.
+
+def is_body_crs(crs, body: Body = MOON_BODY) -> bool:
+    """Tell whether *crs* lies on ``body`` (semi-major axis within 0.3 % of its radius).
+
+    The tolerance covers the Moon's 1 737 150 / 1 738 100 m variants (5 km)
+    and Mars's 3 396 190 m sphere vs its 3 396 190 / 3 376 200 m ellipsoid.
     """
     if crs is None:
         return False
@@ -299,32 +370,36 @@ def is_lunar_crs(crs) -> bool:
     ellipsoid = CRS.from_user_input(crs).ellipsoid
     if ellipsoid is None:
         return False
-    return abs(ellipsoid.semi_major_metre - MOON_RADIUS_M) < _LUNAR_AXIS_TOLERANCE_M
+    return abs(ellipsoid.semi_major_metre - body.radius_m) < max(_LUNAR_AXIS_TOLERANCE_M,
+                                                                  0.003 * body.radius_m)
 
 
-def lonlat_to_crs_transformer(crs) -> Transformer:
-    """Transformer from longitude/latitude on :data:`MOON` (degrees) to ``crs`` (x, y in its units).
+def lonlat_to_crs_transformer(crs, body: Body = MOON_BODY) -> Transformer:
+    """Transformer from longitude/latitude on ``body`` (degrees) to ``crs`` (x, y in its units).
 
     Parameters
     ----------
     crs
-        A lunar CRS (WKT, :class:`pyproj.CRS` or rasterio CRS), e.g. a DEM's.
+        A CRS on the same body (WKT, :class:`pyproj.CRS` or rasterio CRS), e.g. a DEM's.
+    body
+        The body the longitudes/latitudes are on (default the Moon).
 
     Raises
     ------
     ValueError
-        ``crs`` is not on a Moon-sized body (PROJ would refuse Moon ↔ Earth anyway).
+        ``crs`` is not on ``body`` (PROJ would refuse Moon ↔ Earth anyway).
     """
     if hasattr(crs, "to_wkt"):
         crs = crs.to_wkt()
     crs = CRS.from_user_input(crs)
-    if not is_lunar_crs(crs):
-        raise ValueError(f"CRS {crs.name!r} is not on the Moon sphere; expected a lunar CRS")
-    return Transformer.from_crs(MOON, crs, always_xy=True)
+    if not is_body_crs(crs, body):
+        raise ValueError(f"CRS {crs.name!r} is not on the {body.name} sphere; expected a"
+                         f" {body.adjective} CRS")
+    return Transformer.from_crs(body.crs, crs, always_xy=True)
 
 
-def web_mercator_to_lonlat(x_m, y_m):
-    """Metres of :func:`web_mercator_crs` to degrees east/north on :data:`MOON`."""
-    t = Transformer.from_crs(web_mercator_crs(), MOON, always_xy=True)
+def web_mercator_to_lonlat(x_m, y_m, body: Body = MOON_BODY):
+    """Metres of :func:`web_mercator_crs` to degrees east/north on ``body``."""
+    t = Transformer.from_crs(web_mercator_crs(body), body.crs, always_xy=True)
     lon, lat = t.transform(np.asarray(x_m, "float64"), np.asarray(y_m, "float64"))
     return np.asarray(lon), np.asarray(lat)

@@ -1,11 +1,13 @@
-"""Find Chang'e-4 products in folders, files and the portal's zip bundles.
+"""Find GRAS products (Chang'e-4, Tianwen-1) in folders, files and the portal's zip bundles.
 
-Products are recognised by the GRAS file-name grammar::
+Products are recognised by each mission's file-name grammar
+(:attr:`traverse.missions.Mission.name_pattern`), for Chang'e-4::
 
-    CE4_GRAS_<payload>[-<nnn>]_<SCI|AUX>_N_<start>_<stop>_<seq>_<version>.<level>[L]
+    CE4_GRAS_<payload>[-<nnn>]_<SCI|AUX>_N_<start>_<stop>_<seq4>_<version>.<level>[L]
 
 for example ``CE4_GRAS_PCAML-C-004_SCI_N_20190728060211_20190728060211_0050_B.2BL``
-(a label: the data file's name plus ``L``).  Labels are paired with their data
+(a label: the data file's name plus ``L``), and for Zhurong
+``HX1-Ro_GRAS_RoPeR-HF-HH_SCI_N_20210525042001_20210525043243_00011_A.2B``.  Labels are paired with their data
 files by name; a product found twice (say in a folder and in a zip bundle)
 counts once (the second copy is reported).  Zip members are read in place,
 never extracted to disk, each bundle opened once per run by :func:`open_archive`.
@@ -15,13 +17,13 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from traverse.errors import ArchiveError, Report
+from traverse.missions import mission_for_name
 
 __all__ = [
     "ProductName",
@@ -31,17 +33,6 @@ __all__ = [
     "parse_product_name",
     "open_archive",
 ]
-
-_NAME_RE = re.compile(
-    r"^(?P<mission>CE4)_(?P<center>GRAS)_"
-    r"(?P<payload>[A-Z]+(?:-[A-Z0-9]{1,2})?)(?:-(?P<frame>\d{3}))?_"
-    r"(?P<kind>SCI|AUX)_(?P<flag>[A-Z])_"
-    r"(?P<start>\d{14})_(?P<stop>\d{14})_(?P<seq>\d{4})_(?P<version>[A-Z])"
-    r"\.(?P<level>\d[A-Z])(?P<label>L)?$"
-)
-
-_INSTRUMENTS = {"PCAML": "PCAM", "PCAMR": "PCAM"}
-
 
 @dataclass(frozen=True)
 class ProductName:
@@ -62,11 +53,13 @@ class ProductName:
     version: str
     level: str
     is_label: bool
+    mission: str = "ce4"
 
 
 def parse_product_name(name: str) -> ProductName | None:
-    """Parse a GRAS file name; ``None`` when ``name`` does not follow the grammar."""
-    m = _NAME_RE.match(name)
+    """Parse a GRAS file name; ``None`` when ``name`` follows no mission's grammar."""
+    mission = mission_for_name(name)
+    m = mission.name_pattern.match(name) if mission is not None else None
     if m is None:
         return None
     payload = m["payload"]
@@ -74,8 +67,8 @@ def parse_product_name(name: str) -> ProductName | None:
     return ProductName(
         product_id=name[:-1] if m["label"] else name,
         payload=payload,
-        instrument=_INSTRUMENTS.get(stem, stem),
-        frame=m["frame"],
+        instrument=mission.instrument_aliases.get(stem, stem),
+        frame=m.groupdict().get("frame"),
         kind=m["kind"],
         start=m["start"],
         stop=m["stop"],
@@ -83,6 +76,7 @@ def parse_product_name(name: str) -> ProductName | None:
         version=m["version"],
         level=m["level"],
         is_label=bool(m["label"]),
+        mission=mission.key,
     )
 
 
@@ -211,7 +205,7 @@ def _expand(path: Path, archive: Archive) -> Iterator[Source]:
         return
     archive.bundles.append(zf)
     if not any(parse_product_name(i.filename.replace("\\", "/").rsplit("/", 1)[-1]) for i in infos):
-        archive.report.note(path, f"zip bundle with {len(infos)} members but no Chang'e-4 product")
+        archive.report.note(path, f"zip bundle with {len(infos)} members but no GRAS product")
     for info in infos:
         if info.flag_bits & 0x1:  # zipfile would need a password (RuntimeError on open)
             archive.report.add(f"{path}!{info.filename}", "encrypted zip member; skipped",
@@ -242,7 +236,7 @@ def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = 
     Archive
         Products sorted by id, and the report.  Files whose names are not
         GRAS products (READMEs, checksums) are ignored, but a name that
-        starts like a Chang'e-4 product and breaks the grammar is reported,
+        starts like a mission's product (``CE4_``, ``HX1-``) and breaks the grammar is reported,
         and so is a second copy of a product (the first found is used).
 
     Raises
@@ -268,7 +262,7 @@ def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = 
             seen.add(key)
             pn = parse_product_name(src.name)
             if pn is None:
-                if src.name.upper().startswith(("CE4_", "HX1-")):
+                if mission_for_name(src.name) is not None:
                     archive.report.add(src, "file name does not follow the GRAS grammar",
                                        error=ArchiveError)
                 continue

@@ -1,0 +1,223 @@
+"""Missions as data: body, landing site, product names, local days.
+
+Each mission is a TOML file in ``traverse/data/missions/``: the body it is on
+(CRS and sphere radius, :class:`traverse.geodesy.Body`), its named lander or
+landing-site positions with their sources, the grammar of its product file
+names, which instruments sit on the lander and which carry the rover pose in
+their records, and how its local days are counted (a lunar day of
+29.530589 d for Chang'e-4, a sol of 88 775.244 s for Tianwen-1).  Nothing
+else in the code names a mission's constants; the mission of an archive is
+decided from its products' file names (:func:`mission_of_names`).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+
+from traverse import geodesy
+from traverse.errors import ArchiveError
+
+__all__ = ["Mission", "missions", "mission", "mission_for_name", "mission_of_names", "mission_of"]
+
+
+@dataclass(frozen=True)
+class Mission:
+    """One mission's constants (see the module docstring and the TOML files).
+
+    Attributes
+    ----------
+    key
+        Short name, the TOML file's stem: ``ce4``, ``tw1``.
+    name, rover
+        ``Chang'e-4`` / ``Yutu-2``, ``Tianwen-1`` / ``Zhurong``.
+    body
+        The body (CRS, sphere radius).
+    sites
+        Named lander positions (``label`` first: the one the products use).
+    prefix, name_pattern
+        File-name prefix and full grammar (a regular expression with named groups).
+    instrument_aliases
+        Payload stems that name one instrument (``PCAML`` → ``PCAM``).
+    lander_instruments
+        Instruments on the lander (their frames stay at the lander).
+    pose_readers
+        Instrument → reader (``lpr``, ``roper``) for records carrying the rover pose.
+    day_name, day_column
+        ``lunar day`` / ``lunar_day``, ``sol`` / ``sol``: words and column name of a local day.
+    day_length_s
+        Length of one local day (daylight and night), SI seconds.
+    day_epoch_utc
+        Start of local day 0 (local midnight); day ``n`` starts ``n`` day lengths later.
+    landing_utc
+        Landing time, UTC.
+    record_time_epoch_utc
+        Origin of the pose records' time field, when the mission's reader needs one.
+    """
+
+    key: str
+    name: str
+    rover: str
+    body: geodesy.Body
+    sites: dict[str, geodesy.LanderSite]
+    site_sources: dict[str, str]
+    prefix: str
+    name_pattern: re.Pattern
+    instrument_aliases: dict[str, str]
+    lander_instruments: frozenset[str]
+    pose_readers: dict[str, str]
+    day_name: str
+    day_column: str
+    day_length_s: float
+    day_epoch_utc: pd.Timestamp
+    landing_utc: pd.Timestamp
+    record_time_epoch_utc: pd.Timestamp | None = field(default=None)
+
+    @property
+    def title(self) -> str:
+        """``Yutu-2 (Chang'e-4)``: for map titles."""
+        return f"{self.rover} ({self.name})"
+
+    def local_day(self, time_utc):
+        """Local day number (lunar day or sol) of each time.
+
+        ``floor((t - day_epoch_utc) / day_length_s)``, offset so that
+        Chang'e-4's landing day is lunar day 1 (as the mission counts) and
+        Zhurong's days are the sols its labels print (landing on sol 1).
+
+        Parameters
+        ----------
+        time_utc
+            A timestamp or array-like of timestamps (UTC).
+
+        Returns
+        -------
+        int or numpy.ndarray of int64
+
+        Raises
+        ------
+        ValueError
+            A time is missing (NaT).
+        """
+        scalar = np.ndim(time_utc) == 0 and not isinstance(time_utc, (pd.Series, pd.Index))
+        idx = pd.DatetimeIndex(pd.to_datetime([time_utc] if scalar else time_utc, utc=True))
+        if idx.hasnans:
+            raise ValueError(f"local_day: {int(idx.isna().sum())} of {len(idx)} times are missing"
+                             " (NaT); drop them first")
+        elapsed_s = np.asarray((idx - self.day_epoch_utc) / pd.Timedelta(seconds=1), dtype="float64")
+        day = self._first_day + np.floor(elapsed_s / self.day_length_s).astype("int64")
+        return int(day[0]) if scalar else day
+
+    @property
+    def _first_day(self) -> int:
+        # The Moon's days are counted from 1 at the epoch; Mars sols from 0 at the epoch.
+        return 1 if self.day_column == "lunar_day" else 0
+
+    def local_time(self, time_utc) -> str:
+        """``00011M12:27:02``: local day and local mean solar clock at ``time_utc``, as labels print it."""
+        t = pd.Timestamp(time_utc)
+        t = t.tz_localize("UTC") if t.tzinfo is None else t
+        elapsed = (t - self.day_epoch_utc) / pd.Timedelta(seconds=1) / self.day_length_s
+        day = int(np.floor(elapsed))
+        clock = (elapsed - day) * 86400.0
+        h, rem = divmod(clock, 3600)
+        m, s = divmod(rem, 60)
+        return f"{day + self._first_day:05d}M{int(h):02d}:{int(m):02d}:{int(s):02d}"
+
+
+def _timestamp(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text).tz_convert("UTC")
+
+
+def _load(key: str, text: str) -> Mission:
+    d = tomllib.loads(text)
+    b = d["body"]
+    body = geodesy.Body(b["name"], b["crs"], float(b["radius_m"]))
+    sites = {
+        name: geodesy.LanderSite(float(s["lon_deg"]), float(s["lat_deg"]), float(s["height_m"]),
+                                 name, body, key)
+        for name, s in d["sites"].items()
+    }
+    day = d["local_day"]
+    records = d.get("records", {})
+    return Mission(
+        key=key, name=d["name"], rover=d["rover"], body=body, sites=sites,
+        site_sources={name: s.get("source", "") for name, s in d["sites"].items()},
+        prefix=d["prefix"], name_pattern=re.compile(d["name_pattern"]),
+        instrument_aliases=dict(d.get("instrument_aliases", {})),
+        lander_instruments=frozenset(d.get("lander_instruments", [])),
+        pose_readers=dict(d.get("pose_readers", {})),
+        day_name=day["name"], day_column=day["column"], day_length_s=float(day["length_s"]),
+        day_epoch_utc=_timestamp(day["epoch_utc"]), landing_utc=_timestamp(day["landing_utc"]),
+        record_time_epoch_utc=_timestamp(records["time_epoch_utc"]) if "time_epoch_utc" in records
+        else None,
+    )
+
+
+@cache
+def missions() -> dict[str, Mission]:
+    """Every known mission by key, read once from ``traverse/data/missions/*.toml``."""
+    folder = files("traverse") / "data" / "missions"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            key = entry.name[: -len(".toml")]
+            found[key] = _load(key, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def mission(key: str = "ce4") -> Mission:
+    """The mission called ``key`` (``ce4``, ``tw1``)."""
+    try:
+        return missions()[key]
+    except KeyError:
+        raise ValueError(f"unknown mission {key!r}: known are {', '.join(missions())}") from None
+
+
+def mission_for_name(file_name: str) -> Mission | None:
+    """The mission whose file-name prefix ``file_name`` starts with, or ``None``."""
+    upper = file_name.upper()
+    for m in missions().values():
+        if upper.startswith(m.prefix.upper()):
+            return m
+    return None
+
+
+def mission_of_names(names, *, source: str = "the archive") -> Mission:
+    """The one mission that product ids ``names`` belong to (Chang'e-4 when there are none).
+
+    Raises
+    ------
+    ArchiveError
+        The products come from more than one mission: a Chang'e-4 traverse
+        and a Zhurong traverse are on different bodies and cannot share a map.
+    """
+    counts: dict[str, int] = {}
+    for n in names:
+        m = mission_for_name(n)
+        if m is not None:
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if len(counts) > 1:
+        found = missions()
+        what = " and ".join(f"{n} {found[k].name} ({found[k].rover}) products" for k, n in counts.items())
+        raise ArchiveError(f"mixed missions: {what}; build one mission at a time", source=source)
+    return mission(next(iter(counts), "ce4"))
+
+
+def mission_of(*tables) -> Mission:
+    """The mission of the first table tagged with a lander site (:func:`traverse.geodesy.with_site`).
+
+    The site names its mission (:attr:`traverse.geodesy.LanderSite.mission`);
+    untagged tables are Chang'e-4's.
+    """
+    for t in tables:
+        site = geodesy.site_of(t)
+        if site is not None:
+            return mission(site.mission)
+    return mission("ce4")
