@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-Instrument = Literal["PCAM", "VNIS", "TCAM", "LCAM", "LPR"]
+Instrument = Literal["PCAM", "VNIS", "TCAM", "LCAM", "LPR", "RoPeR"]
 Role = Literal["rover", "lander"]
 
-#: Instruments on the lander: their labels never give a rover position.
-LANDER_INSTRUMENTS = frozenset({"TCAM", "LCAM"})
 
 #: ``frames``: one row per label product and per LPR record.
 FRAMES_COLUMNS: dict[str, str] = {
@@ -46,7 +44,10 @@ FRAMES_COLUMNS: dict[str, str] = {
     "velocity_m_s": "float64",  # LPR record VELOCITY, metres per second
     "pitch_deg": "float64",  # LPR rover attitude, degrees (stored as radians)
     "roll_deg": "float64",
-    "yaw_deg": "float64",
+    "yaw_deg": "float64",  # rover heading, degrees clockwise from north (LPR: yaw attitude)
+    "record_position_x_m": "float64",  # RoPeR Position_X/Y/Z (0.01 m words): a cross-check of x/y/z
+    "record_position_y_m": "float64",  # in a north-east-down mirror of it with its own origin
+    "record_position_z_m": "float64",
     "view_azimuth_deg": "float64",  # degrees clockwise from north (lander ENU) the instrument looked
     "view_elevation_deg": "float64",  # degrees above the horizon
     "hfov_deg": "float64",  # horizontal field of view, degrees

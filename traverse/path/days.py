@@ -32,7 +32,8 @@ import shapely
 from geopandas import GeoDataFrame
 
 from traverse import schema
-from traverse.geodesy import MOON
+from traverse.geodesy import common_site
+from traverse.missions import mission
 
 __all__ = [
     "SYNODIC_MONTH_D",
@@ -160,14 +161,15 @@ def summarise_days(
         ``bearing_deg`` (degrees clockwise from north, lander ENU) locate the
         day's last position: the latest of its stations and drive ends.
     """
+    site = common_site(frames, stations, drives)
     rover = frames.loc[(frames["role"] == "rover") & frames["time_utc"].notna()]
     if len(rover) == 0:
         empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DAYS_COLUMNS})
-        return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
+        return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=site.body.crs)
     end = rover["stop_utc"].fillna(rover["time_utc"]) if "stop_utc" in rover else rover["time_utc"]
     span = pd.DataFrame(
         {
-            "lunar_day": lunar_day_number(rover["time_utc"]),
+            "lunar_day": mission(site.mission).local_day(rover["time_utc"]),  # sols on Mars
             "start_utc": rover["time_utc"],
             "end_utc": end,
         }
@@ -198,7 +200,7 @@ def summarise_days(
         with_drives, rank = np.unique(pos[order], return_inverse=True)
         geometry[with_drives] = shapely.multilinestrings(lines, indices=rank)
     out = days.reset_index()[DAYS_COLUMNS]
-    return GeoDataFrame(out, geometry=list(geometry), crs=MOON)
+    return GeoDataFrame(out, geometry=list(geometry), crs=site.body.crs)
 
 
 def days_table(days: pd.DataFrame) -> pd.DataFrame:

@@ -46,9 +46,9 @@ import shapely
 from geopandas import GeoDataFrame
 
 from traverse import schema
-from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_site
+from traverse.geodesy import LanderSite, common_site, enu_to_lonlat, with_site
+from traverse.missions import mission
 from traverse.path.corners import restore_corners
-from traverse.path.days import lunar_day_number
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import elapsed_s, smooth_positions
 from traverse.path.stations import rover_track, stations_from_track
@@ -202,9 +202,9 @@ def _restore_leg_corners(coords: np.ndarray, t_s: np.ndarray, window_s: np.ndarr
     return restore_corners(coords, rounding_m=speed * w / 2.0, tolerance_m=max(0.02, 4.0 * residual))
 
 
-def _empty_drives() -> GeoDataFrame:
+def _empty_drives(site: LanderSite) -> GeoDataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DRIVES_COLUMNS})
-    return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=MOON)
+    return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=site.body.crs)
 
 
 def drives_from_track(
@@ -308,7 +308,7 @@ def drives_from_track(
         )
         verts.append(v)
     if not rows:
-        return with_site(_empty_drives(), site)
+        return with_site(_empty_drives(site), site)
 
     cols = ["from_station", "to_station", "start_utc", "end_utc", "length_2d_m", "length_3d_m",
             "source", "n_records", "end_x_east_m", "end_y_north_m", "end_z_up_m"]
@@ -320,13 +320,13 @@ def drives_from_track(
     order = np.argsort(out["start_utc"].to_numpy(), kind="stable")
     out = out.iloc[order].reset_index(drop=True)
     verts = [verts[i] for i in order]
-    out.insert(0, "lunar_day", lunar_day_number(out["end_utc"]))
+    out.insert(0, "lunar_day", mission(site.mission).local_day(out["end_utc"]))  # sols on Mars
     out.insert(0, "drive_id", np.arange(1, len(out) + 1))
     allv = np.concatenate(verts)
     lon, lat, _ = enu_to_lonlat(allv[:, 0], allv[:, 1], np.nan_to_num(allv[:, 2]), site)
     which = np.repeat(np.arange(len(verts)), [len(v) for v in verts])
     geometry = shapely.linestrings(np.column_stack([lon, lat]), indices=which)
-    return with_site(GeoDataFrame(out[DRIVES_COLUMNS], geometry=geometry, crs=MOON), site)
+    return with_site(GeoDataFrame(out[DRIVES_COLUMNS], geometry=geometry, crs=site.body.crs), site)
 
 
 def split_drives(

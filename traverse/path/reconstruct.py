@@ -16,7 +16,6 @@ from geopandas import GeoDataFrame
 
 from traverse.geodesy import (
     LANDER_LABEL,
-    MOON,
     LanderSite,
     common_site,
     enu_to_lonlat,
@@ -110,7 +109,7 @@ def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
             "height_m": h,
         }
     )
-    return with_site(GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=MOON), site)
+    return with_site(GeoDataFrame(table, geometry=shapely.points(lon, lat), crs=site.body.crs), site)
 
 
 def reconstruct(

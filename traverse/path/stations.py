@@ -65,8 +65,8 @@ import pandas as pd
 import shapely
 from geopandas import GeoDataFrame
 
-from traverse.geodesy import MOON, LanderSite, common_site, enu_to_lonlat, with_site
-from traverse.path.days import lunar_day_number
+from traverse.geodesy import LanderSite, common_site, enu_to_lonlat, with_site
+from traverse.missions import mission_of
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import (
     elapsed_s,
@@ -210,7 +210,7 @@ def rover_track(
             station_id=pd.array([], dtype="Int64"),
             after_station=np.zeros(0, "int64"),
         )
-    track["lunar_day"] = lunar_day_number(track["time_utc"])
+    track["lunar_day"] = mission_of(track).local_day(track["time_utc"])  # sols on Mars
     t_s = elapsed_s(track["time_utc"])
 
     # 1. at rest: labels, LPR slower than the threshold (NaN speed is not rest),
@@ -314,7 +314,7 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
     out["lon"], out["lat"] = lon, lat
     head = list(STATIONS_COLUMNS)[:5]
     order = head + [f"n_{name}" for name in instruments] + list(STATIONS_COLUMNS)[5:]
-    stations = GeoDataFrame(out[order], geometry=shapely.points(lon, lat), crs=MOON)
+    stations = GeoDataFrame(out[order], geometry=shapely.points(lon, lat), crs=site.body.crs)
     return with_site(stations, site)
 
 

@@ -146,7 +146,7 @@ def view_wedges(frames: pd.DataFrame, site: geodesy.LanderSite, *,
         which = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
         polygons = list(shapely.polygons(shapely.linearrings(np.column_stack([lon, lat]), indices=which)))
     table = rows.assign(length_m=length)[_VIEW_COLUMNS] if len(rows) else pd.DataFrame(columns=_VIEW_COLUMNS)
-    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=polygons, crs=geodesy.MOON), site)
+    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=polygons, crs=site.body.crs), site)
 
 
 def target_lines(frames: pd.DataFrame, site: geodesy.LanderSite) -> gpd.GeoDataFrame:
@@ -164,4 +164,4 @@ def target_lines(frames: pd.DataFrame, site: geodesy.LanderSite) -> gpd.GeoDataF
     cols += [c for c in ("target_incidence_deg", "target_phase_deg") if c in rows]
     table = rows.assign(distance_m=np.hypot(*(target[:, :2] - apex[:, :2]).T))[cols + ["distance_m"]] \
         if len(rows) else pd.DataFrame(columns=cols + ["distance_m"])
-    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=lines, crs=geodesy.MOON), site)
+    return geodesy.with_site(gpd.GeoDataFrame(table, geometry=lines, crs=site.body.crs), site)

@@ -146,11 +146,14 @@ class Archive:
         may be missing).
     report
         The error policy and the problems met while finding them.
+    roots
+        The paths it was opened on.
     """
 
     products: list[Product]
     report: Report
     bundles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
+    roots: list[Path] = field(default_factory=list)
 
     def close(self) -> None:
         """Close every zip bundle this archive opened."""
@@ -245,7 +248,7 @@ def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = 
         When no path exists at all.
     """
     paths = [Path(p).expanduser() for p in paths]
-    archive = Archive([], report if report is not None else Report())
+    archive = Archive([], report if report is not None else Report(), roots=paths)
     if not paths or not any(p.exists() for p in paths):
         raise ArchiveError("no such file or folder", source=", ".join(map(str, paths)) or "(none)")
     by_id: dict[str, Product] = {}

@@ -1,13 +1,17 @@
-"""Products → ``frames``: one row per label product and per LPR record.
+"""Products → ``frames``: one row per label product and per pose record.
 
 The rover position of a label product is its ``Rover_LocationXYZ`` (lander
 ENU, metres); the label's own ``Rover_Location`` lon/lat is kept beside it as
-``label_lon``/``label_lat``.  LPR level-2B binaries give one row per record
-(:mod:`traverse.read.lpr`).  Lander cameras (TCAM, LCAM) get role ``lander`` and
-the lander's own position, never a rover position.  Longitude/latitude are
-computed from lander ENU for the chosen control network
+``label_lon``/``label_lat``.  Radar level-2B binaries give one row per record:
+Yutu-2's LPR (:mod:`traverse.read.lpr`) and Zhurong's RoPeR
+(:mod:`traverse.read.roper`), as the mission's ``pose_readers`` say.  Lander
+cameras (Chang'e-4's TCAM, LCAM) get role ``lander`` and the lander's own
+position, never a rover position.  The mission is decided from the products'
+names (:func:`traverse.missions.mission_of_names`; a mixed archive is refused).
+Longitude/latitude are computed from lander ENU for the chosen control network
 (:func:`traverse.geodesy.lander_site`), and the geometry is
-``Point(lon, lat)`` in ``IAU_2015:30100``.
+``Point(lon, lat)`` in the body's CRS (``IAU_2015:30100`` for the Moon,
+``IAU_2015:49900`` for Mars).
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from traverse import geodesy
+from traverse import geodesy, missions
 from traverse.errors import (
     ArchiveError,
     LabelError,
     OnError,
     RecordError,
     Report,
+    SiteMismatchError,
     TraverseError,
     UnsafeXMLError,
 )
@@ -36,7 +41,8 @@ from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
 from traverse.read.lpr import LprLayout, read_lpr_poses
 from traverse.read.pointing import label_pointing
-from traverse.schema import FRAMES_COLUMNS, LANDER_INSTRUMENTS
+from traverse.read.roper import RoperLayout, read_roper_poses
+from traverse.schema import FRAMES_COLUMNS
 
 __all__ = ["read_frames", "frames_from_archive"]
 
@@ -55,7 +61,8 @@ def read_frames(
     paths
         Files, folders (recursive) and zip bundles of GRAS products.
     control
-        Lander position used for lon/lat: ``"label"``, ``"lro"`` or explicit
+        Lander position used for lon/lat: a name of the mission's sites
+        (``"label"``, and for Chang'e-4 ``"lro"``) or explicit
         (see :func:`traverse.geodesy.lander_site`).  It travels with the
         frames (:func:`traverse.geodesy.site_of`), so
         :func:`traverse.reconstruct` and the writers use the same one.
@@ -71,9 +78,8 @@ def read_frames(
         The frames (columns of :data:`traverse.schema.FRAMES_COLUMNS`, sorted
         by time) and the problems met.
     """
-    site = geodesy.lander_site(control)
     with open_archive(paths, report=Report(on_error=on_error)) as archive:
-        frames = frames_from_archive(archive, site=site, progress=progress)
+        frames = frames_from_archive(archive, site=control, progress=progress)
     return frames, archive.report
 
 
@@ -91,9 +97,9 @@ def _product_columns(prod: Product, lab: dict) -> dict:
     }
 
 
-def _label_row(prod: Product, lab: dict) -> dict:
+def _label_row(prod: Product, lab: dict, mission: missions.Mission) -> dict:
     pn = prod.name
-    role = "lander" if pn.instrument in LANDER_INSTRUMENTS else "rover"
+    role = "lander" if pn.instrument in mission.lander_instruments else "rover"
     x, y, z = (0.0, 0.0, 0.0) if role == "lander" else lab["rover_xyz"]
     e, n, u = lab["pointing"]
     return {
@@ -118,12 +124,16 @@ def _label_row(prod: Product, lab: dict) -> dict:
     }
 
 
-def _lpr_rows(prod: Product, lab: dict, report: Report) -> pd.DataFrame:
+def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> pd.DataFrame:
     pn = prod.name
-    layout = LprLayout.from_table(
-        lab["table"], source=str(prod.label), instrument=pn.instrument, level=pn.level
-    )
-    poses = read_lpr_poses(prod.data, layout, report=report)
+    if mission.pose_readers[pn.instrument] == "roper":
+        layout = RoperLayout.from_table(lab["table"], source=str(prod.label))
+        poses = read_roper_poses(prod.data, layout, mission.record_time_epoch_utc, report=report)
+    else:
+        layout = LprLayout.from_table(
+            lab["table"], source=str(prod.label), instrument=pn.instrument, level=pn.level
+        )
+        poses = read_lpr_poses(prod.data, layout, report=report)
     if layout.declared_records and len(poses) > layout.declared_records:
         report.add(
             prod.data,
@@ -137,7 +147,7 @@ def _lpr_rows(prod: Product, lab: dict, report: Report) -> pd.DataFrame:
     return poses
 
 
-def _read_product(prod: Product, report: Report) -> dict | pd.DataFrame | None:
+def _read_product(prod: Product, report: Report, mission: missions.Mission) -> dict | pd.DataFrame | None:
     pn = prod.name
     if prod.label is None:
         report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
@@ -150,38 +160,52 @@ def _read_product(prod: Product, report: Report) -> dict | pd.DataFrame | None:
     lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
     for w in lab["warnings"]:
         report.note(prod.label, w)
-    if pn.instrument != "LPR":
-        if pn.instrument not in LANDER_INSTRUMENTS and math.isnan(lab["rover_xyz"][0]):
+    if pn.instrument not in mission.pose_readers:
+        if pn.instrument not in mission.lander_instruments and math.isnan(lab["rover_xyz"][0]):
             report.note(prod.label, "no usable Rover_LocationXYZ; frame kept without position")
-        return _label_row(prod, lab)
+        return _label_row(prod, lab, mission)
     if lab["table"] is None:
-        report.add(prod.label, "LPR label has no Table_Binary; skipped", error=LabelError)
+        report.add(prod.label, f"{pn.instrument} label has no Table_Binary; skipped", error=LabelError)
         return None
     if prod.data is None:
-        report.add(prod.label, f"LPR data file {pn.product_id} not found; no records",
+        report.add(prod.label, f"{pn.instrument} data file {pn.product_id} not found; no records",
                    error=ArchiveError)
         return None
-    return _lpr_rows(prod, lab, report)
+    return _pose_rows(prod, lab, report, mission)
 
 
 def frames_from_archive(
     archive: Archive,
     *,
-    site: geodesy.LanderSite = geodesy.LANDER_LABEL,
+    site: str | geodesy.LanderSite = "label",
     progress: Callable[[int, int], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Build ``frames`` from an open archive (see :func:`read_frames`).
 
     Problems go to ``archive.report``, whose ``on_error`` decides whether they
-    skip the product or raise.  The frames are tagged with ``site`` (:func:`traverse.geodesy.with_site`).
+    skip the product or raise.  The frames are tagged with the lander site
+    (:func:`traverse.geodesy.with_site`), which names the mission and its body.
+
+    Raises
+    ------
+    ArchiveError
+        The archive mixes missions (Chang'e-4 and Tianwen-1 products).
+    SiteMismatchError
+        ``site`` is another mission's lander.
     """
     report = archive.report
     products = archive.products
+    mission = missions.mission_of_names((p.name.product_id for p in products),
+                                        source=", ".join(map(str, archive.roots)) or "the archive")
+    site = geodesy.lander_site(site, mission.sites)
+    if site.mission != mission.key:
+        raise SiteMismatchError(f"the archive holds {mission.name} products but the lander site"
+                                f" {site.describe()} is {missions.mission(site.mission).name}'s")
     label_rows: list[dict] = []
     lpr_parts: list[pd.DataFrame] = []
     for i, prod in enumerate(products, 1):
         try:
-            got = _read_product(prod, report)
+            got = _read_product(prod, report, mission)
         except TraverseError as exc:
             report.add_error(exc, fallback_source=prod.label or prod.data)
             got = None
@@ -222,7 +246,7 @@ def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gp
     df["lon"], df["lat"] = lon, lat
     geometry = gpd.points_from_xy(lon, lat)
     geometry[np.isnan(lon) | np.isnan(lat)] = None
-    frames = gpd.GeoDataFrame(df, geometry=geometry, crs=geodesy.MOON)
+    frames = gpd.GeoDataFrame(df, geometry=geometry, crs=site.body.crs)
     frames = frames.sort_values(["time_utc", "product_id", "record"], kind="stable")
     frames = frames.reset_index(drop=True)
     return geodesy.with_site(frames, site)

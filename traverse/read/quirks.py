@@ -19,6 +19,7 @@ __all__ = [
     "reference_point_little_endian",
     "attitude_radians",
     "rover_enu_from_reference",
+    "sign_magnitude_16",
     "RecordQuirks",
     "RECORD_QUIRKS",
 ]
@@ -77,6 +78,32 @@ def rover_enu_from_reference(x_m, y_m, z_m, ref_x_m, ref_y_m, ref_z_m):
         Lander ENU, metres.
     """
     return ref_x_m + y_m, ref_y_m + x_m, ref_z_m - z_m
+
+
+def sign_magnitude_16(raw: np.ndarray) -> np.ndarray:
+    """Decode 16-bit sign-magnitude integers (bit 15 the sign, bits 0–14 the magnitude).
+
+    HITS: RoPeR (Zhurong) level 2B ``Position_X/Y/Z`` (and the other
+    ``SignedMSB2`` pose fields), declared ``SignedMSB2`` (two's complement).
+    In ``HX1-Ro_GRAS_RoPeR-HF-HH_SCI_N_20210525042001_20210525043243_00011_A.2B``
+    record 3 holds ``0x8005`` in ``Position_X``: −32 763 read as two's
+    complement (−327.63 m, while ``Rover_Location_Y`` of the same record is
+    −0.053 m), −5 (−0.05 m) as sign-magnitude; every record of both real
+    products agrees with the float fields to 0.01 m read this way.
+
+    Parameters
+    ----------
+    raw
+        The stored 16-bit words as unsigned integers.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 values.
+    """
+    words = np.asarray(raw).astype("int64") & 0xFFFF
+    magnitude = (words & 0x7FFF).astype("float64")
+    return np.where(words & 0x8000, -magnitude, magnitude)
 
 
 @dataclass(frozen=True)
