@@ -135,19 +135,22 @@ def _lro_evidence(src, path: Path) -> str | None:
     return None
 
 
-def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None = None) -> BasemapImage:
-    """Warp a lunar GeoTIFF to the lunar web Mercator as an RGBA image with lon/lat bounds.
+def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None = None,
+                 body: geodesy.Body = geodesy.MOON_BODY) -> BasemapImage:
+    """Warp a GeoTIFF to the body's web Mercator as an RGBA image with lon/lat bounds.
 
     Parameters
     ----------
     path
-        Raster readable by rasterio, in a CRS on a Moon-sized body.
+        Raster readable by rasterio, in a CRS on ``body``.
     max_size_px
         Longest side of the warped image, pixels (keeps the HTML small).
     kind
         ``"dem"`` (drawn as hillshade) or ``"image"``; by default decided
         from what the raster holds (one band of floats or metres, or values
         spanning over 1000), never from its file name.
+    body
+        The body of the traverse (default the Moon).
 
     Returns
     -------
@@ -157,16 +160,16 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
     Raises
     ------
     ValueError
-        The raster has no CRS or a CRS that is not lunar (for example WGS 84).
+        The raster has no CRS or a CRS not on ``body`` (for example WGS 84).
     """
     path = Path(path)
-    dst_crs = RioCRS.from_wkt(geodesy.web_mercator_crs().to_wkt())
+    dst_crs = RioCRS.from_wkt(geodesy.web_mercator_crs(body).to_wkt())
     with rasterio.open(path) as src:
-        if src.crs is None or not geodesy.is_lunar_crs(src.crs.to_wkt()):
+        if src.crs is None or not geodesy.is_body_crs(src.crs.to_wkt(), body):
             raise ValueError(
                 f"basemap {path.name}: CRS {src.crs.to_string() if src.crs else None!r} is not"
-                " on the Moon sphere (semi-major axis near 1 737 km); reproject it to a lunar"
-                " CRS such as IAU_2015:30100 first"
+                f" on the {body.name} sphere (semi-major axis near {body.radius_m / 1000:,.0f} km);"
+                f" reproject it to a {body.adjective} CRS such as {body.crs_code} first"
             )
         transform, width, height = calculate_default_transform(
             src.crs, dst_crs, src.width, src.height, *src.bounds
@@ -191,12 +194,12 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
         lro = _lro_evidence(src, path)
     west, north = transform.c, transform.f
     east, south = west + transform.a * width, north + transform.e * height
-    (lon_w, lon_e), (lat_s, lat_n) = geodesy.web_mercator_to_lonlat([west, east], [south, north])
+    (lon_w, lon_e), (lat_s, lat_n) = geodesy.web_mercator_to_lonlat([west, east], [south, north], body)
     valid = np.all(np.isfinite(out), axis=0)
     rgba = np.zeros((height, width, 4), "uint8")
     if kind == "dem":
         lat_mid = np.radians(0.5 * (lat_s + lat_n))
-        ground_px_m = transform.a * np.cos(lat_mid)  # Mercator metres -> lunar metres
+        ground_px_m = transform.a * np.cos(lat_mid)  # Mercator metres -> metres on the body
         grey = hillshade(out[0], ground_px_m)
         rgba[..., :3] = grey[..., None]
     elif count >= 3:

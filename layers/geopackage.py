@@ -35,8 +35,8 @@ from geopandas import GeoDataFrame
 from pyproj import CRS
 
 from layers import styles
-from layers.tables import joined, require_moon_crs
-from traverse import geodesy
+from layers.tables import joined, require_body_crs
+from traverse import geodesy, missions
 from traverse.outputs import atomic_output
 
 __all__ = ["LAYERS", "write_geopackage"]
@@ -124,6 +124,8 @@ def write_geopackage(
     if not layers:
         raise ValueError("write_geopackage: no layer given")
     site = geodesy.common_site(*given.values(), site=site)
+    mission = missions.mission(site.mission)
+    layers = {name: mission.output_columns(gdf) for name, gdf in layers.items()}  # sol on Mars
     if local:
         crs = geodesy.local_crs(site)
         layers |= {f"{name}_local": gdf.to_crs(crs) for name, gdf in list(layers.items())}
@@ -141,18 +143,21 @@ def write_geopackage(
                 layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
             )
         days_layer = layers.get("days")
-        lunar_days = (
-            [] if days_layer is None else days_layer["lunar_day"].dropna().astype("int64").tolist()
+        day_numbers = (
+            [] if days_layer is None
+            else days_layer[mission.day_column].dropna().astype("int64").tolist()
         )
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
-            _declare_authority_crs(con, list(layers), geodesy.MOON)
+            _declare_authority_crs(con, list(layers), site.body.crs)
             geom_cols = dict(
                 con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
             )
             styles.write_layer_styles(
                 con,
                 {
-                    name: (geom_cols[name], styles.style_qml(name, lunar_days=lunar_days))
+                    name: (geom_cols[name], styles.style_qml(
+                        name, lunar_days=day_numbers, day_column=mission.day_column,
+                        day_title=mission.day_title))
                     for name in layers
                 },
             )
@@ -161,7 +166,7 @@ def write_geopackage(
 
 def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     """Validate one input layer and return a copy ready for pyogrio."""
-    gdf = require_moon_crs(name, gdf)
+    gdf = require_body_crs(name, gdf)
     _, accepted, required = LAYERS[name]
     missing = [c for c in required if c not in gdf.columns]
     if missing:
@@ -178,7 +183,8 @@ def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     for col in out.columns:
         if col != out.geometry.name and out[col].dtype == object:
             out[col] = out[col].map(joined)
-    return out.set_crs(geodesy.MOON, allow_override=True)
+    site = geodesy.site_of(gdf)
+    return out.set_crs(site.body.crs if site is not None else geodesy.MOON, allow_override=True)
 
 
 def _gpkg_definition(crs: CRS) -> str:

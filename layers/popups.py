@@ -30,7 +30,7 @@ def utc(value) -> str:
 
 
 def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
-                    max_products: int) -> list[str]:
+                    max_products: int, *, day_title: str = "Lunar day") -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far."""
     cum = timeline.distance_to_station_m(stations, drives)
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
@@ -47,7 +47,7 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
         if len(products) > max_products:
             lines.append(f"… and {len(products) - max_products} more")
         popups.append(
-            f"<b>Station {esc(row.station_id)}</b> · lunar day {esc(row.lunar_day)}<br>"
+            f"<b>Station {esc(row.station_id)}</b> · {esc(day_title.lower())} {esc(row.lunar_day)}<br>"
             f"{utc(row.first_utc)} → {utc(row.last_utc)} UTC<br>"
             f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
             f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"

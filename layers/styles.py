@@ -49,7 +49,8 @@ def _template(layer: str) -> str:
     return resources.files("layers").joinpath("styles", f"{layer}.qml").read_text("utf-8")
 
 
-def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
+def style_qml(layer: str, *, lunar_days: Iterable[int] = (), day_column: str = "lunar_day",
+              day_title: str = "Lunar day") -> str:
     """QML document for one layer.
 
     Parameters
@@ -59,6 +60,8 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
     lunar_days
         Lunar-day numbers present in the ``days`` layer (ignored for other layers);
         one category, coloured by :mod:`layers.palette` and labelled "Lunar day N", per value.
+    day_column, day_title
+        The days layer's day column and the words of its labels (``sol``, ``Sol`` on Mars).
     """
     base = layer.removesuffix("_local")
     if base not in STYLED_LAYERS:
@@ -68,7 +71,7 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
     days = sorted({int(d) for d in lunar_days})
     categories = "\n".join(
         f"   <category value={quoteattr(str(d))} symbol={quoteattr(str(i))}"
-        f" label={quoteattr(f'Lunar day {d}')} render=\"true\"/>"
+        f" label={quoteattr(f'{day_title} {d}')} render=\"true\"/>"
         for i, d in enumerate(days)
     )
     symbols = "\n".join(
@@ -76,7 +79,7 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = ()) -> str:
         for i in range(len(days))
     )
     return Template(_template("days")).substitute(
-        categories=categories, symbols=symbols, n_days=len(days)
+        categories=categories, symbols=symbols, n_days=len(days), day_column=quoteattr(day_column)[1:-1]
     )
 
 

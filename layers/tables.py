@@ -15,10 +15,11 @@ import pandas as pd
 from geopandas import GeoDataFrame
 
 from traverse import geodesy
+from traverse.missions import mission_of
 from traverse.outputs import atomic_output, iso_utc
 from traverse.schema import INDEX_CSV_COLUMNS
 
-__all__ = ["write_frames", "write_days_csv", "write_geojson", "plain_columns", "joined", "require_moon_crs",
+__all__ = ["write_frames", "write_days_csv", "write_geojson", "plain_columns", "joined", "require_body_crs",
            "write_problems"]
 
 
@@ -61,7 +62,7 @@ def write_days_csv(path: str | os.PathLike, days_table_df: pd.DataFrame) -> Path
         raise ValueError(
             f"days table has no 'lunar_day' column; columns: {list(days_table_df.columns)}"
         )
-    df = plain_columns(days_table_df)
+    df = plain_columns(mission_of(days_table_df).output_columns(days_table_df))
     path = Path(path)
     with atomic_output(path) as tmp:
         df.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
@@ -69,22 +70,24 @@ def write_days_csv(path: str | os.PathLike, days_table_df: pd.DataFrame) -> Path
 
 
 def write_geojson(path: str | os.PathLike, layer_gdf: GeoDataFrame) -> Path:
-    """Write one layer as GeoJSON that states its lunar CRS.
+    """Write one layer as GeoJSON that states its body's CRS.
 
     RFC 7946 GeoJSON assumes WGS 84 on the Earth, so the file carries the
     (2008 GeoJSON) top-level member ``"crs": {"type": "name", "properties":
-    {"name": "IAU_2015:30100"}}``, which GDAL and geopandas read back as
-    ``geodesy.MOON``.  Coordinates are longitude, latitude in degrees.
+    {"name": "IAU_2015:30100"}}`` (``IAU_2015:49900`` on Mars), which GDAL and
+    geopandas read back as the layer's CRS.  Coordinates are longitude,
+    latitude in degrees.
 
     Parameters
     ----------
     path
         Output ``.geojson``, replaced atomically.
     layer_gdf
-        A layer in ``geodesy.MOON``; times are written as ISO 8601 UTC strings.
+        A layer in its site's body CRS (``geodesy.MOON`` for Chang'e-4); times
+        are written as ISO 8601 UTC strings.
     """
-    gdf = require_moon_crs("layer_gdf", layer_gdf)
-    auth, code = geodesy.MOON.to_authority()
+    gdf = mission_of(layer_gdf).output_columns(require_body_crs("layer_gdf", layer_gdf))
+    auth, code = gdf.crs.to_authority()
     props = plain_columns(gdf.drop(columns=gdf.geometry.name))
     plain = GeoDataFrame(props, geometry=gdf.geometry.to_numpy(), crs=None)
     doc = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
@@ -100,16 +103,22 @@ def write_geojson(path: str | os.PathLike, layer_gdf: GeoDataFrame) -> Path:
     return path
 
 
-def require_moon_crs(name: str, gdf: object) -> GeoDataFrame:
-    """``gdf`` itself if it is a GeoDataFrame in :data:`traverse.geodesy.MOON`; else a clear error."""
+def require_body_crs(name: str, gdf: object) -> GeoDataFrame:
+    """``gdf`` itself if it is a GeoDataFrame in its body's geographic CRS; else a clear error.
+
+    The body is the one of the lander site ``gdf`` is tagged with
+    (:func:`traverse.geodesy.site_of`), the Moon (:data:`traverse.geodesy.MOON`) when untagged.
+    """
     if not isinstance(gdf, GeoDataFrame):
         raise TypeError(f"layer {name!r} must be a GeoDataFrame, got {type(gdf).__name__}")
+    site = geodesy.site_of(gdf)
+    crs = site.body.crs if site is not None else geodesy.MOON
+    what = f"{crs.name}, {':'.join(crs.to_authority())}"
     if gdf.crs is None:
-        raise ValueError(f"layer {name!r} has no CRS; expected geodesy.MOON ({geodesy.MOON.name})")
-    if not gdf.crs.equals(geodesy.MOON, ignore_axis_order=True):
+        raise ValueError(f"layer {name!r} has no CRS; expected {what}")
+    if not gdf.crs.equals(crs, ignore_axis_order=True):
         raise ValueError(
-            f"layer {name!r} is in {gdf.crs.name!r}; expected geodesy.MOON ({geodesy.MOON.name}),"
-            " longitude/latitude in degrees"
+            f"layer {name!r} is in {gdf.crs.name!r}; expected {what}, longitude/latitude in degrees"
         )
     return gdf
 

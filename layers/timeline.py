@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from traverse.missions import Mission
 from traverse.path.odometry import announced_odometry
 from traverse.read.archive import parse_product_name
 
@@ -66,12 +67,14 @@ def timeline_spec(days: pd.DataFrame, colours: dict[int, str]) -> dict:
     }
 
 
-def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame) -> dict:
+def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
+               mission: Mission | None = None) -> dict:
     """Cumulative distance against date (2-D, 3-D, CNSA's announcements), and the elevation profile.
 
     ``series`` points are ``[t_ms, metres, station index]``; ``announced`` points
     ``[t_ms, metres, label]`` (end-of-day figures at the end of their lunar day
-    in the data, mid-day figures at their date); ``profile`` (only with a DEM)
+    in the data, mid-day figures at their date; Yutu-2's figures, so only for
+    Chang'e-4); ``profile`` (only with a DEM)
     ``[metres driven, elevation m, station index]``.
     """
     cum = distance_to_station_m(stations, drives)
@@ -84,7 +87,8 @@ def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame)
     ]
     day_end = {int(d): ms(e) for d, e in zip(days["lunar_day"], days["end_utc"], strict=True)}
     announced = []
-    for row in announced_odometry().itertuples(index=False):
+    odometry = announced_odometry() if mission is None or mission.key == "ce4" else announced_odometry()[:0]
+    for row in odometry.itertuples(index=False):
         if row.kind == "as_of" and pd.notna(row.as_of):
             when, label = ms(row.as_of), f"CNSA {row.as_of:%Y-%m-%d}: {row.cumulative_m:g} m"
         elif pd.notna(row.lunar_day) and int(row.lunar_day) in day_end:

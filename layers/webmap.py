@@ -1,10 +1,11 @@
 """Interactive traverse map: one self-contained, offline HTML file (folium + vendored Leaflet).
 
 Map projection
-    ``L.CRS.Moon3857`` (``assets/traverse-map.js``): Leaflet's EPSG:3857 with
-    the Moon's radius, the twin of :func:`traverse.geodesy.web_mercator_crs`.
-    Tiles keep the usual z/x/y grid, the scale bar and the ruler (measure
-    tool, under the zoom buttons) give lunar metres and, Mercator being
+    ``L.CRS.Body3857`` (``assets/traverse-map.js``): Leaflet's EPSG:3857 with
+    the radius of the mission's body (the Moon, Mars), the twin of
+    :func:`traverse.geodesy.web_mercator_crs`.  Tiles keep the usual z/x/y
+    grid, the scale bar and the ruler (measure tool, under the zoom buttons)
+    give lunar (Martian) metres and, Mercator being
     conformal, a square drive is drawn square at 45° S.
 
 Offline
@@ -43,7 +44,7 @@ from layers import timeline
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from layers.palette import day_colours
 from layers.popups import esc, station_popups, terrain_text, utc, views_payload
-from traverse import geodesy
+from traverse import geodesy, missions
 from traverse.outputs import atomic_output
 
 __all__ = ["build_webmap", "LROControlWarning"]
@@ -111,8 +112,8 @@ def _safe_json(obj) -> str:
     return text
 
 
-def _inline_assets(m: folium.Map) -> None:
-    """Drop folium's CDN links and inline Leaflet, its images, and the lunar CRS script."""
+def _inline_assets(m: folium.Map, mission: missions.Mission) -> None:
+    """Drop folium's CDN links and inline Leaflet, its images, and the body's CRS script."""
     m.default_js = []
     m.default_css = []
     css = (_ASSETS / "leaflet.css").read_text(encoding="utf-8")
@@ -124,7 +125,9 @@ def _inline_assets(m: folium.Map) -> None:
                for n in ("leaflet.js", "traverse-map.js", "traverse-timeline.js")]
     if any("</script" in s.lower() for s in scripts):
         raise RuntimeError("a vendored script contains '</script' and cannot be inlined")
-    radius = f"<script>window.TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r};</script>"
+    body = {"name": mission.body.name, "crs": mission.body.crs_code, "radius_m": mission.body.radius_m,
+            "adjective": mission.body.adjective, "day_name": mission.day_name}
+    radius = f"<script>window.TRAVERSE_BODY = {_safe_json(body)};</script>"
     head = m.get_root().header
     head.add_child(Element(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
     head.add_child(Element(f"<script>{scripts[0]}</script>"), name="leaflet_js")
@@ -138,18 +141,19 @@ def _latlngs(geom) -> list:
     return [[[round(y, 8), round(x, 8)] for x, y in part.coords] for part in parts]
 
 
-def _to_moon(gdf: GeoDataFrame, name: str) -> GeoDataFrame:
-    """Return *gdf* in :data:`traverse.geodesy.MOON`; refuse non-lunar CRSs."""
+def _to_body(gdf: GeoDataFrame, name: str, body: geodesy.Body) -> GeoDataFrame:
+    """Return *gdf* in ``body``'s geographic CRS; refuse a CRS on another body."""
     if gdf.crs is None:
-        raise ValueError(f"{name}: GeoDataFrame has no CRS; expected IAU_2015:30100 (geodesy.MOON)")
-    if not geodesy.is_lunar_crs(gdf.crs):
-        raise ValueError(f"{name}: CRS {gdf.crs.name!r} is not lunar; expected geodesy.MOON")
-    return gdf if gdf.crs == geodesy.MOON else gdf.to_crs(geodesy.MOON)
+        raise ValueError(f"{name}: GeoDataFrame has no CRS; expected {body.crs_code} ({body.crs.name})")
+    if not geodesy.is_body_crs(gdf.crs, body):
+        raise ValueError(f"{name}: CRS {gdf.crs.name!r} is not {body.adjective}; expected"
+                         f" {body.crs_code} ({body.crs.name})")
+    return gdf if gdf.crs == body.crs else gdf.to_crs(body.crs)
 
 
 def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np.ndarray:
-    """Flat ``[lat, lon, lat, lon, ...]`` of LPR records, one per ``cell_m`` cell, at most *max_points*."""
-    lpr = frames[frames["instrument"] == "LPR"]
+    """Flat ``[lat, lon, lat, lon, ...]`` of radar records, one per ``cell_m`` cell, at most *max_points*."""
+    lpr = frames[frames["record"].notna()] if "record" in frames else frames[frames["instrument"] == "LPR"]
     if lpr.empty:
         return np.empty(0)
     keys = np.floor(lpr[["x_east_m", "y_north_m"]].to_numpy(float) / cell_m)
@@ -162,7 +166,7 @@ def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np
     return np.round(latlon, 7).ravel()
 
 
-def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
+def _panel_html(days: pd.DataFrame, colours: dict, control_name: str, mission: missions.Mission) -> str:
     """Legend and per-day distance table (numbers only; no label text)."""
     rows = "".join(
         f"<tr><td><span class='swatch' style='background:{colours[d.lunar_day]}'></span>"
@@ -172,12 +176,12 @@ def _panel_html(days: pd.DataFrame, colours: dict, control_name: str) -> str:
         for d in days.itertuples(index=False)
     )
     return (
-        f"<b>Yutu-2 traverse by lunar day</b> (control: {esc(control_name)})"
+        f"<b>{esc(mission.rover)} traverse by {esc(mission.day_name)}</b> (control: {esc(control_name)})"
         "<table><tr><th>day</th><th>start</th><th>stations</th><th>drive m</th><th>3-D m</th>"
         f"<th>total m</th><th>from lander m</th></tr>{rows}</table>"
         "<span style='border-top:2px dashed #1b1b1b;display:inline-block;width:18px'></span>"
         " inferred drive &nbsp; <span style='border-top:2px solid #1b1b1b;display:inline-block;"
-        "width:18px'></span> drive from LPR poses"
+        f"width:18px'></span> drive from {esc(mission.pose_instruments)} poses"
     )
 
 
@@ -255,23 +259,24 @@ def build_webmap(
         The written file.
     """
     path = Path(path)
-    control_name = geodesy.common_site(lander, frames, stations, drives, days, site=site).name
+    site = geodesy.common_site(lander, frames, stations, drives, days, site=site)
+    control_name, mission, body = site.name, missions.mission(site.mission), site.body
     lander, frames, stations, drives, days = (
-        _to_moon(g, n) for g, n in ((lander, "lander"), (frames, "frames"),
-                                     (stations, "stations"), (drives, "drives"), (days, "days"))
+        _to_body(g, n, body) for g, n in ((lander, "lander"), (frames, "frames"),
+                                           (stations, "stations"), (drives, "drives"), (days, "days"))
     )
     sources = [tile_source(n) for n in tiles]
-    images: list[BasemapImage] = [warp_basemap(p) for p in basemaps]
-    images += [warp_basemap(p, kind="dem") for p in dems]
+    images: list[BasemapImage] = [warp_basemap(p, body=body) for p in basemaps]
+    images += [warp_basemap(p, kind="dem", body=body) for p in dems]
     _warn_lro([f"{i.name} ({i.lro})" for i in images if i.lro]
               + [f"{s['name']} (an LRO tile service in basemaps.json)" for s in sources if s["lro"]],
               control_name)
 
     extent = pd.concat([g.geometry for g in (lander, stations, drives, days)]).total_bounds
     m = folium.Map(location=[(extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2],
-                   tiles=None, crs="Moon3857", zoom_start=15, max_zoom=24, control_scale=False)
-    _inline_assets(m)
-    m.get_root().title = "Chang'e-4 Yutu-2 traverse"
+                   tiles=None, crs="Body3857", zoom_start=15, max_zoom=24, control_scale=False)
+    _inline_assets(m, mission)
+    m.get_root().title = f"{mission.name} {mission.rover} traverse"
 
     for src in sources:
         group = folium.FeatureGroup(name=html.escape(src["title"]), overlay=False)
@@ -289,24 +294,24 @@ def build_webmap(
 
     days = days.sort_values("lunar_day")
     colours = day_colours(days["lunar_day"])
-    day_label = {int(d.lunar_day): f"Lunar day {int(d.lunar_day)}: {d.drive_m:.1f} m"
+    day_label = {int(d.lunar_day): f"{mission.day_title} {int(d.lunar_day)}: {d.drive_m:.1f} m"
                  for d in days.itertuples(index=False)}
     # one coloured line per drive, so the time control can show the path up to any moment
     day_data = [
         {"day": int(d.lunar_day), "color": colours[d.lunar_day], "latlngs": _latlngs(d.geometry),
-         "label": day_label.get(int(d.lunar_day), f"Lunar day {int(d.lunar_day)}"),
+         "label": day_label.get(int(d.lunar_day), f"{mission.day_title} {int(d.lunar_day)}"),
          "t": timeline.ms(d.end_utc)}
         for d in drives.itertuples(index=False) if d.geometry is not None and not d.geometry.is_empty
     ]
     drive_data = [
-        {"inferred": d.source != "lpr", "latlngs": _latlngs(d.geometry)[0], "t": timeline.ms(d.end_utc),
+        {"inferred": d.source == "inferred", "latlngs": _latlngs(d.geometry)[0], "t": timeline.ms(d.end_utc),
          "popup": f"Drive {esc(d.drive_id)}: {esc(d.from_station)} → {esc(d.to_station)}<br>"
                   f"{utc(d.start_utc)} → {utc(d.end_utc)} UTC<br>"
                   f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {esc(d.source)}"
                   + terrain_text(d)}
         for d in drives.itertuples(index=False)
     ]
-    popups = station_popups(stations, drives, frames, max_popup_products)
+    popups = station_popups(stations, drives, frames, max_popup_products, day_title=mission.day_title)
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
@@ -317,18 +322,18 @@ def build_webmap(
     lrow = lander.iloc[0]
     lander_data = {
         "latlng": [lrow.geometry.y, lrow.geometry.x], "title": f"Lander {lrow['name']}",
-        "popup": f"<b>Chang'e-4 lander</b> {esc(lrow['name'])}<br>control {esc(lrow['control'])}"
+        "popup": f"<b>{esc(mission.name)} lander</b> {esc(lrow['name'])}<br>control {esc(lrow['control'])}"
                  f"<br>{lrow.geometry.x:.5f}° E, {lrow.geometry.y:.5f}° N,"
                  f" {lrow['height_m']:.0f} m",
     }
     traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
-    seen = views_payload(None if views is None else _to_moon(views, "views"),
-                         None if targets is None else _to_moon(targets, "targets"))
+    seen = views_payload(None if views is None else _to_body(views, "views", body),
+                         None if targets is None else _to_body(targets, "targets", body))
 
     for name, func, payload, show in (
-        ("LPR traces (decimated)", "addTraces", {"latlon": traces.tolist()}, False),
+        (f"{mission.pose_instruments} traces (decimated)", "addTraces", {"latlon": traces.tolist()}, False),
         ("What the rover saw", "addViews", seen, True),
-        ("Lunar days", "addDays", day_data, True),
+        (f"{mission.day_title}s", "addDays", day_data, True),
         ("Drives", "addDrives", drive_data, True),
         ("Stations", "addStations", station_data, True),
         ("Lander", "addLander", lander_data, True),
@@ -338,13 +343,13 @@ def build_webmap(
         group.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    panel = {"html": _panel_html(days, colours, control_name), "position": "bottomright",
-             "title": f"Distance by lunar day ({len(days)} days)",
+    panel = {"html": _panel_html(days, colours, control_name, mission), "position": "bottomright",
+             "title": f"Distance by {mission.day_name} ({len(days)} {mission.day_name}s)",
              "collapsed": len(days) > timeline.COLLAPSE_AFTER_DAYS}
     m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
     if len(days):
         m.add_child(_JsonCall("addTimeline", timeline.timeline_spec(days, colours), target=m.get_name()))
-        m.add_child(_JsonCall("addChart", timeline.chart_spec(stations, drives, days),
+        m.add_child(_JsonCall("addChart", timeline.chart_spec(stations, drives, days, mission),
                               target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
     m.add_child(_JsonCall("addMeasure", None, target=m.get_name()))

@@ -52,7 +52,7 @@ def test_index_nothing_usable_exits_1(tmp_path, capsys):
     (tmp_path / "README.txt").write_text("nothing here")
     assert main(["index", str(tmp_path), "-o", str(tmp_path / "f.csv")]) == 1
     err = capsys.readouterr().err
-    assert "no Chang'e-4 products could be read" in err and err.count("\n") == 1
+    assert "no Chang'e-4 or Tianwen-1 products could be read" in err and err.count("\n") == 1
     assert not (tmp_path / "f.csv").exists()
 
 

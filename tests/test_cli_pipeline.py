@@ -226,7 +226,7 @@ def test_empty_folder_exit_1(tmp_path, command, capsys):
     args = [command, str(empty)] + (["-o", str(out)] if command != "distances" else [])
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no Chang'e-4 products could be read" in err
+    assert err.count("\n") == 1 and "no Chang'e-4 or Tianwen-1 products could be read" in err
     assert not out.parent.exists()
 
 

@@ -243,7 +243,7 @@ def _bad(layers, name, change):
         ("drives", lambda g: g.set_crs(None, allow_override=True), ValueError,
          "'drives' has no CRS"),
         ("stations", lambda g: g.set_crs("EPSG:4326", allow_override=True), ValueError,
-         "'stations' is in 'WGS 84'; expected geodesy.MOON"),
+         "'stations' is in 'WGS 84'; expected Moon .2015. - Sphere / Ocentric, IAU_2015:30100"),
         ("days", lambda g: g.drop(columns="lunar_day"), ValueError,
          r"'days' lacks column\(s\) \['lunar_day'\]"),
         ("lander", lambda g: g.set_geometry(shapely.buffer(g.geometry.to_numpy(), 1e-4), crs=g.crs),

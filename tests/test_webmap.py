@@ -37,8 +37,8 @@ def test_writes_one_html_file(tmp_path, traverse):
     assert out == tmp_path / "map.html" and out.is_file()
     text = out.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
-    assert "L.CRS.Moon3857" in text and "crs: L.CRS.Moon3857" in text
-    assert f"TRAVERSE_MOON_RADIUS_M = {geodesy.MOON_RADIUS_M!r}" in text
+    assert "L.CRS.Body3857" in text and "crs: L.CRS.Body3857" in text
+    assert f'"radius_m":{geodesy.MOON_RADIUS_M!r}' in text and '"crs":"IAU_2015:30100"' in text
     for day in (1, 2, 3):
         assert f'"day":{day}' in text
 

@@ -80,6 +80,29 @@ class Mission:
     record_time_epoch_utc: pd.Timestamp | None = field(default=None)
 
     @property
+    def day_title(self) -> str:
+        """``Lunar day``, ``Sol``: a local day's name at the start of a label."""
+        return self.day_name[:1].upper() + self.day_name[1:]
+
+    @property
+    def pose_instruments(self) -> str:
+        """``LPR``, ``RoPeR``: the radar whose records carry the rover pose, for labels."""
+        return ", ".join(self.pose_readers) or "radar"
+
+    def output_columns(self, table):
+        """``table`` with the pipeline's ``lunar_day`` column named as this mission counts days.
+
+        The pipeline numbers local days in a column called ``lunar_day``
+        whatever the body; outputs (GeoPackage, CSV, GeoJSON) call it
+        :attr:`day_column` (``sol`` on Mars).  The input is not modified.
+        """
+        if self.day_column == "lunar_day" or "lunar_day" not in table.columns:
+            return table
+        out = table.rename(columns={"lunar_day": self.day_column})
+        out.attrs = dict(table.attrs)
+        return out
+
+    @property
     def title(self) -> str:
         """``Yutu-2 (Chang'e-4)``: for map titles."""
         return f"{self.rover} ({self.name})"

@@ -1,26 +1,29 @@
-/* traverse: lunar Leaflet CRS and the layer builders of the traverse web map.
+/* traverse: the body's Leaflet CRS and the layer builders of the traverse web map.
  *
- * Needs Leaflet and window.TRAVERSE_MOON_RADIUS_M (written by layers/webmap.py
- * from traverse.geodesy.MOON_RADIUS_M).  L.CRS.Moon3857 is EPSG:3857 on the
- * Moon sphere: same tile grid (tile z/x/y covers the same lon/lat as on Earth),
- * but projection, transformation and haversine distance use the lunar radius,
- * so the scale bar and map.distance() give lunar metres.  See
- * traverse.geodesy.web_mercator_crs for the Python twin of this projection.
+ * Needs Leaflet and window.TRAVERSE_BODY = {name, crs, radius_m, adjective,
+ * day_name} (written by layers/webmap.py from the mission: the Moon's
+ * 1 737 400 m sphere for Chang'e-4, Mars's 3 396 190 m for Tianwen-1).
+ * L.CRS.Body3857 is EPSG:3857 on that sphere: same tile grid (tile z/x/y covers
+ * the same lon/lat as on Earth), but projection, transformation and haversine
+ * distance use the body's radius, so the scale bar and map.distance() give
+ * lunar (Martian) metres.  See traverse.geodesy.web_mercator_crs for the
+ * Python twin of this projection.
  */
 (function (L) {
   'use strict';
-  var R = window.TRAVERSE_MOON_RADIUS_M;
+  var BODY = window.TRAVERSE_BODY;
+  var R = BODY.radius_m;
   var HALF = Math.PI * R;
 
-  L.Projection.MoonMercator = L.extend({}, L.Projection.SphericalMercator, {
+  L.Projection.BodyMercator = L.extend({}, L.Projection.SphericalMercator, {
     R: R,
     bounds: L.bounds([-HALF, -HALF], [HALF, HALF])
   });
 
   var s = 0.5 / HALF;
-  L.CRS.Moon3857 = L.extend({}, L.CRS.EPSG3857, {
-    code: 'IAU_2015:30100-PseudoMercator',
-    projection: L.Projection.MoonMercator,
+  L.CRS.Body3857 = L.extend({}, L.CRS.EPSG3857, {
+    code: BODY.crs + '-PseudoMercator',
+    projection: L.Projection.BodyMercator,
     transformation: L.transformation(s, 0.5, -s, 0.5),
     R: R
   });
@@ -166,7 +169,7 @@
         body.innerHTML = spec.html;
         function show(open) {
           body.style.display = open ? '' : 'none';
-          toggle.textContent = (spec.title || 'Lunar days') + (open ? ' ▾' : ' ▸');
+          toggle.textContent = (spec.title || 'Days') + (open ? ' ▾' : ' ▸');
         }
         show(!spec.collapsed);
         toggle.addEventListener('click', function (e) {
@@ -189,7 +192,7 @@
    * clicks on the map add the vertices of a polyline (map features stop taking
    * the pointer, so a click on a station or the lander measures to it), and
    * the running total is the sum of map.distance() over the segments, i.e.
-   * haversine on the CRS sphere: lunar metres with L.CRS.Moon3857.  Escape or
+   * haversine on the CRS sphere: lunar (Martian) metres with L.CRS.Body3857.  Escape or
    * a second click on the button ends and clears the measurement.  The total
    * is shown unrounded in data-metres of .traverse-measure-total. */
   var RULER = '<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">' +
@@ -209,7 +212,7 @@
       var button = this._button = L.DomUtil.create('a', 'traverse-measure-toggle', div);
       button.href = '#';
       button.innerHTML = RULER;
-      button.title = 'Measure distance (lunar metres)';
+      button.title = 'Measure distance (' + BODY.adjective + ' metres)';
       button.setAttribute('role', 'button');
       button.setAttribute('aria-pressed', 'false');
       var total = this._total = L.DomUtil.create('div', 'traverse-measure-total', div);
@@ -295,7 +298,7 @@
         : '<b>' + formatMetres(this._metres) + '</b> (' + (n - 1) + ' segment' +
           (n > 2 ? 's' : '') + ')';
       var more = pending === null ? '' : '<br>+ ' + formatMetres(pending) + ' to pointer';
-      el.innerHTML = head + more + '<br><small>lunar metres · Esc or ruler to clear</small>';
+      el.innerHTML = head + more + '<br><small>' + BODY.adjective + ' metres · Esc or ruler to clear</small>';
     }
   });
 

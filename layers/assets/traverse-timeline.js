@@ -28,7 +28,7 @@
         slider.value = spec.end;
         var select = T.el('select', 'traverse-day-select', row);
         T.el('option', '', select, 'all days').value = '';
-        spec.days.forEach(function (d) { T.el('option', '', select, 'lunar day ' + d.day).value = d.day; });
+        spec.days.forEach(function (d) { T.el('option', '', select, window.TRAVERSE_BODY.day_name + ' ' + d.day).value = d.day; });
         var label = T.el('div', 'traverse-time-label', div);
         var search = T.el('input', 'traverse-search', div);
         search.type = 'search';
@@ -36,7 +36,7 @@
         var results = T.el('div', 'traverse-search-results', div);
         T._onTime = function (t, day) {
           slider.value = t;
-          label.textContent = T.isoDate(t) + ' UTC' + (day !== null ? ' · lunar day ' + day : '') +
+          label.textContent = T.isoDate(t) + ' UTC' + (day !== null ? ' · ' + window.TRAVERSE_BODY.day_name + ' ' + day : '') +
             ' · ' + T.visibleStations().length + ' stations';
         };
         slider.addEventListener('input', function () { T.setTime(Number(slider.value)); });

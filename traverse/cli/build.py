@@ -60,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(trav.frames, report, skipped))
         print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "
-              f"{len(trav.days)} lunar days, {trav.days['drive_m'].sum():.2f} m driven")
+              f"{len(trav.days)} {trav.mission.day_name}s, {trav.days['drive_m'].sum():.2f} m driven")
         print("wrote " + ", ".join(map(str, written)))
     return 0

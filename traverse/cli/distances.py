@@ -21,7 +21,7 @@ ODOMETER_NOTE = (
 def register(subparsers) -> None:
     """Add ``distances`` to the ``traverse`` parser."""
     sp = subparsers.add_parser(
-        "distances", help="distance driven per lunar day",
+        "distances", help="distance driven per lunar day (per sol on Mars)",
         parents=[options.archive_options(), options.overwrite_option(), options.verbosity_options()],
     )
     sp.add_argument("--csv", type=Path, help="also write the table to this CSV file")
@@ -65,12 +65,16 @@ def run(args: argparse.Namespace) -> int:
     trav, _ = reconstruct_archive(args)
     table = days_table(trav.days)
     if args.compare_announced:
+        if trav.mission.key != "ce4":
+            raise options.UsageError(f"--compare-announced: announced odometry is known for Yutu-2 only,"
+                                     f" not for {trav.mission.rover}")
         table = compare_announced(table)
     if args.csv is not None:
         from layers.tables import write_days_csv
 
         options.make_output_folders([args.csv])
         write_days_csv(args.csv, table)
+    table = trav.mission.output_columns(table)  # sol on Mars
     if args.json:
         from layers.tables import plain_columns
 

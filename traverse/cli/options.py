@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from traverse import geodesy
+from traverse import geodesy, missions
 from traverse.errors import OutputError
 
 __all__ = [
@@ -34,12 +34,22 @@ class UsageError(Exception):
     """A command line that cannot be carried out as given: exit status 2, one line, no traceback."""
 
 
-def control_network(text: str) -> geodesy.LanderSite:
-    """argparse type of ``--control``: ``label``, ``lro`` or ``LON,LAT,HEIGHT``."""
+def control_network(text: str) -> str | tuple[float, float, float]:
+    """argparse type of ``--control``: a site name (``label``, ``lro``) or ``LON,LAT,HEIGHT``.
+
+    A name is resolved against the archive's mission when it is read
+    (:func:`traverse.read.frames.frames_from_archive`): ``lro`` exists for
+    Chang'e-4 only.
+    """
+    key = text.strip().lower()
+    names = {name for m in missions.missions().values() for name in m.sites}
+    if key in names:
+        return key
     try:
-        return geodesy.lander_site(text)
+        site = geodesy.lander_site(key)  # checks LON,LAT,HEIGHT syntax and ranges
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+    return (site.lon_deg, site.lat_deg, site.height_m)
 
 
 def positive_metres(text: str) -> float:
@@ -73,10 +83,10 @@ def archive_options() -> argparse.ArgumentParser:
                    help="product files, folders or the portal's zip bundles")
     p.add_argument("--view-length", type=positive_metres, default=None, metavar="METRES",
                    help="length of a view wedge whose label gives no observed point (default 5)")
-    p.add_argument("--control", type=control_network, default=geodesy.LANDER_LABEL,
+    p.add_argument("--control", type=control_network, default="label",
                    metavar="NETWORK",
-                   help="lander position: label (default, as the products), lro (for LRO "
-                        "basemaps) or LON,LAT,HEIGHT")
+                   help="lander position: label (default, as the products), lro (Chang'e-4 on "
+                        "LRO basemaps) or LON,LAT,HEIGHT")
     return p
 
 

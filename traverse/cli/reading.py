@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from traverse.cli.options import Progress
+from traverse.cli.options import Progress, UsageError
 from traverse.errors import Report, TraverseError
 
 __all__ = ["read_archive", "reconstruct_archive", "skipped_path", "write_skipped", "summary"]
@@ -22,12 +22,15 @@ def read_archive(args: argparse.Namespace):
     """
     from traverse.read.frames import read_frames
 
-    with Progress(args, "reading products") as bar:
-        frames, report = read_frames(args.paths, control=args.control, progress=bar)
+    try:
+        with Progress(args, "reading products") as bar:
+            frames, report = read_frames(args.paths, control=args.control, progress=bar)
+    except ValueError as exc:  # a --control name the archive's mission does not have
+        raise UsageError(f"--control: {exc}") from None
     if len(frames) == 0:
         first = "; ".join(f"{p.source}: {p.reason}" for p in report.problems[:3])
         raise TraverseError(
-            f"no Chang'e-4 products could be read from {' '.join(map(str, args.paths))}"
+            f"no Chang'e-4 or Tianwen-1 products could be read from {' '.join(map(str, args.paths))}"
             f" ({len(report)} problems{': ' + first if first else ''})"
         )
     return frames, report
@@ -72,14 +75,17 @@ def write_skipped(report: Report, output: Path) -> Path | None:
 
 
 def summary(frames, report: Report, skipped: Path | None) -> str:
-    """Lines for the terminal: frames per instrument, LPR records, the problems."""
+    """Lines for the terminal: frames per instrument, radar (LPR, RoPeR) records, the problems."""
+    from traverse.missions import mission_of
+
     labels = frames[frames["record"].isna()]
     lpr = frames[frames["record"].notna()]
     per = labels.groupby("instrument").size().to_dict()
     per_txt = ", ".join(f"{k} {v}" for k, v in sorted(per.items())) or "none"
+    radar = mission_of(frames).pose_instruments
     lines = [
         f"{len(labels)} label products ({per_txt}); "
-        f"{lpr['product_id'].nunique()} LPR products with {len(lpr)} records; "
+        f"{lpr['product_id'].nunique()} {radar} products with {len(lpr)} records; "
         f"{len(frames)} frames"
     ]
     bad = report.to_frame()

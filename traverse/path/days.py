@@ -212,4 +212,6 @@ def days_table(days: pd.DataFrame) -> pd.DataFrame:
         Output of :func:`summarise_days`.
     """
     extra = [c for c in ("elevation_gain_m", "elevation_loss_m") if c in days.columns]  # --dem
-    return pd.DataFrame(days[DAYS_COLUMNS + extra]).reset_index(drop=True)
+    out = pd.DataFrame(days[DAYS_COLUMNS + extra]).reset_index(drop=True)
+    out.attrs = dict(days.attrs)  # the lander site (and so the mission) travels on
+    return out

@@ -1,7 +1,7 @@
 """Drives: the moving stretches between two stations, and their lengths.
 
 A drive is drawn through the LPR records taken while the rover moved from
-one station to the next (``source = "lpr"``), from the first station's
+one station to the next (``source = "lpr"``, or ``"roper"`` for Zhurong), from the first station's
 position to the second's.  Where no radar record covers the move, it is a
 straight segment from station to station (``source = "inferred"``), but only
 between stations at most ``max_inferred_lunar_days`` (2) lunar days apart:
@@ -264,6 +264,7 @@ def drives_from_track(
     mwindow = mv["smooth_window_s"].to_numpy(dtype="float64")
     mjitter = np.hypot(*(mv[_XYZ[:2]].to_numpy(dtype="float64") - mpos[:, :2]).T)
     mt_s = elapsed_s(mv["time_utc"])
+    minstrument = mv["instrument"].astype(str).str.lower().to_numpy()  # lpr, roper
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]
@@ -285,7 +286,7 @@ def drives_from_track(
             j0, j1 = _trim_edges(medge[i0:i1], has_from, has_to)
             parts = [spos[a - 1 : a]] if has_from else []
             parts += [mpos[i0 + j0 : i0 + j1]] + ([spos[a : a + 1]] if has_to else [])
-            coords, source = np.concatenate(parts), "lpr"
+            coords, source = np.concatenate(parts), minstrument[i0]
             start, end = mtime[i0], mtime[i1 - 1]
             coords = _restore_leg_corners(coords, mt_s[i0:i1], mwindow[i0:i1], mjitter[i0:i1])
         else:

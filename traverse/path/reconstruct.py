@@ -71,6 +71,13 @@ class Traverse:
     views: GeoDataFrame | None = None
     targets: GeoDataFrame | None = None
 
+    @property
+    def mission(self):
+        """The mission of the lander site (:class:`traverse.missions.Mission`): body, local days."""
+        from traverse.missions import mission
+
+        return mission(self.site.mission)
+
     def layers(self) -> dict[str, GeoDataFrame]:
         """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``, and
         ``views`` and ``targets`` where any frame says what it looked at."""

@@ -146,10 +146,21 @@ def _rover_frames(frames: pd.DataFrame) -> pd.DataFrame:
     return rover.reset_index(drop=True)
 
 
+def is_pose_record(rows: pd.DataFrame) -> np.ndarray:
+    """Which rows are radar pose records (Yutu-2's LPR, Zhurong's RoPeR), not label products.
+
+    Pose records have a ``record`` index; a table without that column is
+    told by its instrument (``LPR``).
+    """
+    if "record" in rows.columns:
+        return rows["record"].notna().to_numpy(dtype=bool)
+    return (rows["instrument"] == "LPR").to_numpy(dtype=bool)
+
+
 def _group_position(track: pd.DataFrame, key: str) -> pd.DataFrame:
     """Median position per group: of its label products if any, else of its LPR records."""
     rows = track[track[key].notna()]
-    is_lpr = rows["instrument"] == "LPR"
+    is_lpr = is_pose_record(rows)
     labels = rows.loc[~is_lpr].groupby(key)[_XYZ].median()
     lpr = rows.loc[is_lpr].groupby(key)[_XYZ].median()
     return labels.combine_first(lpr)
@@ -191,7 +202,7 @@ def rover_track(
     track.attrs = dict(frames.attrs)  # the lander site travels on
     max_stop_diameter_m = settings.max_stop_diameter_m
     n = len(track)
-    is_lpr = (track["instrument"] == "LPR").to_numpy()
+    is_lpr = is_pose_record(track)  # LPR or RoPeR records
     smooth = track[_XYZ].to_numpy(dtype="float64").copy()
     speed, window = np.full(n, np.nan), np.full(n, np.nan)
     edge, held, held_rest = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
@@ -303,7 +314,7 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
     for name in instruments:
         out[f"n_{name}"] = counts[name].to_numpy(dtype="int64")
     out[_XYZ] = _group_position(at, "station_id").reindex(out.index)
-    labels = at.loc[at["instrument"] != "LPR"].drop_duplicates("product_id")
+    labels = at.loc[~is_pose_record(at)].drop_duplicates("product_id")
     out["products"] = labels.groupby("station_id")["product_id"].agg(";".join).reindex(out.index)
     out["products"] = out["products"].fillna("")
     out["instruments"] = at.groupby("station_id")["instrument"].agg(

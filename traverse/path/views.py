@@ -29,6 +29,7 @@ import pandas as pd
 import shapely
 
 from traverse import geodesy
+from traverse.path.stations import is_pose_record
 
 __all__ = [
     "VIEW_LENGTH_M", "station_headings", "add_body_relative_views", "view_wedges", "target_lines",
@@ -69,7 +70,7 @@ def station_headings(track: pd.DataFrame, drives: pd.DataFrame,
             if np.isfinite(bearing):
                 out[int(sid)] = (bearing, "drive_bearing")
     if "yaw_deg" in track.columns:
-        rest = track[track["station_id"].notna() & (track["instrument"] == "LPR")
+        rest = track[track["station_id"].notna() & is_pose_record(track)
                      & np.isfinite(track["yaw_deg"].to_numpy(dtype="float64"))]
         for sid, yaw in rest.groupby("station_id")["yaw_deg"]:
             # circular median-ish: the mean direction of the yaws at rest
