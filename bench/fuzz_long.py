@@ -16,7 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzz_targets import CLASSES, check_batch, load_seeds, write_good  # noqa: E402
+from tests.fuzz_targets import (  # noqa: E402
+    CLASSES,
+    ROPER_CLASSES,
+    check_batch,
+    load_seeds,
+    write_good,
+    write_good_zhurong,
+)
 
 
 def main() -> None:
@@ -29,11 +36,13 @@ def main() -> None:
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="fuzz-long-") as tmp:
         seeds = load_seeds(Path(tmp) / "seeds")
-        for name, mutate in CLASSES.items():
+        classes = [(n, m, write_good) for n, m in CLASSES.items()]
+        classes += [(n, m, write_good_zhurong) for n, m in ROPER_CLASSES.items()]  # one mission per batch
+        for name, mutate, write_good_products in classes:
             t0, tried, batches, broken = time.perf_counter(), 0, 0, 0
             while tried < args.per_class:
                 batch = Path(tmp) / f"b{len(rows)}-{batches}"
-                good = write_good(batch / "archive")
+                good = write_good_products(batch / "archive")
                 mutants = []
                 for k in range(min(args.per_batch, args.per_class - tried)):
                     mutants += mutate(rng, batch / "archive" / "bad", seeds, k)

@@ -24,10 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from traverse.synthetic.products import write_label_product, write_lpr_product
+from traverse.synthetic.roper import write_roper_product
 
 CE4 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ce4"
 LPR1 = "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B"
 VNIS = "CE4_GRAS_VNIS-VD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
+ROPER = CE4.parent / "tw1" / "roper"
+ROPER_LF = "HX1-Ro_GRAS_RoPeR-LF-RI_SCI_N_20210525042000_20210525042951_00011_A.2B"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Seeds:
 
     labels: list[bytes]
     lpr: list[tuple[bytes, bytes]]
+    roper: list[tuple[bytes, bytes]] = ()
 
 
 def load_seeds(folder: Path) -> Seeds:
@@ -55,7 +59,32 @@ def load_seeds(folder: Path) -> Seeds:
     })
     l_path, d_path = write_lpr_product(gen / "lpr", poses)
     lpr.append((l_path.read_bytes(), d_path.read_bytes()))
-    return Seeds(labels, lpr)
+    roper = []
+    if ROPER.is_dir():
+        data = (ROPER / ROPER_LF).read_bytes()[: 4 * 12069]  # the first 4 of 14 records
+        label = (ROPER / f"{ROPER_LF}L").read_bytes().replace(b">14</records>", b">4</records>")
+        roper.append((label.replace(b">168966</file_size>", f">{len(data)}</file_size>".encode()), data))
+    r_label, r_data = write_roper_product(gen / "roper", _zhurong_poses(8, 0.0), sequence_id=11)
+    roper.append((r_label.read_bytes(), r_data.read_bytes()))
+    return Seeds(labels, lpr, roper)
+
+
+def _zhurong_poses(n: int, step_m: float) -> pd.DataFrame:
+    return pd.DataFrame({
+        "time_utc": pd.date_range("2021-05-25T04:20:00Z", periods=n, freq="1s"),
+        "x_east_m": [5.4 - step_m * i for i in range(n)], "y_north_m": 0.1, "z_up_m": 0.4,
+        "heading_deg": 270.0,
+    })
+
+
+def write_good_zhurong(folder: Path) -> set[str]:
+    """Two good RoPeR products (generated); their product ids.  Zhurong batches are read alone:
+    a folder mixing missions is refused as a whole, by design."""
+    ids = set()
+    for seq in (12, 13):
+        _, data = write_roper_product(folder, _zhurong_poses(40, 0.03), sequence_id=seq)
+        ids.add(data.name)
+    return ids
 
 
 def write_good(folder: Path, n: int = 3) -> set[str]:
@@ -213,6 +242,48 @@ def lpr_table_numbers(rng, folder, seeds, k):
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
 
 
+# --- RoPeR (Zhurong) products: read in batches of their own --------------------------------------
+
+def _roper_pair(rng, seeds, k):
+    label, data = rng.choice(seeds.roper)
+    old = re.search(rb"<file_name>\s*([^<\s]+)\s*</file_name>", label).group(1).decode()
+    name = re.sub(r"_(\d{5})_([A-Z])\.", f"_{90000 + k:05d}_\\2.", old, count=1)
+    return label.decode("utf-8").replace(old, name), data, name
+
+
+def roper_pose_flips(rng, folder, seeds, k):
+    label, data, name = _roper_pair(rng, seeds, k)
+    raw = bytearray(data)
+    rl = int(re.search(r"<record_length[^>]*>(\d+)<", label).group(1))
+    for _ in range(rng.randint(1, 30)):  # the header and the pose block after the echoes
+        rec = rng.randrange(max(1, len(raw) // rl))
+        i = rec * rl + rng.choice([rng.randrange(18), rl - 51 + rng.randrange(51)])
+        if i < len(raw):
+            raw[i] = rng.randrange(256)
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, bytes(raw))]
+
+
+def roper_truncated_or_empty(rng, folder, seeds, k):
+    label, data, name = _roper_pair(rng, seeds, k)
+    cut = 0 if rng.random() < 0.3 else rng.randrange(len(data))
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data[:cut])]
+
+
+def roper_table_numbers(rng, folder, seeds, k):
+    label, data, name = _roper_pair(rng, seeds, k)
+    values = ["0", "-1", "1", "5", "18", "12069", "16453", "99999999999", "1e999", "3.5", "", "NaN"]
+    fields = ["record_length", "records", "offset", "field_location", "field_length", "repetitions"]
+    for _ in range(rng.randint(1, 4)):
+        field = rng.choice(fields)
+        spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
+        if spots:
+            m = rng.choice(spots)
+            label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
+    if rng.random() < 0.3:
+        label = label.replace("IEEE754LSBSingle", rng.choice(["IEEE754LSBQuad", "ASCII_Real", ""]), 1)
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
+
+
 # --- zip bundles ------------------------------------------------------------------------------------
 
 def _bundle_name(k: int) -> str:
@@ -314,6 +385,13 @@ CLASSES: dict[str, Mutator] = {
     "zip corrupt central directory": zip_corrupt_directory,
     "zip hostile members": zip_hostile_members,
     "zip not a zip": zip_not_a_zip,
+}
+
+#: Mutation classes of Zhurong's RoPeR products, mixed with :func:`write_good_zhurong` batches.
+ROPER_CLASSES: dict[str, Mutator] = {
+    "RoPeR header/pose byte flips": roper_pose_flips,
+    "RoPeR truncated / empty": roper_truncated_or_empty,
+    "RoPeR Table_Binary numbers": roper_table_numbers,
 }
 
 

@@ -15,7 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_targets import CLASSES, check_batch, load_seeds, write_good
+from tests.fuzz_targets import (
+    CLASSES,
+    ROPER_CLASSES,
+    check_batch,
+    load_seeds,
+    write_good,
+    write_good_zhurong,
+)
 from traverse.cli import main
 
 
@@ -24,18 +31,21 @@ def seeds(tmp_path_factory):
     return load_seeds(tmp_path_factory.mktemp("fuzz-seeds"))
 
 
-@pytest.mark.parametrize("name", sorted(CLASSES))
+@pytest.mark.parametrize("name", sorted(CLASSES) + sorted(ROPER_CLASSES))
 def test_mutants_never_stop_a_run(seeds, name):
+    mutate, good_products = ((CLASSES[name], write_good) if name in CLASSES
+                             else (ROPER_CLASSES[name], write_good_zhurong))
+
     @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.integers(0, 2**32 - 1))
     def check(seed):
         rng = random.Random(seed)
         with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
             folder = Path(tmp) / "archive"
-            good = write_good(folder)
+            good = good_products(folder)
             mutants = []
             for k in range(rng.randint(1, 3)):
-                mutants += CLASSES[name](rng, folder / "bad", seeds, k)
+                mutants += mutate(rng, folder / "bad", seeds, k)
             broken = check_batch(folder, good, mutants)
             assert broken == [], broken
 
