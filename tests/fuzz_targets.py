@@ -226,11 +226,8 @@ def lpr_truncated_or_empty(rng, folder, seeds, k):
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data[:cut])]
 
 
-def lpr_table_numbers(rng, folder, seeds, k):
-    label, data, name = _lpr_pair(rng, seeds, k)
-    values = ["0", "-1", "1", "7", "61", "62", "8307", "32883", "99999999999", "1e999", "3.5",
-              "2147483648", "18446744073709551617", "", "NaN"]
-    fields = ["record_length", "records", "offset", "field_location", "field_length"]
+def _table_numbers(rng, label: str, values: list[str], fields: list[str], float_type: str) -> str:
+    """``label`` with 1-4 Table_Binary numbers replaced by absurd ones, maybe a float type unknown."""
     for _ in range(rng.randint(1, 4)):
         field = rng.choice(fields)
         spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
@@ -238,7 +235,16 @@ def lpr_table_numbers(rng, folder, seeds, k):
             m = rng.choice(spots)
             label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
     if rng.random() < 0.3:
-        label = label.replace("IEEE754MSBSingle", rng.choice(["IEEE754MSBQuad", "ASCII_Real", ""]), 1)
+        label = label.replace(float_type, rng.choice([float_type[:-6] + "Quad", "ASCII_Real", ""]), 1)
+    return label
+
+
+def lpr_table_numbers(rng, folder, seeds, k):
+    label, data, name = _lpr_pair(rng, seeds, k)
+    values = ["0", "-1", "1", "7", "61", "62", "8307", "32883", "99999999999", "1e999", "3.5",
+              "2147483648", "18446744073709551617", "", "NaN"]
+    fields = ["record_length", "records", "offset", "field_location", "field_length"]
+    label = _table_numbers(rng, label, values, fields, "IEEE754MSBSingle")
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
 
 
@@ -273,14 +279,7 @@ def roper_table_numbers(rng, folder, seeds, k):
     label, data, name = _roper_pair(rng, seeds, k)
     values = ["0", "-1", "1", "5", "18", "12069", "16453", "99999999999", "1e999", "3.5", "", "NaN"]
     fields = ["record_length", "records", "offset", "field_location", "field_length", "repetitions"]
-    for _ in range(rng.randint(1, 4)):
-        field = rng.choice(fields)
-        spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
-        if spots:
-            m = rng.choice(spots)
-            label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
-    if rng.random() < 0.3:
-        label = label.replace("IEEE754LSBSingle", rng.choice(["IEEE754LSBQuad", "ASCII_Real", ""]), 1)
+    label = _table_numbers(rng, label, values, fields, "IEEE754LSBSingle")
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
 
 

@@ -22,7 +22,13 @@ import pandas as pd
 from traverse.errors import RecordError, Report
 from traverse.read import quirks
 from traverse.read.archive import Source
-from traverse.read.records import RecordLayout, read_records, structured_dtype, table_fields, time_fields
+from traverse.read.records import (
+    RecordLayout,
+    read_pose_table,
+    structured_dtype,
+    table_fields,
+    time_fields,
+)
 
 __all__ = ["LPR_EPOCH", "MAX_ABS_COORD_M", "LprLayout", "read_lpr_poses", "poses_from_array"]
 
@@ -159,25 +165,5 @@ def read_lpr_poses(
         non-finite or absurd positions are dropped; both are counted in
         ``report``.
     """
-    report = report if report is not None else Report()
-    layout.check_size(source.size(), str(source))
-    blocks, tail = read_records(source, layout, block_records)
-    if tail:
-        msg = f"partial last record ({tail} of {layout.record_length} bytes) dropped"
-        report.add(source, msg, count=0, error=RecordError)
-    first, frames = 0, []
-    for rec in blocks:
-        frames.append(poses_from_array(rec, layout.quirks, first))
-        first += len(rec)
-    if not frames:
-        raise RecordError(f"no complete {layout.record_length}-byte record", source=str(source))
-    poses = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    bad = ~poses["valid"].to_numpy()
-    if bad.any():
-        first_bad = int(poses["record"].to_numpy()[bad][0])
-        msg = (
-            f"{int(bad.sum())} LPR records with non-finite or absurd positions"
-            f" (|coordinate| > {MAX_ABS_COORD_M:g} m) or times rejected; first is record {first_bad}"
-        )
-        report.add(source, msg, count=int(bad.sum()), error=RecordError)
-    return poses.loc[~bad].drop(columns="valid").reset_index(drop=True)
+    return read_pose_table(source, layout, lambda rec, first: poses_from_array(rec, layout.quirks, first),
+                           what="LPR", max_abs_m=MAX_ABS_COORD_M, report=report, block_records=block_records)

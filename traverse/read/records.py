@@ -15,11 +15,13 @@ import mmap
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from traverse.errors import LayoutError
+from traverse.errors import LayoutError, RecordError, Report
 from traverse.read.archive import Source
 
-__all__ = ["MAX_RECORD_BYTES", "NUMPY_TYPES", "RecordLayout", "table_fields", "read_records"]
+__all__ = ["MAX_RECORD_BYTES", "NUMPY_TYPES", "RecordLayout", "table_fields", "read_records",
+           "read_pose_table"]
 
 #: Longest record accepted, bytes (LPR records are 8 307 and 32 883 B, RoPeR 12 069 and 16 453 B);
 #: a label declaring more describes no real product.
@@ -201,3 +203,46 @@ def read_records(source: Source, layout: RecordLayout, block_records: int = 4096
             blocks.append(np.frombuffer(buf, dtype=layout.dtype, count=k))
             left -= k
     return blocks, tail
+
+
+def read_pose_table(source: Source, layout: RecordLayout, decode, *, what: str, max_abs_m: float,
+                    report: Report | None = None, block_records: int = 4096) -> pd.DataFrame:
+    """Read every record of a pose table and keep the valid ones, reporting the rest.
+
+    Parameters
+    ----------
+    decode
+        ``decode(records, first_record) -> DataFrame`` with a boolean ``valid`` column
+        (:func:`traverse.read.lpr.poses_from_array`, :func:`traverse.read.roper.roper_poses_from_array`).
+    what
+        The instrument, for messages (``LPR``, ``RoPeR``).
+    max_abs_m
+        The position bound ``decode`` applied, metres (for the message).
+    report
+        Error policy; a partial last record and rejected records are counted there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Valid records only, without ``valid``.
+    """
+    report = report if report is not None else Report()
+    layout.check_size(source.size(), str(source))
+    blocks, tail = read_records(source, layout, block_records)
+    if tail:
+        report.add(source, f"partial last record ({tail} of {layout.record_length} bytes) dropped",
+                   count=0, error=RecordError)
+    first, parts = 0, []
+    for rec in blocks:
+        parts.append(decode(rec, first))
+        first += len(rec)
+    if not parts:
+        raise RecordError(f"no complete {layout.record_length}-byte record", source=str(source))
+    poses = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    bad = ~poses["valid"].to_numpy()
+    if bad.any():
+        first_bad = int(poses["record"].to_numpy()[bad][0])
+        report.add(source, f"{int(bad.sum())} {what} records with non-finite or absurd positions"
+                   f" (|coordinate| > {max_abs_m:g} m) or times rejected; first is record {first_bad}",
+                   count=int(bad.sum()), error=RecordError)
+    return poses.loc[~bad].drop(columns="valid").reset_index(drop=True)

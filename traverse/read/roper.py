@@ -31,10 +31,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from traverse.errors import RecordError, Report
+from traverse.errors import Report
 from traverse.read.archive import Source
 from traverse.read.quirks import sign_magnitude_16
-from traverse.read.records import RecordLayout, read_records, structured_dtype, table_fields, time_fields
+from traverse.read.records import (
+    RecordLayout,
+    read_pose_table,
+    structured_dtype,
+    table_fields,
+    time_fields,
+)
 
 __all__ = ["ROVER_LOCATION_AXES", "MAX_ABS_COORD_M", "RoperLayout", "read_roper_poses",
            "roper_poses_from_array", "heading_from_yaw"]
@@ -156,23 +162,6 @@ def read_roper_poses(
     pandas.DataFrame
         Valid records only, columns as in :func:`roper_poses_from_array` (without ``valid``).
     """
-    report = report if report is not None else Report()
-    layout.check_size(source.size(), str(source))
-    blocks, tail = read_records(source, layout, block_records)
-    if tail:
-        report.add(source, f"partial last record ({tail} of {layout.record_length} bytes) dropped",
-                   count=0, error=RecordError)
-    first, parts = 0, []
-    for rec in blocks:
-        parts.append(roper_poses_from_array(rec, epoch_utc, first))
-        first += len(rec)
-    if not parts:
-        raise RecordError(f"no complete {layout.record_length}-byte record", source=str(source))
-    poses = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    bad = ~poses["valid"].to_numpy()
-    if bad.any():
-        first_bad = int(poses["record"].to_numpy()[bad][0])
-        report.add(source, f"{int(bad.sum())} RoPeR records with non-finite or absurd positions"
-                   f" (|coordinate| > {MAX_ABS_COORD_M:g} m) or times rejected; first is record {first_bad}",
-                   count=int(bad.sum()), error=RecordError)
-    return poses.loc[~bad].drop(columns="valid").reset_index(drop=True)
+    return read_pose_table(source, layout, lambda rec, first: roper_poses_from_array(rec, epoch_utc, first),
+                           what="RoPeR", max_abs_m=MAX_ABS_COORD_M, report=report,
+                           block_records=block_records)
