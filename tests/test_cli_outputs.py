@@ -101,8 +101,10 @@ def test_disk_full_leaves_nothing_partial(archive, tmp_path):
 def test_ctrl_c_during_build_leaves_no_partial_file(archive, tmp_path):
     out = tmp_path / "maps"
     out.mkdir()
+    # as from a terminal: a runner started in the background (nohup, `cmd &`) passes SIGINT ignored
     proc = subprocess.Popen([sys.executable, "-m", "traverse.cli", "build", str(archive),
-                             "-o", str(out / "t"), "-q"], stderr=subprocess.PIPE, text=True)
+                             "-o", str(out / "t"), "-q"], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     # wait until the first output (the GeoPackage) is being written: the days table and the
     # map are still to come, so the interrupt cannot land after the last write
