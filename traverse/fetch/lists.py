@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from traverse.errors import Report, TraverseError
-from traverse.path.days import lunar_day_number
+from traverse.missions import mission
 from traverse.read.archive import parse_product_name
 
 __all__ = ["FetchError", "read_download_lists", "select_entries", "WHAT"]
@@ -63,7 +63,8 @@ def _entry(url: str, source: str, report: Report) -> dict | None:
         "url": url, "path": clean, "name": name, "product_id": pn.product_id, "is_label": pn.is_label,
         "instrument": pn.instrument, "payload": pn.payload, "level": pn.level,
         "sequence_id": pn.sequence_id, "start_utc": start,
-        "lunar_day": lunar_day_number(start) if pd.notna(start) else pd.NA, "source": source,
+        # the entry's local day: lunar day for Chang'e-4, sol for Tianwen-1
+        "lunar_day": mission(pn.mission).local_day(start) if pd.notna(start) else pd.NA, "source": source,
     }
 
 
