@@ -14,7 +14,7 @@ from geopandas import GeoDataFrame
 
 from layers import timeline
 
-__all__ = ["esc", "utc", "station_popups", "views_payload", "terrain_text"]
+__all__ = ["esc", "utc", "station_popups", "panorama_strip", "views_payload", "terrain_text"]
 
 
 def esc(value) -> str:
@@ -33,6 +33,7 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
                     max_products: int, *, day_title: str = "Lunar day") -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far."""
     cum = timeline.distance_to_station_m(stations, drives)
+    pictures = _pictures(frames)
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
             .set_index("product_id")["description"] if "description" in frames else pd.Series())
     popups = []
@@ -54,10 +55,51 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
             + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
                if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
             + f"Instruments: {esc(row.instruments)} ({esc(row.n_frames)} frames)<br>"
-            f"Products ({len(products)}):"
+            + panorama_strip(products, pictures)
+            + f"Products ({len(products)}):"
             f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
         )
     return popups
+
+
+def _pictures(frames: pd.DataFrame) -> pd.DataFrame:
+    """Frames with a thumbnail, by product id: thumbnail, full image, azimuth, payload, time."""
+    if "thumbnail" not in frames:
+        return pd.DataFrame()
+    cols = [c for c in ("thumbnail", "image_full", "view_azimuth_deg", "payload", "time_utc")
+            if c in frames]
+    pics = frames.loc[frames["thumbnail"].notna(), ["product_id", *cols]]
+    return pd.DataFrame(pics.drop_duplicates("product_id").set_index("product_id"))
+
+
+def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
+    """HTML of the thumbnails of ``products`` ordered by view azimuth (clockwise from north).
+
+    Frames without an azimuth follow in time order.  Each image carries the
+    larger view it opens (``data-full``: the full-size JPEG, or the thumbnail
+    itself) and a caption with the azimuth.  '' when none has a thumbnail.
+    """
+    if pictures.empty:
+        return ""
+    here = pictures.loc[pictures.index.intersection(products)]
+    if here.empty:
+        return ""
+    az = here["view_azimuth_deg"] if "view_azimuth_deg" in here else pd.Series(np.nan, index=here.index)
+    when = here["time_utc"] if "time_utc" in here else pd.Series(0, index=here.index)
+    order = pd.DataFrame({"az": az % 360.0, "t": when}).sort_values(["az", "t"], na_position="last").index
+    figures = []
+    for pid in order:
+        pic = here.loc[pid]
+        angle = pic.get("view_azimuth_deg", np.nan)
+        caption = f"{angle % 360.0:.0f}°" if pd.notna(angle) else "—"
+        title = f"{pid}" + (f", azimuth {angle % 360.0:.1f}°" if pd.notna(angle) else ", azimuth unknown")
+        full = pic.get("image_full") if pd.notna(pic.get("image_full")) else pic["thumbnail"]
+        figures.append(
+            f"<figure><img src='{esc(pic['thumbnail'])}' data-full='{esc(full)}' alt='{esc(title)}'"
+            f" title='{esc(title)}'><figcaption>{esc(caption)}</figcaption></figure>"
+        )
+    return (f"Seen from here ({len(figures)} images, by azimuth):"
+            f"<div class='traverse-strip'>{''.join(figures)}</div>")
 
 
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:

@@ -58,6 +58,13 @@ _CSS = """
 .traverse-panel .swatch { display: inline-block; width: 18px; height: 4px; vertical-align: middle; }
 .traverse-lander-icon { width: 14px; height: 14px; background: #ffd700; border: 2px solid #000;
   transform: rotate(45deg); }
+.traverse-strip { display: flex; gap: 3px; overflow-x: auto; max-width: 360px; padding-bottom: 3px; }
+.traverse-strip figure { margin: 0; flex: none; text-align: center; font: 10px/1.2 sans-serif; }
+.traverse-strip img { height: 64px; display: block; cursor: zoom-in; }
+.traverse-lightbox { position: fixed; left: 0; top: 0; right: 0; bottom: 0; z-index: 10000;
+  background: rgba(0,0,0,0.88); display: flex; flex-direction: column; align-items: center;
+  justify-content: center; cursor: zoom-out; color: #fff; font: 12px/1.4 sans-serif; }
+.traverse-lightbox img { max-width: 95vw; max-height: 88vh; image-rendering: auto; }
 .traverse-popup-list { max-height: 12em; overflow: auto; font-family: monospace; font-size: 11px; }
 .traverse-measure { position: relative; }
 .traverse-measure-toggle svg { vertical-align: middle; }

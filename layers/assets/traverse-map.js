@@ -369,4 +369,32 @@
       maxZoom: 24
     }).addTo(group);
   };
+
+  /* The larger view of a station's image: over the whole page, closed by a click or Escape. */
+  T.openImage = function (src, caption) {
+    T.closeImage();
+    var box = el('div', 'traverse-lightbox', document.body);
+    var img = el('img', '', box);
+    img.src = src;
+    img.alt = caption || '';
+    el('div', 'traverse-lightbox-caption', box, caption || '');
+    box.addEventListener('click', T.closeImage);
+    T._lightbox = box;
+    return img;
+  };
+
+  T.closeImage = function () {
+    if (T._lightbox) { T._lightbox.remove(); T._lightbox = null; }
+  };
+
+  /* Popups stop clicks from bubbling to the map, so listen in the capture phase. */
+  document.addEventListener('click', function (e) {
+    var img = e.target && e.target.closest ? e.target.closest('.traverse-strip img') : null;
+    if (!img) { return; }
+    e.preventDefault();
+    T.openImage(img.getAttribute('data-full') || img.src, img.title);
+  }, true);
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') { T.closeImage(); }
+  });
 })(window.L);

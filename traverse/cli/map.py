@@ -11,7 +11,8 @@ from traverse.cli import options
 from traverse.cli.reading import reconstruct_archive
 
 __all__ = [
-    "register", "run", "add_map_options", "check_map_options", "with_terrain", "write_map",
+    "register", "run", "add_map_options", "check_map_options", "with_terrain", "with_image_files",
+    "write_map",
 ]
 
 
@@ -24,6 +25,10 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--dem", type=Path, metavar="FILE.tif",
                     help="elevation model in a lunar CRS: station elevations, climbs, slopes and "
                          "grades of the drives, and a hillshade under the map")
+    sp.add_argument("--images", choices=("none", "thumbs", "full"), default=None,
+                    help="JPEGs of the archive's images beside the map, in NAME_files/: thumbnails "
+                         "in the station popups (default when image data is present), also "
+                         "full-size ones, or none")
 
 
 def check_map_options(args: argparse.Namespace) -> None:
@@ -63,6 +68,33 @@ def with_terrain(args: argparse.Namespace, trav):
     return trav
 
 
+def with_image_files(args: argparse.Namespace, trav, report, html: Path):
+    """The traverse with ``thumbnail``/``image_full`` paths on its frames, JPEGs written beside ``html``.
+
+    ``--images`` (default ``thumbs``) decides; ``none``, or an archive without
+    image data, writes nothing.  Problems go to ``report`` (the skipped list).
+    """
+    import dataclasses
+
+    from layers.images import images_folder, with_images, write_images
+
+    mode = getattr(args, "images", None) or "thumbs"
+    if mode == "none":
+        return dataclasses.replace(trav, frames=with_images(trav.frames, None))
+    folder = images_folder(html)
+    if folder.exists() and not folder.is_dir():
+        raise options.UsageError(f"{folder}: is a file; the map's images go in a folder of that name")
+    with options.Progress(args, "making images", unit="image") as bar:
+        images = write_images(args.paths, trav.frames, folder, mode=mode, report=report, progress=bar)
+    if images.empty:
+        for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
+            if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
+                (folder / sub).rmdir()
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return dataclasses.replace(trav, frames=with_images(trav.frames, images))
+
+
 def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
     """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
     from layers.webmap import build_webmap
@@ -95,9 +127,10 @@ def run(args: argparse.Namespace) -> int:
         raise options.UsageError(f"-o {out}: the map is HTML; use a .html file name")
     options.check_outputs([out], overwrite=args.overwrite)
     check_map_options(args)
-    trav, _ = reconstruct_archive(args)
+    trav, report = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders([out])
+    trav = with_image_files(args, trav, report, out)
     path = write_map(args, trav, out)
     if not args.quiet:
         print(f"wrote {path}")

@@ -1,0 +1,233 @@
+"""Thumbnails and full-size JPEGs of the archive's images, beside the map that shows them.
+
+``traverse build … -o maps/NAME --images thumbs`` writes one JPEG thumbnail
+(:data:`THUMB_PX` on its longer side) per image product to
+``maps/NAME_files/thumbs/`` and, with ``--images full``, a full-size JPEG to
+``maps/NAME_files/full/``.  The map and the GeoPackage refer to them by paths
+relative to their own folder, so ``maps/`` can be zipped and shared and opens
+offline.
+
+Each image is decoded from its label's array description
+(:mod:`traverse.read.images`), straight from its loose file or zip member,
+one image per worker at a time, on every core.  A product whose data file is
+missing or does not match its label is reported and keeps its frame.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from traverse.errors import ArchiveError, Report, TraverseError
+from traverse.read.archive import Product, Source, open_archive
+
+__all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
+           "write_images", "with_images"]
+
+#: What ``--images`` accepts: no images, thumbnails, thumbnails and full-size JPEGs.
+IMAGE_MODES = ("none", "thumbs", "full")
+
+#: Longer side of a thumbnail, pixels.
+THUMB_PX = 256
+
+_THUMB_QUALITY = 82
+_FULL_QUALITY = 90
+#: Below this many images the work runs in this process (a pool costs ~0.1 s to start).
+_MIN_PARALLEL = 8
+
+
+def images_folder(html: Path) -> Path:
+    """``maps/NAME_files``: where the images of ``maps/NAME.html`` go."""
+    return html.with_name(html.stem + "_files")
+
+
+@dataclass(frozen=True)
+class ImageTask:
+    """One product to decode: its label and data file (``(path, zip member or None)``), its outputs."""
+
+    product_id: str
+    label: tuple[str, str | None]
+    data: tuple[str, str | None] | None
+    thumb: str
+    full: str | None
+
+
+# Zip bundles opened by this process (a worker opens each bundle once, not once per image).
+_BUNDLES: dict[str, zipfile.ZipFile] = {}
+
+
+def _source(where: tuple[str, str | None]) -> Source:
+    path, member = where
+    if member is None:
+        return Source(Path(path))
+    bundle = _BUNDLES.get(path)
+    if bundle is None:
+        bundle = _BUNDLES[path] = zipfile.ZipFile(path)
+    return Source(Path(path), member, bundle)
+
+
+def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
+    """Decode one product and write its JPEG(s).
+
+    Returns ``(product_id, status, detail)``: ``("ok", (lines, samples, bands))``,
+    ``("none", None)`` when the label describes no image, ``("missing", label
+    source)`` when it does but no data file came with it, or ``("error",
+    (source, reason))``.
+    """
+    from PIL import Image
+
+    from traverse.read.images import display_array, image_layout, read_image
+
+    label = _source(task.label)
+    try:
+        layout = image_layout(label.read_bytes(), str(label))
+        if layout is None:
+            return task.product_id, "none", None
+        if task.data is None:
+            return task.product_id, "missing", str(label)
+        image = read_image(_source(task.data), layout)
+        picture = Image.fromarray(display_array(image, layout))
+        del image
+        if task.full is not None:
+            picture.save(task.full, "JPEG", quality=_FULL_QUALITY)
+        picture.thumbnail((thumb_px, thumb_px), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        picture.save(task.thumb, "JPEG", quality=_THUMB_QUALITY)
+    except TraverseError as exc:
+        return task.product_id, "error", (exc.source or str(label), exc.reason)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:  # unreadable member, bad deflate
+        return task.product_id, "error", (str(label), f"image not decoded ({exc})")
+    return task.product_id, "ok", (layout.lines, layout.samples, layout.bands)
+
+
+def _where(src: Source) -> tuple[str, str | None]:
+    return (str(src.path), src.member)
+
+
+def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mode: str,
+                skip_instruments: Iterable[str] = ()) -> list[ImageTask]:
+    """A task per labelled product of ``wanted`` (product ids), radar instruments left out."""
+    skip = set(skip_instruments)
+    thumbs, full = folder / "thumbs", folder / "full"
+    return [
+        ImageTask(p.name.product_id, _where(p.label), None if p.data is None else _where(p.data),
+                  str(thumbs / f"{p.name.product_id}.jpg"),
+                  str(full / f"{p.name.product_id}.jpg") if mode == "full" else None)
+        for p in products
+        if p.label is not None and p.name.product_id in wanted and p.name.instrument not in skip
+    ]
+
+
+def _clear(folder: Path) -> None:
+    """Remove the JPEGs a previous build left in ``folder/thumbs`` and ``folder/full``."""
+    for sub in ("thumbs", "full"):
+        for old in (folder / sub).glob("*.jpg"):
+            old.unlink()
+
+
+def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folder: Path, *,
+                 mode: str = "thumbs", report: Report | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 workers: int | None = None, thumb_px: int = THUMB_PX) -> pd.DataFrame:
+    """Write the JPEGs of the image products among ``frames`` into ``folder``.
+
+    Parameters
+    ----------
+    paths
+        The archive (files, folders, zip bundles) ``frames`` was read from.
+    frames
+        Frames table; its label products (``record`` missing) are the candidates.
+    mode
+        ``"thumbs"`` or ``"full"`` (see :data:`IMAGE_MODES`).
+    report
+        Where a missing or mismatched data file is recorded (when the archive
+        holds image data at all: an archive of labels only gets one note).
+    workers
+        Processes (default: every core).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per image written: ``product_id``, ``thumbnail`` and
+        ``image_full`` (paths relative to ``folder``'s parent, ``None`` when not
+        written), ``lines``, ``samples``, ``bands``.
+    """
+    from traverse.missions import mission_of
+
+    if mode not in ("thumbs", "full"):
+        raise ValueError(f"mode must be 'thumbs' or 'full', got {mode!r}")
+    report = report if report is not None else Report()
+    labelled = frames[frames["record"].isna()] if "record" in frames else frames
+    wanted = set(labelled["product_id"].dropna())
+    skip = mission_of(frames).pose_instruments
+    with open_archive(paths, report=Report()) as archive:  # its finding problems are reported already
+        tasks = image_tasks(archive.products, wanted, folder, mode, skip)
+    _clear(folder)
+    for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    results = _run(tasks, thumb_px, workers, progress)
+    return _collect(results, tasks, folder, report)
+
+
+def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
+         progress: Callable[[int, int], None] | None) -> list[tuple[str, str, object]]:
+    workers = workers or os.cpu_count() or 1
+    results = []
+    if workers == 1 or len(tasks) < _MIN_PARALLEL:
+        for task in tasks:
+            results.append(make_image(task, thumb_px))
+            if progress:
+                progress(len(results), len(tasks))
+        _BUNDLES.clear()
+        return results
+    chunk = max(1, min(16, len(tasks) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(make_image, tasks, [thumb_px] * len(tasks), chunksize=chunk):
+            results.append(result)
+            if progress:
+                progress(len(results), len(tasks))
+    return results
+
+
+def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> pd.DataFrame:
+    by_id = {t.product_id: t for t in tasks}
+    have_data = any(status in ("ok", "error") for _, status, _ in results)
+    missing = [detail for _, status, detail in results if status == "missing"]
+    rows = []
+    for pid, status, detail in results:
+        if status == "ok":
+            task = by_id[pid]
+            rel = folder.name
+            rows.append((pid, f"{rel}/thumbs/{Path(task.thumb).name}",
+                         f"{rel}/full/{Path(task.full).name}" if task.full else None, *detail))
+        elif status == "error":
+            report.add(detail[0], f"{detail[1]}; no image (the frame keeps its position)",
+                       error=ArchiveError)
+    if have_data:
+        for source in missing:
+            report.add(source, "image data file not found beside its label; no image "
+                               "(the frame keeps its position)", count=0, error=ArchiveError)
+    elif missing:
+        report.note(f"{len(missing)} image labels", "the archive holds no image data (labels only); "
+                                                    "no thumbnails")
+    return pd.DataFrame(rows, columns=["product_id", "thumbnail", "image_full", "lines", "samples",
+                                       "bands"])
+
+
+def with_images(frames: pd.DataFrame, images: pd.DataFrame | None) -> pd.DataFrame:
+    """``frames`` with ``thumbnail`` and ``image_full`` (relative paths; missing when none)."""
+    out = frames.drop(columns=["thumbnail", "image_full"], errors="ignore")
+    out.attrs = dict(frames.attrs)  # the lander site travels with the table
+    if images is None or images.empty:
+        out["thumbnail"] = pd.Series(None, index=out.index, dtype="object")
+        out["image_full"] = pd.Series(None, index=out.index, dtype="object")
+        return out
+    by_id = images.set_index("product_id")
+    out["thumbnail"] = out["product_id"].map(by_id["thumbnail"])
+    out["image_full"] = out["product_id"].map(by_id["image_full"])
+    return out
