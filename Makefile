@@ -27,4 +27,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_reader.py
 
 clean:
-	rm -rf $(VENV) sample maps/*.gpkg maps/*.html maps/*.csv
+	rm -rf $(VENV) sample maps/*.gpkg maps/*.html maps/*.csv maps/*_files

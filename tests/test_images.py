@@ -232,3 +232,22 @@ def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
     assert images.empty
     assert [(p.source, p.count) for p in report.problems] == [("3 image labels", 0)]
     assert "labels only" in report.problems[0].reason
+
+
+def test_panorama_strip_orders_by_azimuth_and_escapes():
+    from layers.popups import panorama_strip
+
+    t = pd.Timestamp("2019-01-04T00:00Z")
+    pics = pd.DataFrame({
+        "thumbnail": ["f/thumbs/a.jpg", "f/thumbs/b.jpg", "f/thumbs/c.jpg", "f/thumbs/<d>.jpg"],
+        "image_full": ["f/full/a.jpg", None, "f/full/c.jpg", None],
+        "view_azimuth_deg": [350.0, -10.0 + 20.0, np.nan, 180.0],
+        "time_utc": [t, t, t, t],
+    }, index=["A", "B", "C", "D<script>"])
+    html = panorama_strip(["D<script>", "C", "A", "B", "not-an-image"], pics)
+    srcs = [part.split("'")[0] for part in html.split("<img src='")[1:]]
+    assert srcs == ["f/thumbs/b.jpg", "f/thumbs/&lt;d&gt;.jpg", "f/thumbs/a.jpg", "f/thumbs/c.jpg"]
+    assert "data-full='f/full/a.jpg'" in html and "data-full='f/thumbs/b.jpg'" in html  # fallback
+    assert "<script>" not in html and "4 images" in html
+    assert "<figcaption>10°</figcaption>" in html and "<figcaption>—</figcaption>" in html
+    assert panorama_strip(["X"], pics) == "" and panorama_strip(["A"], pd.DataFrame()) == ""
