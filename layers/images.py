@@ -146,7 +146,8 @@ def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folde
         ``"thumbs"`` or ``"full"`` (see :data:`IMAGE_MODES`).
     report
         Where a missing or mismatched data file is recorded (when the archive
-        holds image data at all: an archive of labels only gets one note).
+        holds data files at all: an archive of labels only gets one note, and
+        its labels are not read again).
     workers
         Processes (default: every core).
 
@@ -167,6 +168,11 @@ def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folde
     skip = mission_of(frames).pose_instruments
     with open_archive(paths, report=Report()) as archive:  # its finding problems are reported already
         tasks = image_tasks(archive.products, wanted, folder, mode, skip)
+    if not any(t.data is not None for t in tasks):  # labels only: nothing to decode, no label re-read
+        if tasks:
+            report.note(f"{len(tasks)} label products", "the archive holds none of their data files "
+                                                        "(labels only); no thumbnails")
+        return _collect([], [], folder, report)
     _clear(folder)
     for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
         (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -196,8 +202,6 @@ def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
 
 def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> pd.DataFrame:
     by_id = {t.product_id: t for t in tasks}
-    have_data = any(status in ("ok", "error") for _, status, _ in results)
-    missing = [detail for _, status, detail in results if status == "missing"]
     rows = []
     for pid, status, detail in results:
         if status == "ok":
@@ -208,13 +212,9 @@ def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> p
         elif status == "error":
             report.add(detail[0], f"{detail[1]}; no image (the frame keeps its position)",
                        error=ArchiveError)
-    if have_data:
-        for source in missing:
-            report.add(source, "image data file not found beside its label; no image "
+        elif status == "missing":  # an image label, and the archive holds data files
+            report.add(detail, "image data file not found beside its label; no image "
                                "(the frame keeps its position)", count=0, error=ArchiveError)
-    elif missing:
-        report.note(f"{len(missing)} image labels", "the archive holds no image data (labels only); "
-                                                    "no thumbnails")
     return pd.DataFrame(rows, columns=["product_id", "thumbnail", "image_full", "lines", "samples",
                                        "bands"])
 
