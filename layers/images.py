@@ -52,6 +52,7 @@ class ImageTask:
     """One product to decode: its label and data file (``(path, zip member or None)``), its outputs."""
 
     product_id: str
+    instrument: str
     label: tuple[str, str | None]
     data: tuple[str, str | None] | None
     thumb: str
@@ -115,7 +116,8 @@ def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mod
     skip = set(skip_instruments)
     thumbs, full = folder / "thumbs", folder / "full"
     return [
-        ImageTask(p.name.product_id, _where(p.label), None if p.data is None else _where(p.data),
+        ImageTask(p.name.product_id, p.name.instrument, _where(p.label),
+                  None if p.data is None else _where(p.data),
                   str(thumbs / f"{p.name.product_id}.jpg"),
                   str(full / f"{p.name.product_id}.jpg") if mode == "full" else None)
         for p in products
@@ -165,19 +167,43 @@ def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folde
     report = report if report is not None else Report()
     labelled = frames[frames["record"].isna()] if "record" in frames else frames
     wanted = set(labelled["product_id"].dropna())
-    skip = mission_of(frames).pose_instruments
+    skip = mission_of(frames).pose_readers  # radar tables, not images
     with open_archive(paths, report=Report()) as archive:  # its finding problems are reported already
-        tasks = image_tasks(archive.products, wanted, folder, mode, skip)
-    if not any(t.data is not None for t in tasks):  # labels only: nothing to decode, no label re-read
-        if tasks:
-            report.note(f"{len(tasks)} label products", "the archive holds none of their data files "
-                                                        "(labels only); no thumbnails")
-        return _collect([], [], folder, report)
-    _clear(folder)
-    for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
+        every = image_tasks(archive.products, wanted, folder, mode, skip)
+    tasks = [t for t in every if t.data is not None]
+    if tasks:
+        _clear(folder)
+        for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
     results = _run(tasks, thumb_px, workers, progress)
-    return _collect(results, tasks, folder, report)
+    images = _collect(results, tasks, folder, report)
+    _report_labels_only([t for t in every if t.data is None], set(images["instrument"]), report)
+    return images.drop(columns="instrument")
+
+
+def _report_labels_only(tasks: list[ImageTask], imaged: set[str], report: Report) -> None:
+    """Report labels that came without their data file, without reading them again.
+
+    Where the archive holds images of the same instrument, each such label is
+    listed (a download that lost files); an instrument downloaded as labels
+    only gets one note.
+    """
+    alone: dict[str, list[ImageTask]] = {}
+    for t in tasks:
+        alone.setdefault(t.instrument, []).append(t)
+    for instrument, missing in sorted(alone.items()):
+        if instrument in imaged:
+            for t in missing:
+                report.add(str(_source_name(t.label)), "image data file not found beside its label; "
+                           "no image (the frame keeps its position)", count=0, error=ArchiveError)
+        else:
+            report.note(f"{len(missing)} {instrument} labels", "their data files are not in the "
+                        "archive (labels only); no thumbnails")
+
+
+def _source_name(where: tuple[str, str | None]) -> str:
+    path, member = where
+    return f"{path}!{member}" if member else path
 
 
 def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
@@ -207,16 +233,13 @@ def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> p
         if status == "ok":
             task = by_id[pid]
             rel = folder.name
-            rows.append((pid, f"{rel}/thumbs/{Path(task.thumb).name}",
+            rows.append((pid, task.instrument, f"{rel}/thumbs/{Path(task.thumb).name}",
                          f"{rel}/full/{Path(task.full).name}" if task.full else None, *detail))
         elif status == "error":
             report.add(detail[0], f"{detail[1]}; no image (the frame keeps its position)",
                        error=ArchiveError)
-        elif status == "missing":  # an image label, and the archive holds data files
-            report.add(detail, "image data file not found beside its label; no image "
-                               "(the frame keeps its position)", count=0, error=ArchiveError)
-    return pd.DataFrame(rows, columns=["product_id", "thumbnail", "image_full", "lines", "samples",
-                                       "bands"])
+    return pd.DataFrame(rows, columns=["product_id", "instrument", "thumbnail", "image_full", "lines",
+                                       "samples", "bands"])
 
 
 def with_images(frames: pd.DataFrame, images: pd.DataFrame | None) -> pd.DataFrame:

@@ -230,7 +230,7 @@ def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
     report = Report()
     images = write_images([tmp_path / "src"], frames, tmp_path / "m_files", report=report)
     assert images.empty
-    assert [(p.source, p.count) for p in report.problems] == [("3 label products", 0)]
+    assert [(p.source, p.count) for p in report.problems] == [("3 PCAM labels", 0)]
     assert "labels only" in report.problems[0].reason
 
 
