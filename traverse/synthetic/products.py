@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from traverse.read.lpr import LPR_EPOCH
+from traverse.synthetic.images import write_image_data
 
 __all__ = [
     "SYNTHETIC_NOTE",
@@ -26,6 +27,7 @@ __all__ = [
     "label_xml",
     "lpr_label_xml",
     "lpr_record_bytes",
+    "write_image_product",
     "write_label_product",
     "write_lpr_product",
 ]
@@ -321,6 +323,27 @@ def write_label_product(folder: Path, payload: str, start, *, frame: int | None 
     path = folder / f"{name}L"
     path.write_text(xml, encoding="utf-8")
     return path
+
+
+def write_image_product(folder: Path, payload: str, start, image: np.ndarray, *, camera,
+                        **label_kwargs) -> tuple[Path, Path]:
+    """Write a camera product: its label and, beside it, the image data file; returns (label, data).
+
+    ``image`` is (lines, samples, bands) uint8, stored as the label's
+    ``Array_3D_Image`` describes it (:func:`traverse.synthetic.images.write_image_data`);
+    ``camera`` is ``(focal_length_mm, pixel_size_um, samples, lines, bands)`` and
+    must match the image's shape.  The data file is named by the product id
+    (the label's name without its trailing ``L``) and the label's ``file_size``
+    gives its bytes.  Other arguments are those of :func:`write_label_product`.
+    """
+    if tuple(image.shape) != (camera[3], camera[2], camera[4]):
+        raise ValueError(f"image of shape {image.shape} but the label describes "
+                         f"{camera[3]} lines x {camera[2]} samples x {camera[4]} bands")
+    label = write_label_product(folder, payload, start, camera=camera, file_size=image.nbytes,
+                                **label_kwargs)
+    data = label.with_name(label.name[:-1])
+    write_image_data(data, image)
+    return label, data
 
 
 def write_lpr_product(folder: Path, poses: pd.DataFrame, *, channel: str = "1",
