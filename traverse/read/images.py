@@ -30,6 +30,9 @@ from traverse.read.records import NUMPY_TYPES
 
 __all__ = ["MAX_IMAGE_BYTES", "ImageLayout", "image_layout", "read_image", "display_array"]
 
+#: Bytes read per call while streaming an image (keeps a zip member's inflate buffers small).
+_SLICE = 1 << 20
+
 #: Largest image accepted, bytes (a full PCAM/TCAM frame is 12 192 768 B).
 MAX_IMAGE_BYTES = 1 << 30
 
@@ -207,8 +210,8 @@ def read_image(data: Source, layout: ImageLayout) -> np.ndarray:
         if layout.offset:
             fh.seek(layout.offset)
         got = 0
-        while got < layout.nbytes:
-            n = fh.readinto(view[got:])
+        while got < layout.nbytes:  # 1 MiB slices: a zip member's readinto is read() + copy
+            n = fh.readinto(view[got:got + _SLICE])
             if not n:
                 raise RecordError(f"data file ends after {layout.offset + got} bytes; "
                                   f"the label's {layout.kind} needs {need}", source=str(data))
