@@ -240,7 +240,9 @@ def _shade(ground_e, ground_n, rng_m, grazing, slope, sun, ifov, seed) -> np.nda
 def render_view(position_enu, azimuth_deg: float, elevation_deg: float, camera, *,
                 mast_m: float = MAST_HEIGHT_M, slope=(0.0, 0.0), sun=(70.0, 95.0),
                 text: str = "", seed: int = 2019) -> np.ndarray:
-    """A SYNTHETIC RGB image of the terrain seen from a mast, shape (lines, samples, 3), uint8.
+    """A SYNTHETIC image of the terrain seen from a mast, shape (lines, samples, bands), uint8.
+
+    Three bands are RGB (grey-brown regolith); any other number repeats one grey.
 
     Parameters
     ----------
@@ -273,8 +275,9 @@ def render_view(position_enu, azimuth_deg: float, elevation_deg: float, camera, 
                    slope, sun, ifov, seed)
     grey = np.zeros(camera[3] * camera[2], np.float32)
     grey[ground] = shade
-    rgb = np.clip(grey.reshape(camera[3], camera[2], 1) * _TONE_RGB + 0.5, 0, 255).astype(np.uint8)
-    return _stamp(rgb, f"SYNTHETIC {text}".strip())
+    tone = _TONE_RGB if camera[4] == 3 else np.ones(camera[4], np.float32)
+    pixels = np.clip(grey.reshape(camera[3], camera[2], 1) * tone + 0.5, 0, 255).astype(np.uint8)
+    return _stamp(pixels, f"SYNTHETIC {text}".strip())
 
 
 @lru_cache(maxsize=1)
@@ -282,14 +285,17 @@ def _font():
     return ImageFont.load_default()
 
 
-def _stamp(rgb: np.ndarray, text: str) -> np.ndarray:
-    """``rgb`` with ``text`` written in its top-left corner, white on a black box."""
-    image = Image.fromarray(rgb)
+def _stamp(pixels: np.ndarray, text: str) -> np.ndarray:
+    """``pixels`` (lines, samples, bands) with ``text`` in the top-left corner, white on black."""
+    image = Image.fromarray(np.ascontiguousarray(pixels[:, :, 0]))  # 8-bit grey, one band
     draw = ImageDraw.Draw(image)
-    left, top, right, bottom = draw.textbbox((3, 2), text, font=_font())
-    draw.rectangle((0, 0, right + 2, bottom + 2), fill=(0, 0, 0))
-    draw.text((3, 2), text, fill=(255, 255, 255), font=_font())
-    return np.asarray(image)
+    _, _, right, bottom = draw.textbbox((3, 2), text, font=_font())
+    draw.rectangle((0, 0, right + 2, bottom + 2), fill=0)
+    draw.text((3, 2), text, fill=255, font=_font())
+    box = np.asarray(image)[: bottom + 3, : right + 3]
+    out = pixels.copy()
+    out[: box.shape[0], : box.shape[1]] = box[:, :, None]
+    return out
 
 
 def write_image_data(path, array: np.ndarray) -> int:
