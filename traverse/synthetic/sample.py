@@ -2,12 +2,12 @@
 
 Nothing here is mission data.  :func:`write_sample_archive` writes, in the real
 GRAS layout (:mod:`traverse.synthetic.products`), the products a user would download
-for Yutu-2's first 13 lunar days: PCAM and VNIS labels at every stop, TCAM
-labels from the lander, and LPR level-2B binaries (channel 2, antenna B) for
-the drives, with the true record layout, mixed byte order, radians, a
-reference point that changes with every drive, records at rest and 1.5 cm of
-position noise.  Two drives have no radar, as happens in the real archive,
-so the reconstruction has to infer them.
+for Yutu-2's first 13 lunar days: PCAM products (label and image) at every
+stop, VNIS products at every third, TCAM products from the lander, and LPR level-2B
+binaries (channel 2, antenna B) for the drives, with the true record layout,
+mixed byte order, radians, a reference point that changes with every drive,
+records at rest and 1.5 cm of position noise.  Two drives have no radar, as
+happens in the real archive, so the reconstruction has to infer them.
 
 The path follows CNSA's announcements: north-west after day 1, nearly due west
 by day 6, then north-west, 218 m from the lander at the end of lunar day 11;
@@ -15,6 +15,15 @@ each lunar day's driven distance equals the cumulative odometry CNSA
 announced (:mod:`traverse.path.odometry`; days without a figure are
 interpolated, :func:`interpolated_days`).  ``days`` runs from 1 to 72.  All
 times fall inside the lunar day they belong to.
+
+The camera images are SYNTHETIC renderings (:mod:`traverse.synthetic.images`)
+of an invented terrain as seen from where each label says the camera stood and
+looked, stamped "SYNTHETIC".  PCAM and TCAM images are stored at 1/8 of the
+real 2352 x 1728 size (294 x 216 RGB, 190 512 bytes), and their labels say so
+honestly: the ``Array_3D_Image`` gives 294 samples x 216 lines and
+``pixel_size`` is 8 times the real one, so the field of view a reader derives
+from the label is the real camera's.  VNIS images are 256 x 256 with one 8-bit
+band (the real VNIS-VD product is a 100-band float32 cube).
 """
 
 from __future__ import annotations
@@ -27,7 +36,13 @@ import pandas as pd
 
 from traverse.path.days import SYNODIC_MONTH_D
 from traverse.path.odometry import announced_odometry
-from traverse.synthetic.products import SYNTHETIC_NOTE, write_label_product, write_lpr_product
+from traverse.synthetic.images import MAST_HEIGHT_M, render_view
+from traverse.synthetic.products import (
+    SYNTHETIC_NOTE,
+    write_image_product,
+    write_label_product,
+    write_lpr_product,
+)
 
 __all__ = [
     "MAX_DAYS", "SampleTruth", "interpolated_days", "sample_day_distances", "write_sample_archive",
@@ -44,8 +59,18 @@ _REST_RECORDS = 20
 #: PCAM mast angles (yawing, pitch), degrees, of the real 3 x 2 mosaic of sequence 0067.
 _MOSAIC = ((-12.9, -23.9), (0.0, -23.9), (12.9, -23.9), (12.9, -35.9), (0.0, -35.9), (-12.9, -35.9))
 #: PCAM optics as published for the Chang'e-3/4 panoramic camera: 50 mm, 7.4 µm pixels,
-#: 2352 x 1728 x 3 (19.7° field of view).  The sample writes labels only, no image files.
+#: 2352 x 1728 x 3 (19.7° field of view).
 _PCAM_CAMERA = (50.0, 7.4, 2352, 1728, 3)
+#: The TCAM optics of the real level-2C labels: 43.47204 mm, 7.4 µm pixels, 2352 x 1728 x 3.
+_TCAM_CAMERA = (43.47204, 7.4, 2352, 1728, 3)
+#: The sample's VNIS (visible/near-infrared) imager: 43 mm, 25 µm, 256 x 256, one band here
+#: (the real VNIS-VD product is a 100-band float32 cube), 0.7 m above the ground on the rover.
+_VNIS_CAMERA = (43.0, 25.0, 256, 256, 1)
+_VNIS_HEIGHT_M = 0.7
+#: The sample's images are this many times smaller than the real ones on each side.
+_IMAGE_SHRINK = 8
+#: The Sun of the sample's VNIS labels: (incidence, azimuth clockwise from north), degrees.
+_SUN = (70.0, 95.0)
 
 
 #: Most lunar days the sample can hold (CNSA's figures reach lunar day 71).
@@ -139,6 +164,45 @@ def _height(en: np.ndarray) -> np.ndarray:
     return 0.004 * en[:, 0] + 0.6 * np.sin(en[:, 1] / 23.0)
 
 
+def _slope(en) -> tuple[float, float]:
+    """dz/de and dz/dn of :func:`_height` at one point (E, N), lander ENU metres."""
+    return 0.004, 0.6 / 23.0 * float(np.cos(en[1] / 23.0))
+
+
+def _shrunk(camera: tuple) -> tuple:
+    """``camera`` (focal mm, pixel µm, samples, lines, bands) with 1/8 the pixels, each 8 times larger.
+
+    The field of view (pixel size x samples / focal length) stays the real camera's.
+    """
+    f, pixel, samples, lines, bands = camera
+    return (f, round(pixel * _IMAGE_SHRINK, 6), samples // _IMAGE_SHRINK, lines // _IMAGE_SHRINK, bands)
+
+
+def _bearing_deg(a, b) -> float:
+    """Bearing from point ``a`` to point ``b`` (E, N), degrees clockwise from north."""
+    return float(np.degrees(np.arctan2(b[0] - a[0], b[1] - a[1])) % 360.0)
+
+
+def _camera_product(folder: Path, payload: str, start, *, xyz, azimuth: float, elevation: float,
+                    camera: tuple, images: bool, seed: int, sequence_id: int,
+                    frame: int | None = None, mast_m: float = MAST_HEIGHT_M, **label_kwargs) -> None:
+    """A camera label and its image: ``mast_m`` above ``xyz`` (lander ENU, m), at azimuth/elevation (deg).
+
+    With ``images`` the data file holds a rendering (:func:`render_view`) of the
+    view; without, only the label is written (it still describes the image).
+    """
+    kwargs = dict(frame=frame, sequence_id=sequence_id, **label_kwargs)
+    if not images:
+        size = camera[2] * camera[3] * camera[4]
+        write_label_product(folder, payload, start, camera=camera, file_size=size, **kwargs)
+        return
+    number = f"{sequence_id:04d}" + ("" if frame is None else f"-{frame}")
+    text = f"{payload} {number} az {azimuth % 360:.1f} el {elevation:.1f}"
+    image = render_view(xyz, azimuth, elevation, camera, mast_m=mast_m, slope=_slope(xyz), sun=_SUN,
+                        text=text, seed=seed)
+    write_image_product(folder, payload, start, image, camera=camera, **kwargs)
+
+
 def _plan(rng: np.random.Generator, days: int):
     """Stations and drives of days 1..``days``: list of (day, [(vertices, start time, radar)]).
 
@@ -176,33 +240,50 @@ def _plan(rng: np.random.Generator, days: int):
     return plan
 
 
-def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13) -> SampleTruth:
+def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13,
+                         images: bool = True) -> SampleTruth:
     """Write the synthetic sample archive of lunar days 1..``days`` under ``folder``; return its truth.
 
     Layout: ``folder/PCAM``, ``VNIS``, ``TCAM``, ``LPR`` holding GRAS-named
-    labels and binaries.  About 35 MB for 13 days (LPR channel-2 records
-    every 10 cm), about 2.6 MB per 10 m driven.
+    labels and binaries.  About 62 MB for 13 days: 32 MB of LPR channel-2
+    records every 10 cm (about 2.6 MB per 10 m driven) and 30 MB of images,
+    190 512 bytes for each of the 6 PCAM frames of a stop and the 3 TCAM
+    frames, 65 536 for a VNIS one.  ``images=False`` writes the camera labels
+    without their data files (as a labels-only download would be).
+
+    A PCAM frame looks at the rover's heading plus the mast's ``yaw`` (clockwise,
+    :mod:`traverse.path.views`), the heading being that of the last stretch of
+    the drive that arrived at the stop (north at the first stop), and at the
+    mast's ``pitch`` above the horizon.  TCAM frames look from the lander (its
+    sweep of azimuths 170°, 152°, 134°, 30° down).  Both cameras stand 1.5 m
+    above the ground (:data:`traverse.synthetic.images.MAST_HEIGHT_M`); VNIS
+    looks from 0.7 m at the ground point its label gives.
     """
     folder = Path(folder)
     rng = np.random.default_rng(seed)
     stations, drives = [], []
     seq = 0
+    heading = 0.0  # degrees clockwise from north: the rover faces north at the first stop
 
     def station(en: np.ndarray, t: pd.Timestamp, day: int) -> int:
         nonlocal seq
         seq += 1
         xyz = (float(en[0]), float(en[1]), float(_height(en[None])[0]))
         for i, (yaw, pitch) in enumerate(_MOSAIC):  # the 3 x 2 mosaic of the real sequence 0067
-            write_label_product(folder / "PCAM", "PCAML-C", t + pd.Timedelta(minutes=i),
-                                frame=i, sequence_id=seq, rover_xyz=xyz, rotation=(yaw, pitch),
-                                camera=_PCAM_CAMERA, description=SYNTHETIC_NOTE)
+            _camera_product(folder / "PCAM", "PCAML-C", t + pd.Timedelta(minutes=i), xyz=xyz,
+                            azimuth=heading + yaw, elevation=pitch, camera=_shrunk(_PCAM_CAMERA),
+                            images=images, seed=seed, frame=i, sequence_id=seq, rover_xyz=xyz,
+                            rotation=(yaw, pitch), description=SYNTHETIC_NOTE)
         if seq % 3 == 1:
             look = np.radians(rng.uniform(0, 360))  # the spectrometer's ground point, 1.3 m away
             target = (xyz[0] + 1.3 * np.sin(look), xyz[1] + 1.3 * np.cos(look), xyz[2] - 0.3)
-            write_label_product(folder / "VNIS", "VNIS-VD", t + pd.Timedelta(minutes=10),
-                                sequence_id=seq, rover_xyz=xyz, pointing=(0.0, 0.57, -0.82),
-                                pointing_frame="ROVER_COORDINATE_SYSTEM", center_point=target,
-                                camera=(43.0, 25.0, 256, 256, 1), solar=(70.0, 95.0))
+            _camera_product(folder / "VNIS", "VNIS-VD", t + pd.Timedelta(minutes=10), xyz=xyz,
+                            azimuth=float(np.degrees(look)), mast_m=_VNIS_HEIGHT_M,
+                            elevation=float(np.degrees(np.arctan2(-0.3 - _VNIS_HEIGHT_M, 1.3))),
+                            camera=_VNIS_CAMERA, images=images, seed=seed, sequence_id=seq,
+                            rover_xyz=xyz, pointing=(0.0, 0.57, -0.82),
+                            pointing_frame="ROVER_COORDINATE_SYSTEM", center_point=target,
+                            solar=_SUN, description=SYNTHETIC_NOTE)
         stations.append((seq, day, *xyz, t))
         return seq
 
@@ -214,15 +295,18 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13
             if radar:
                 _write_drive_lpr(folder / "LPR", verts[0], track, start, rng, seq)
             end = start + pd.Timedelta(seconds=len(track) * 2 + 60)
+            heading = _bearing_deg(verts[-2], verts[-1])
             s_to = station(verts[-1], end, day)
             length = float(np.hypot(*np.diff(verts, axis=0).T).sum())
             drives.append((day, s_from, s_to, length, radar))
     for i, yaw in enumerate((170.0, 152.0, 134.0)):  # the lander camera's sweep of sequence 0004
         a, e = np.radians(yaw), np.radians(-30.0)
-        write_label_product(folder / "TCAM", "TCAM-I", _DEPLOYED + pd.Timedelta(minutes=30 + i),
-                            frame=i, sequence_id=1, version="A", level="2C",
-                            pointing=(np.sin(a) * np.cos(e), np.cos(a) * np.cos(e), np.sin(e)),
-                            pointing_frame="LANDER_COORDINATE_SYSTEM", camera=(43.47204, 7.4, 2352, 1728, 3))
+        _camera_product(folder / "TCAM", "TCAM-I", _DEPLOYED + pd.Timedelta(minutes=30 + i),
+                        xyz=(0.0, 0.0, float(_height(np.zeros((1, 2)))[0])), azimuth=yaw,
+                        elevation=-30.0, camera=_shrunk(_TCAM_CAMERA), images=images, seed=seed, frame=i,
+                        sequence_id=1, version="A", level="2C",
+                        pointing=(np.sin(a) * np.cos(e), np.cos(a) * np.cos(e), np.sin(e)),
+                        pointing_frame="LANDER_COORDINATE_SYSTEM")
     return SampleTruth(
         pd.DataFrame(stations, columns=["station", "lunar_day", "x_east_m", "y_north_m",
                                         "z_up_m", "time_utc"]),
