@@ -118,7 +118,9 @@ def test_distances_compare_announced_json(archive, capsys):
 def test_build_writes_every_output(built):
     stem = built["label"]
     files = sorted(p.name for p in stem.parent.iterdir())
-    assert files == ["NAME.gpkg", "NAME.html", "NAME_days.csv", "NAME_drives.geojson"]
+    assert files == ["NAME.gpkg", "NAME.html", "NAME_days.csv", "NAME_drives.geojson", "NAME_files"]
+    # the sample's camera products hold images: one thumbnail each (150 PCAM, 3 TCAM, 9 VNIS)
+    assert len(list((stem.parent / "NAME_files" / "thumbs").glob("*.jpg"))) == 162
     layers = _spatial_layers(stem.with_suffix(".gpkg"))
     assert set(layers) == set(LAYERS) | {f"{name}_local" for name in LAYERS}
     assert layers["drives"] == "LineString" and layers["stations"] == "Point"
@@ -141,11 +143,11 @@ def test_build_summary(archive, tmp_path, capsys):
     assert set(_spatial_layers(tmp_path / "t.gpkg")) == set(LAYERS)  # no --local
 
 
-def test_map_writes_only_the_map(archive, tmp_path, capsys):
+def test_map_writes_only_the_map_and_its_images(archive, tmp_path, capsys):
     out = tmp_path / "m" / "x.html"
     out.parent.mkdir()
     assert main(["map", str(archive), "-o", str(out)]) == 0
-    assert [p.name for p in out.parent.iterdir()] == ["x.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["x.html", "x_files"]  # the map, its images
     assert out.stat().st_size > 10_000
     assert capsys.readouterr().out.strip() == f"wrote {out}"
 

@@ -118,10 +118,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def portal(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("portal")
     archive = tmp / "archive"
-    write_sample_archive(archive, days=2)
-    # a PCAM image beside each PCAM label (what --what all adds)
-    for label in sorted((archive / "PCAM").glob("*L"))[:4]:
-        label.with_name(label.name[:-1]).write_bytes(bytes(range(256)) * 40)
+    write_sample_archive(archive, days=2)  # with an image beside each camera label (what --what all adds)
     root = tmp / "root"
     files = sorted(p for p in archive.rglob("CE4_GRAS_*") if p.is_file())
     for p in files:
