@@ -235,9 +235,10 @@ def test_attitude_is_radians(sample, frames):
         seq = int(parse_product_name(path.name).sequence_id)
         a, b = st.loc[seq], st.loc[to_of[seq]]
         heading_rad = np.arctan2(b["x_east_m"] - a["x_east_m"], b["y_north_m"] - a["y_north_m"])
-        np.testing.assert_allclose(att[:, 2], heading_rad, atol=1e-5)
+        moving = raw[:, 10:14].copy().view(">f4")[:, 0] > 0  # VELOCITY
+        np.testing.assert_allclose(att[moving, 2], heading_rad, atol=1e-5)
         # read through the package: degrees
-        rows = frames[frames["product_id"] == path.name]
+        rows = frames[(frames["product_id"] == path.name) & (frames["velocity_m_s"] > 0)]
         np.testing.assert_allclose(rows["yaw_deg"], np.degrees(heading_rad), atol=1e-3)
     lpr = frames[frames["instrument"] == "LPR"]
     assert lpr["yaw_deg"].abs().max() > 10.0  # degrees now: radians never exceed pi
@@ -269,3 +270,20 @@ def test_long_sample_interpolates_only_unannounced_days():
     assert 7 in interpolated_days(13) and 13 not in interpolated_days(13)
     with pytest.raises(ValueError, match="1 to 72"):
         sample_day_distances(73)
+
+
+def test_rest_yaw_is_the_heading_the_stop_was_imaged_with(frames, trav):
+    """At rest the rover faces as it arrived (its PCAM frames were rendered so): the LPR yaw at rest
+    and the bearing of the arriving drive give the same heading wherever a stop has both."""
+    from traverse.path.stations import rover_track
+    from traverse.path.views import station_headings
+
+    track = rover_track(frames)
+    by_yaw = station_headings(track, trav.drives.iloc[0:0], trav.site)
+    by_drive = station_headings(track.drop(columns="yaw_deg"), trav.drives, trav.site)
+    both = by_yaw.index.intersection(by_drive.index)
+    assert len(both) >= 10
+    diff = (by_yaw.loc[both, "heading_deg"] - by_drive.loc[both, "heading_deg"] + 180.0) % 360.0 - 180.0
+    assert diff.abs().max() < 2.0, diff.abs().sort_values().tail()
+    pcam = trav.frames[trav.frames["instrument"] == "PCAM"]
+    assert pcam["view_azimuth_deg"].notna().all()

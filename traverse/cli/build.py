@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 
 from traverse.cli import options
-from traverse.cli.map import add_map_options, check_map_options, with_image_files, with_terrain, write_map
+from traverse.cli.map import (
+    add_map_options,
+    check_map_options,
+    removed_on_failure,
+    with_image_files,
+    with_terrain,
+    write_map,
+)
 from traverse.cli.reading import reconstruct_archive, skipped_path, summary, write_skipped
 
 __all__ = ["register", "run", "build_outputs"]
@@ -51,12 +58,13 @@ def run(args: argparse.Namespace) -> int:
     trav, report = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders(files.values())
-    trav = with_image_files(args, trav, report, files["html"])
-    written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
-    written.append(write_days_csv(files["days"], days_table(trav.days)))
-    if args.geojson:
-        written.append(write_geojson(files["geojson"], trav.drives))
-    written.append(write_map(args, trav, files["html"]))
+    with removed_on_failure(files["html"]):
+        trav = with_image_files(args, trav, report, files["html"])
+        written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
+        written.append(write_days_csv(files["days"], days_table(trav.days)))
+        if args.geojson:
+            written.append(write_geojson(files["geojson"], trav.drives))
+        written.append(write_map(args, trav, files["html"]))
     skipped = write_skipped(report, files["gpkg"])
     if not args.quiet:
         print(summary(trav.frames, report, skipped))

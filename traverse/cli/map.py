@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from traverse.cli import options
@@ -12,7 +15,7 @@ from traverse.cli.reading import reconstruct_archive
 
 __all__ = [
     "register", "run", "add_map_options", "check_map_options", "with_terrain", "with_image_files",
-    "write_map",
+    "removed_on_failure", "write_map",
 ]
 
 
@@ -66,6 +69,25 @@ def with_terrain(args: argparse.Namespace, trav):
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     return trav
+
+
+@contextmanager
+def removed_on_failure(html: Path) -> Iterator[None]:
+    """Remove the images folder of ``html`` if this run created it and then failed (or was interrupted).
+
+    The other outputs are written atomically; the images are many files, so
+    a failed run takes back the folder instead of leaving part of it.
+    """
+    from layers.images import images_folder
+
+    folder = images_folder(html)
+    existed = folder.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def with_image_files(args: argparse.Namespace, trav, report, html: Path):
@@ -130,8 +152,9 @@ def run(args: argparse.Namespace) -> int:
     trav, report = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders([out])
-    trav = with_image_files(args, trav, report, out)
-    path = write_map(args, trav, out)
+    with removed_on_failure(out):
+        trav = with_image_files(args, trav, report, out)
+        path = write_map(args, trav, out)
     if not args.quiet:
         print(f"wrote {path}")
     return 0

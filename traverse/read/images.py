@@ -25,7 +25,7 @@ from lxml import etree
 
 from traverse.errors import LayoutError, RecordError
 from traverse.read.archive import Source
-from traverse.read.labels import _children_text, _is_file_area, _parse_xml, _whole_number
+from traverse.read.pds4 import children_text, is_file_area, parse_xml, whole_number
 from traverse.read.records import NUMPY_TYPES
 
 __all__ = ["MAX_IMAGE_BYTES", "ImageLayout", "image_layout", "read_image", "display_array"]
@@ -102,9 +102,9 @@ def _axes(array, kind: str, source: str) -> tuple[tuple[str, ...], tuple[int, ..
     """Roles and sizes of the array's axes in storage order (``sequence_number`` 1 = slowest)."""
     found = []
     for axis in array.iterchildren("{*}Axis_Array"):
-        kids = _children_text(axis)
-        n = _whole_number(kids.get("elements", ""), f"{kind} axis elements", source)
-        seq = _whole_number(kids.get("sequence_number") or str(len(found) + 1),
+        kids = children_text(axis)
+        n = whole_number(kids.get("elements", ""), f"{kind} axis elements", source)
+        seq = whole_number(kids.get("sequence_number") or str(len(found) + 1),
                             f"{kind} axis sequence_number", source)
         found.append((seq, kids.get("axis_name", ""), n))
     found.sort()
@@ -134,22 +134,22 @@ def image_layout(label: bytes, source: str = "<label>") -> ImageLayout | None:
         that are not lines/samples/bands, a storage order other than PDS4's
         "Last Index Fastest", or more than :data:`MAX_IMAGE_BYTES`.
     """
-    root = _parse_xml(label, source)
+    root = parse_xml(label, source)
     file_name = None
     for area in root.iterchildren(tag=etree.Element):
-        if not _is_file_area(area):
+        if not is_file_area(area):
             continue
         for el in area.iterchildren(tag=etree.Element):
             kind = el.tag.rpartition("}")[2]
             if kind == "File":
-                file_name = _children_text(el).get("file_name") or None
+                file_name = children_text(el).get("file_name") or None
             elif kind in ("Array_2D_Image", "Array_3D_Image", "Array_2D", "Array_3D"):
                 return _layout(el, kind, file_name, source)
     return None
 
 
 def _layout(array, kind: str, file_name: str | None, source: str) -> ImageLayout:
-    head = _children_text(array)
+    head = children_text(array)
     order = head.get("axis_index_order", "Last Index Fastest")
     if order.replace(" ", "").lower() != "lastindexfastest":
         raise LayoutError(f"{kind} axis_index_order {order!r}; PDS4 stores 'Last Index Fastest'",
@@ -157,7 +157,7 @@ def _layout(array, kind: str, file_name: str | None, source: str) -> ImageLayout
     element = next(array.iterchildren("{*}Element_Array"), None)
     if element is None:
         raise LayoutError(f"{kind} has no Element_Array (data type)", source=source)
-    el = _children_text(element)
+    el = children_text(element)
     data_type = el.get("data_type", "")
     numpy_type = _IMAGE_TYPES.get(data_type.upper())
     if numpy_type is None:
@@ -166,7 +166,7 @@ def _layout(array, kind: str, file_name: str | None, source: str) -> ImageLayout
     axes, shape = _axes(array, kind, source)
     layout = ImageLayout(
         kind=kind,
-        offset=_whole_number(head.get("offset") or "0", f"{kind} offset", source),
+        offset=whole_number(head.get("offset") or "0", f"{kind} offset", source),
         dtype=np.dtype(numpy_type), axes=axes, shape=shape,
         scale=_float(el.get("scaling_factor"), 1.0), value_offset=_float(el.get("value_offset"), 0.0),
         file_name=file_name,

@@ -1,10 +1,8 @@
 """Read PDS4 labels of Chang'e-4 products safely into plain dicts.
 
-Safety: labels come from the network, so the XML parser never resolves
-entities, never loads a DTD, never touches the network or other files, and
-refuses labels larger than :data:`MAX_LABEL_BYTES`.  A label that declares a
-DOCTYPE at all (PDS4 labels never do; XXE and billion-laughs attacks need one)
-is rejected with :class:`~traverse.errors.UnsafeXMLError`.
+Safety: the XML is parsed by :func:`traverse.read.pds4.parse_xml` (no
+entities, no DTD, no network, at most :data:`MAX_LABEL_BYTES`; a DOCTYPE is
+refused with :class:`~traverse.errors.UnsafeXMLError`).
 
 Tolerance: elements are looked up by local name, case-insensitively, anywhere
 under ``Mission_Area`` (element order differs between products).  Values that
@@ -18,63 +16,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import threading
 from typing import Any
 
 from lxml import etree
 
-from traverse.errors import LabelError, LayoutError, UnsafeXMLError
+from traverse.errors import LabelError
+from traverse.read.pds4 import MAX_LABEL_BYTES, children_text, is_file_area, parse_xml, whole_number
 
 __all__ = ["MAX_LABEL_BYTES", "parse_label"]
-
-#: Largest label accepted, bytes (real labels are 10–20 KB).
-MAX_LABEL_BYTES = 4 * 1024 * 1024
-
-_PARSER_OPTIONS = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "dtd_validation": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-    "collect_ids": False,
-}
-_DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
-_PARSERS = threading.local()  # an lxml parser is reused, but never across threads
-
-
-def _parse_xml(data: bytes, source: str) -> etree._Element:
-    if len(data) > MAX_LABEL_BYTES:
-        raise UnsafeXMLError(f"label larger than {MAX_LABEL_BYTES} bytes", source=source)
-    if _DOCTYPE.search(data, 0, 4096):  # ASCII-compatible encodings; re-checked after parsing
-        raise UnsafeXMLError("label declares a DOCTYPE/entities; refused (XXE guard)", source=source)
-    parser = getattr(_PARSERS, "parser", None)
-    if parser is None:
-        parser = _PARSERS.parser = etree.XMLParser(**_PARSER_OPTIONS)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise LabelError(f"not well-formed XML ({exc})", source=source) from exc
-    except ValueError as exc:  # e.g. unknown encoding declared
-        raise LabelError(f"cannot decode label ({exc})", source=source) from exc
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise UnsafeXMLError("label declares a DOCTYPE/entities; refused (XXE guard)", source=source)
-    return root
-
-
-def _is_file_area(el: etree._Element) -> bool:
-    return el.tag.rpartition("}")[2].lower().startswith("file_area")
-
-
-def _children_text(el: etree._Element) -> dict[str, str]:
-    """Text of the direct children of ``el`` by lower-cased local name."""
-    return {
-        c.tag.rpartition("}")[2].lower(): (c.text or "").strip()
-        for c in el.iterchildren(tag=etree.Element)
-    }
-
 
 class _Index:
     """Elements of one document by lower-cased local name, built in one pass.
@@ -92,7 +41,7 @@ class _Index:
         if root is None:
             return
         # File areas (record layouts: hundreds of elements) are read by _table_layout.
-        parts = [c for c in root.iterchildren(tag=etree.Element) if not _is_file_area(c)]
+        parts = [c for c in root.iterchildren(tag=etree.Element) if not is_file_area(c)]
         i = 0
         for part in parts:
             for el in part.iter(tag=etree.Element):
@@ -199,14 +148,14 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     LabelError
         Not well-formed, or not a PDS4 product label.
     """
-    root = _parse_xml(data, source)
+    root = parse_xml(data, source)
     warnings: list[str] = []
     doc = _Index(root)
     mission = doc.first("Mission_Area")
     if mission is None:
         raise LabelError("no Mission_Area element; not a Chang'e-4 PDS4 label", source=source)
 
-    direct = _children_text(mission)
+    direct = children_text(mission)
 
     def text(name: str) -> str | None:
         # direct children of Mission_Area first (the usual place), then anywhere under it
@@ -214,19 +163,19 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
 
     def numbers(*path: str, keys: tuple[str, ...]) -> tuple[float, ...]:
         el = doc.first(*path, within=mission)
-        kids = {} if el is None else _children_text(el)
+        kids = {} if el is None else children_text(el)
         where = "/".join(path)
         return tuple(_number(kids.get(k) or None, f"{where}/{k}", warnings) for k in keys)
 
     mast_yaw = mast_pitch = math.nan
     rot = doc.first("Rotation_Angle", within=mission)
-    for name, value in (_children_text(rot) if rot is not None else {}).items():
+    for name, value in (children_text(rot) if rot is not None else {}).items():
         if "yaw" in name:
             mast_yaw = _number(value or None, f"Rotation_Angle/{name}", warnings)
         elif "pitch" in name:
             mast_pitch = _number(value or None, f"Rotation_Angle/{name}", warnings)
     times = doc.first("Time_Coordinates")
-    times = _children_text(times) if times is not None else {}
+    times = children_text(times) if times is not None else {}
     solar = numbers("Angle_Pointing_Results", "solar", keys=("incidence_angle", "azimuth_angle"))
 
     ident = doc.first("Identification_Area")
@@ -268,7 +217,7 @@ def _pointing(doc: _Index, mission, root, warnings: list[str], numbers) -> dict[
     vectors = doc.first("Vector_Cartesian_3_Pointing", within=mission)
     center = doc.first("Center_Point_LocationXYZ", within=mission)
     camera = doc.first("Instrument_Parm", within=mission)
-    camera = _children_text(camera) if camera is not None else {}
+    camera = children_text(camera) if camera is not None else {}
     seen = numbers("Angle_Pointing_Results", "center_point", keys=("incidence_angle", "phase_angle"))
     return {
         "pointing_frame": _frame_name(doc, vectors),
@@ -310,13 +259,13 @@ def _sensor_width_mm(pixel_size: str | None, width_px: float) -> float:
 def _image_width(root: etree._Element) -> float:
     """Samples per line of the label's image array (``Axis_Array`` named Sample), NaN without one."""
     for area in root.iterchildren(tag=etree.Element):
-        if not _is_file_area(area):
+        if not is_file_area(area):
             continue
         for array in area.iterchildren(tag=etree.Element):  # Array_2D_Image, Array_3D_Image ...
             if not array.tag.rpartition("}")[2].startswith("Array"):
                 continue
             for axis in array.iterchildren("{*}Axis_Array"):
-                kids = _children_text(axis)
+                kids = children_text(axis)
                 if kids.get("axis_name", "").lower() == "sample":
                     return _quiet_number(kids.get("elements"))
     return math.nan
@@ -336,24 +285,9 @@ def _field_rows(record: etree._Element) -> list[tuple[str, ...]]:
         return list(zip(*columns, strict=True))
     rows = []
     for fb in record.iterchildren("{*}Field_Binary"):
-        f = _children_text(fb)
+        f = children_text(fb)
         rows.append(tuple(f.get(part, "") for part in _FIELD_PARTS))
     return rows
-
-
-def _whole_number(text: str, what: str, source: str) -> int:
-    """A whole number as a label writes it (``32883``, ``32883.0``); a :class:`LayoutError` otherwise."""
-    try:
-        return int(text)  # the usual case, and the fast one
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        raise LayoutError(f"{what} is {text!r}, not a number", source=source) from None
-    if not math.isfinite(value) or value != int(value):
-        raise LayoutError(f"{what} is {text!r}, not a whole number", source=source)
-    return int(value)
 
 
 def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
@@ -367,21 +301,21 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     table = next(root.iter("{*}Table_Binary"), None)
     if table is None:
         return None
-    head = _children_text(table)
+    head = children_text(table)
     record = next(table.iter("{*}Record_Binary"), None)
     if record is None:
         raise LabelError("Table_Binary has no Record_Binary", source=source)
-    rec_head = _children_text(record)
-    offset = _whole_number(head.get("offset") or "0", "Table_Binary offset", source)
-    record_length = _whole_number(rec_head.get("record_length") or "", "Table_Binary record_length",
+    rec_head = children_text(record)
+    offset = whole_number(head.get("offset") or "0", "Table_Binary offset", source)
+    record_length = whole_number(rec_head.get("record_length") or "", "Table_Binary record_length",
                                   source)
-    records = _whole_number(head.get("records") or "0", "Table_Binary records", source)
+    records = whole_number(head.get("records") or "0", "Table_Binary records", source)
     fields: dict[str, tuple[int, int, str]] = {}
     # Direct children only: the echo samples' Field_Binary sits in a Group_Field_Binary.
     for name, loc, length, dtype in _field_rows(record):
         if not name:
             continue
-        start = _whole_number(loc, f"{name} field_location", source) - 1
-        size = _whole_number(length, f"{name} field_length", source)
+        start = whole_number(loc, f"{name} field_location", source) - 1
+        size = whole_number(length, f"{name} field_length", source)
         fields[name.upper()] = (start, size, dtype)
     return {"offset": offset, "records": records, "record_length": record_length, "fields": fields}

@@ -293,7 +293,7 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13
                 verts[0], start - pd.Timedelta(hours=1), day)
             track = _sample_along(verts, _RECORD_SPACING_M)
             if radar:
-                _write_drive_lpr(folder / "LPR", verts[0], track, start, rng, seq)
+                _write_drive_lpr(folder / "LPR", verts[0], track, start, rng, seq, rest_heading_deg=heading)
             end = start + pd.Timedelta(seconds=len(track) * 2 + 60)
             heading = _bearing_deg(verts[-2], verts[-1])
             s_to = station(verts[-1], end, day)
@@ -317,8 +317,14 @@ def write_sample_archive(folder: str | Path, *, seed: int = 2019, days: int = 13
 
 
 def _write_drive_lpr(folder: Path, ref_en: np.ndarray, track: np.ndarray, start: pd.Timestamp,
-                     rng: np.random.Generator, seq: int) -> None:
-    """One LPR-2B product: records at rest at the reference point, then the drive."""
+                     rng: np.random.Generator, seq: int, *, rest_heading_deg: float) -> None:
+    """One LPR-2B product: records at rest at the reference point, then the drive.
+
+    At rest the rover still faces as it arrived (``rest_heading_deg``, degrees
+    clockwise from north: the heading its PCAM frames at that stop were taken
+    with); it turns as the drive starts, so the moving records carry the
+    drive's own heading.
+    """
     en = np.vstack([np.repeat(track[:1], _REST_RECORDS, axis=0), track])
     n = len(en)
     ref_u = float(_height(ref_en[None])[0])
@@ -334,6 +340,7 @@ def _write_drive_lpr(folder: Path, ref_en: np.ndarray, track: np.ndarray, start:
         "velocity_m_s": np.r_[np.zeros(_REST_RECORDS), np.full(n - _REST_RECORDS, 0.05)],
         "pitch_rad": rng.normal(0.0, 0.02, n),
         "roll_rad": rng.normal(0.0, 0.02, n),
-        "yaw_rad": heading,
+        "yaw_rad": np.r_[np.full(_REST_RECORDS, np.radians((rest_heading_deg + 180.0) % 360.0 - 180.0)),
+                         np.full(n - _REST_RECORDS, heading)],
     })
     write_lpr_product(folder, poses, channel="2", sequence_id=seq, payload="LPR-2B")
