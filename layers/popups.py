@@ -72,10 +72,23 @@ def _pictures(frames: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(pics.drop_duplicates("product_id").set_index("product_id"))
 
 
-def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
-    """HTML of the thumbnails of ``products`` ordered by view azimuth (clockwise from north).
+def _from_widest_gap(az: pd.Series) -> pd.Series:
+    """Azimuths (degrees) turned so the widest empty sector lies behind: a mosaic looking north
+    (351°, 4°, 17°) reads left to right, not 4°, 17°, 351°."""
+    known = np.sort(az.dropna().unique())
+    if len(known) < 2:
+        return az
+    gaps = np.diff(np.r_[known, known[0] + 360.0])
+    start = known[(int(np.argmax(gaps)) + 1) % len(known)]
+    return (az - start) % 360.0
 
-    Frames without an azimuth follow in time order.  Each image carries the
+
+def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
+    """HTML of the thumbnails of ``products`` ordered by view azimuth, left to right as seen.
+
+    The order runs clockwise from the edge of the widest sector with no view
+    (so a mosaic across north stays in one piece); frames without an azimuth
+    follow in time order.  Each image carries the
     larger view it opens (``data-full``: the full-size JPEG, or the thumbnail
     itself) and a caption with the azimuth.  '' when none has a thumbnail.
     """
@@ -86,7 +99,8 @@ def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
         return ""
     az = here["view_azimuth_deg"] if "view_azimuth_deg" in here else pd.Series(np.nan, index=here.index)
     when = here["time_utc"] if "time_utc" in here else pd.Series(0, index=here.index)
-    order = pd.DataFrame({"az": az % 360.0, "t": when}).sort_values(["az", "t"], na_position="last").index
+    order = pd.DataFrame({"az": _from_widest_gap(az % 360.0), "t": when}).sort_values(
+        ["az", "t"], na_position="last").index
     figures = []
     for pid in order:
         pic = here.loc[pid]

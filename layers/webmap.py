@@ -64,7 +64,7 @@ _CSS = """
 .traverse-lightbox { position: fixed; left: 0; top: 0; right: 0; bottom: 0; z-index: 10000;
   background: rgba(0,0,0,0.88); display: flex; flex-direction: column; align-items: center;
   justify-content: center; cursor: zoom-out; color: #fff; font: 12px/1.4 sans-serif; }
-.traverse-lightbox img { max-width: 95vw; max-height: 88vh; image-rendering: auto; }
+.traverse-lightbox img { width: 80vw; max-width: 95vw; max-height: 88vh; object-fit: contain; }
 .traverse-popup-list { max-height: 12em; overflow: auto; font-family: monospace; font-size: 11px; }
 .traverse-measure { position: relative; }
 .traverse-measure-toggle svg { vertical-align: middle; }
