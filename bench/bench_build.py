@@ -42,7 +42,7 @@ def make_archive(folder: Path, n_labels: int, days: int = 13) -> tuple[list[Path
     """Write the sample of ``days`` lunar days, pad it with PCAM labels at its stations up to
     ``n_labels`` label products, and pack it in portal bundles (instrument and month)."""
     src = folder / "src"
-    truth = write_sample_archive(src, days=days)
+    truth = write_sample_archive(src, days=days, images=False)  # labels and LPR, as the bench says
     have = sum(1 for p in src.rglob("*L") if "LPR" not in p.name)
     stations = truth.stations.reset_index(drop=True)
     k = 0

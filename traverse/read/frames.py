@@ -37,6 +37,7 @@ from traverse.errors import (
     TraverseError,
     UnsafeXMLError,
 )
+from traverse.read import parallel
 from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
 from traverse.read.lpr import LprLayout, read_lpr_poses
@@ -53,6 +54,7 @@ def read_frames(
     control: str | geodesy.LanderSite = "label",
     on_error: OnError = "skip",
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, Report]:
     """Read every product under ``paths`` into a ``frames`` GeoDataFrame.
 
@@ -71,6 +73,9 @@ def read_frames(
         raises the first problem as its specific error class.
     progress
         Called as ``progress(done, total)`` after each product.
+    workers
+        Processes reading products (default: every core; a small archive is
+        read in this process).  The result does not depend on it.
 
     Returns
     -------
@@ -79,7 +84,7 @@ def read_frames(
         by time) and the problems met.
     """
     with open_archive(paths, report=Report(on_error=on_error)) as archive:
-        frames = frames_from_archive(archive, site=control, progress=progress)
+        frames = frames_from_archive(archive, site=control, progress=progress, workers=workers)
     return frames, archive.report
 
 
@@ -179,8 +184,14 @@ def frames_from_archive(
     *,
     site: str | geodesy.LanderSite = "label",
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Build ``frames`` from an open archive (see :func:`read_frames`).
+
+    An archive of :data:`_MIN_PARALLEL` products or more is read on
+    ``workers`` processes (default every core), in chunks, each worker
+    reopening the zip bundles it needs; rows and problems come back in
+    product order, so the result is the same as in one process.
 
     Problems go to ``archive.report``, whose ``on_error`` decides whether they
     skip the product or raise.  The frames are tagged with the lander site
@@ -203,17 +214,18 @@ def frames_from_archive(
                                 f" {site.describe()} is {missions.mission(site.mission).name}'s")
     label_rows: list[dict] = []
     lpr_parts: list[pd.DataFrame] = []
-    for i, prod in enumerate(products, 1):
-        try:
-            got = _read_product(prod, report, mission)
-        except TraverseError as exc:
-            report.add_error(exc, fallback_source=prod.label or prod.data)
-            got = None
-        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
-            # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
-            source = prod.label or prod.data
-            report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
-            got = None
+    workers = parallel.default_workers() if workers is None else max(1, workers)
+    if workers > 1 and len(products) >= _MIN_PARALLEL:
+        items = [(p.name, None if p.label is None else parallel.where(p.label),
+                  None if p.data is None else parallel.where(p.data), mission.key, report.on_error)
+                 for p in products]
+        results = parallel.ordered_map(_read_elsewhere, items, workers=workers, chunk=_CHUNK,
+                                       min_parallel=_MIN_PARALLEL)
+    else:
+        results = ((_read_guarded(p, report, mission), []) for p in products)
+    for i, (got, problems) in enumerate(results, 1):
+        for problem in problems:  # met in a worker: recorded here, in product order
+            report.note(problem.source, problem.reason, problem.count)
         if isinstance(got, dict):
             label_rows.append(got)
         elif got is not None:
@@ -221,6 +233,33 @@ def frames_from_archive(
         if progress is not None:
             progress(i, len(products))
     return _assemble(label_rows, lpr_parts, site)
+
+
+#: Products below which a run stays in one process, and products per task sent to a worker.
+_MIN_PARALLEL = 1000
+_CHUNK = 128
+
+
+def _read_guarded(prod: Product, report: Report, mission: missions.Mission):
+    """:func:`_read_product`, its errors recorded (or raised) by ``report``'s policy."""
+    try:
+        return _read_product(prod, report, mission)
+    except TraverseError as exc:
+        report.add_error(exc, fallback_source=prod.label or prod.data)
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+        # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
+        source = prod.label or prod.data
+        report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
+    return None
+
+
+def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
+    """One product read in a worker process: ``(row or records, problems met)``."""
+    name, label, data, mission_key, on_error = item
+    prod = Product(name=name, label=None if label is None else parallel.reopen(label),
+                   data=None if data is None else parallel.reopen(data))
+    report = Report(on_error=on_error)
+    return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 
 def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gpd.GeoDataFrame:
