@@ -15,17 +15,18 @@ missing or does not match its label is reported and keeps its frame.
 
 from __future__ import annotations
 
+import functools
 import os
 import zipfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from traverse.errors import ArchiveError, Report, TraverseError
-from traverse.read.archive import Product, Source, open_archive
+from traverse.read import parallel
+from traverse.read.archive import Product, open_archive
 
 __all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
            "write_images", "with_images"]
@@ -53,24 +54,10 @@ class ImageTask:
 
     product_id: str
     instrument: str
-    label: tuple[str, str | None]
-    data: tuple[str, str | None] | None
+    label: parallel.Where
+    data: parallel.Where | None
     thumb: str
     full: str | None
-
-
-# Zip bundles opened by this process (a worker opens each bundle once, not once per image).
-_BUNDLES: dict[str, zipfile.ZipFile] = {}
-
-
-def _source(where: tuple[str, str | None]) -> Source:
-    path, member = where
-    if member is None:
-        return Source(Path(path))
-    bundle = _BUNDLES.get(path)
-    if bundle is None:
-        bundle = _BUNDLES[path] = zipfile.ZipFile(path)
-    return Source(Path(path), member, bundle)
 
 
 def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
@@ -85,14 +72,14 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
 
     from traverse.read.images import display_array, image_layout, read_image
 
-    label = _source(task.label)
+    label = parallel.reopen(task.label)
     try:
         layout = image_layout(label.read_bytes(), str(label))
         if layout is None:
             return task.product_id, "none", None
         if task.data is None:
             return task.product_id, "missing", str(label)
-        image = read_image(_source(task.data), layout)
+        image = read_image(parallel.reopen(task.data), layout)
         picture = Image.fromarray(display_array(image, layout))
         del image
         if task.full is not None:
@@ -106,18 +93,14 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
     return task.product_id, "ok", (layout.lines, layout.samples, layout.bands)
 
 
-def _where(src: Source) -> tuple[str, str | None]:
-    return (str(src.path), src.member)
-
-
 def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mode: str,
                 skip_instruments: Iterable[str] = ()) -> list[ImageTask]:
     """A task per labelled product of ``wanted`` (product ids), radar instruments left out."""
     skip = set(skip_instruments)
     thumbs, full = folder / "thumbs", folder / "full"
     return [
-        ImageTask(p.name.product_id, p.name.instrument, _where(p.label),
-                  None if p.data is None else _where(p.data),
+        ImageTask(p.name.product_id, p.name.instrument, parallel.where(p.label),
+                  None if p.data is None else parallel.where(p.data),
                   str(thumbs / f"{p.name.product_id}.jpg"),
                   str(full / f"{p.name.product_id}.jpg") if mode == "full" else None)
         for p in products
@@ -201,28 +184,20 @@ def _report_labels_only(tasks: list[ImageTask], imaged: set[str], report: Report
                         "archive (labels only); no thumbnails")
 
 
-def _source_name(where: tuple[str, str | None]) -> str:
+def _source_name(where: parallel.Where) -> str:
     path, member = where
     return f"{path}!{member}" if member else path
 
 
 def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
          progress: Callable[[int, int], None] | None) -> list[tuple[str, str, object]]:
-    workers = workers or os.cpu_count() or 1
+    """:func:`make_image` of every task on ``workers`` processes (one image per task), in order."""
     results = []
-    if workers == 1 or len(tasks) < _MIN_PARALLEL:
-        for task in tasks:
-            results.append(make_image(task, thumb_px))
-            if progress:
-                progress(len(results), len(tasks))
-        _BUNDLES.clear()
-        return results
-    chunk = max(1, min(16, len(tasks) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(make_image, tasks, [thumb_px] * len(tasks), chunksize=chunk):
-            results.append(result)
-            if progress:
-                progress(len(results), len(tasks))
+    for result in parallel.ordered_map(functools.partial(make_image, thumb_px=thumb_px), tasks,
+                                       workers=workers, chunk=1, min_parallel=_MIN_PARALLEL):
+        results.append(result)
+        if progress:
+            progress(len(results), len(tasks))
     return results
 
 
