@@ -23,6 +23,7 @@ custom ``srs_id`` (100000 and up) with organization ``NONE`` and a WKT1 ``PROJCS
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import sqlite3
@@ -63,6 +64,9 @@ _GEOM_TYPE_NAMES = {
 
 #: What GDAL (through pyogrio) and SQLite raise when a GeoPackage cannot be written (disk full ...).
 _WRITE_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, sqlite3.Error)
+
+#: Write through Arrow when pyarrow is installed: the same file, 2-3x faster for the frames layer.
+USE_ARROW = importlib.util.find_spec("pyarrow") is not None
 
 #: GeoPackage version written: 1.2 is read without warnings by GDAL 3.6 (QGIS 3.22).
 _GPKG_VERSION = "1.2"
@@ -141,6 +145,7 @@ def write_geopackage(
                 geometry_type=LAYERS[name.removesuffix("_local")][0],
                 dataset_options={"VERSION": _GPKG_VERSION},
                 layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
+                use_arrow=USE_ARROW,
             )
         days_layer = layers.get("days")
         day_numbers = (

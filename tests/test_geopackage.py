@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -327,3 +328,20 @@ def test_geojson_refuses_an_earth_crs(layers, tmp_path):
     with pytest.raises(ValueError, match="is in 'WGS 84'"):
         write_geojson(tmp_path / "x.geojson", layers["drives"].set_crs(4326, allow_override=True))
     assert not list(tmp_path.iterdir())
+
+
+def test_arrow_and_plain_writes_give_the_same_geopackage(layers, tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow")
+    paths, schemas = {}, {}
+    for arrow in (True, False):
+        monkeypatch.setattr(geopackage, "USE_ARROW", arrow)
+        paths[arrow] = write_geopackage(tmp_path / f"arrow_{arrow}.gpkg", **layers)
+        with contextlib.closing(sqlite3.connect(paths[arrow])) as con:  # declared column types too
+            schemas[arrow] = con.execute("SELECT group_concat(sql, ';') FROM sqlite_master WHERE "
+                                         "type='table' AND name NOT LIKE 'rtree%'").fetchone()[0]
+    assert schemas[True] == schemas[False]
+    for name in pyogrio.list_layers(paths[True])[:, 0]:
+        fast, plain = (pyogrio.read_dataframe(paths[a], layer=name).drop(columns="update_time",
+                                                                         errors="ignore")
+                       for a in (True, False))  # layer_styles: written a moment apart
+        pd.testing.assert_frame_equal(fast, plain)
