@@ -38,9 +38,16 @@ from traverse.synthetic.sample import write_sample_archive  # noqa: E402
 BASELINE = "3c817b7"
 
 
-def make_archive(folder: Path, n_labels: int, days: int = 13) -> tuple[list[Path], int]:
-    """Write the sample of ``days`` lunar days, pad it with PCAM labels at its stations up to
-    ``n_labels`` label products, and pack it in portal bundles (instrument and month)."""
+def make_archive(folder: Path, n_labels: int, days: int = 13,
+                 template: Path | None = None) -> tuple[list[Path], int]:
+    """Write the sample of ``days`` lunar days, pad it with labels at its stations up to
+    ``n_labels`` label products, and pack it in portal bundles (instrument and month).
+
+    The padding is synthetic PCAM labels (about 2.5 KB), or, with ``template``
+    (a real label from ``../shared/data/ce4``, read here and written only into
+    this temporary archive), copies of that real label with their own product
+    id, times, sequence and rover position: labels of real size and structure.
+    """
     src = folder / "src"
     truth = write_sample_archive(src, days=days, images=False)  # labels and LPR, as the bench says
     have = sum(1 for p in src.rglob("*L") if "LPR" not in p.name)
@@ -49,9 +56,12 @@ def make_archive(folder: Path, n_labels: int, days: int = 13) -> tuple[list[Path
     while have < n_labels:
         st = stations.iloc[k % len(stations)]
         t = pd.Timestamp(st["time_utc"]) + pd.Timedelta(seconds=60 + k // len(stations))
-        write_label_product(src / "PCAM", "PCAML-C", t, frame=4 + k // len(stations),
-                            sequence_id=int(st["station"]),
-                            rover_xyz=(st["x_east_m"], st["y_north_m"], st["z_up_m"]))
+        xyz = (st["x_east_m"], st["y_north_m"], st["z_up_m"])
+        if template is None:
+            write_label_product(src / "PCAM", "PCAML-C", t, frame=4 + k // len(stations),
+                                sequence_id=int(st["station"]), rover_xyz=xyz)
+        else:
+            _write_from_template(src / "VNIS", template, t, int(st["station"]), xyz)
         have, k = have + 1, k + 1
     bundles: dict[str, list[Path]] = {}
     for path in sorted(p for p in src.rglob("CE4_GRAS_*") if p.is_file()):
@@ -68,6 +78,30 @@ def make_archive(folder: Path, n_labels: int, days: int = 13) -> tuple[list[Path
         zips.append(folder / name)
     shutil.rmtree(src)
     return zips, have
+
+
+def _write_from_template(folder: Path, template: Path, t: pd.Timestamp, seq: int, xyz) -> None:
+    """A copy of a real label at ``t``, sequence ``seq``, rover at ``xyz`` (lander ENU, metres)."""
+    import re
+
+    from traverse.read.archive import parse_product_name
+    from traverse.synthetic.products import product_name
+
+    text = template.read_text(encoding="utf-8")
+    old = parse_product_name(template.name)
+    name = product_name(old.payload, t, t, sequence_id=seq, version=old.version, level=old.level)
+    iso = t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    text = text.replace(old.product_id, name)
+    text = re.sub(r"<start_date_time>[^<]*<", f"<start_date_time>{iso}<", text)
+    text = re.sub(r"<stop_date_time>[^<]*<", f"<stop_date_time>{iso}<", text)
+    text = re.sub(r"<sequence_id>[^<]*<", f"<sequence_id>{seq:04d}<", text)
+    block = re.search(r"<Rover_LocationXYZ>.*?</Rover_LocationXYZ>", text, re.S)
+    moved = block.group(0)
+    for axis, value in zip("xyz", xyz, strict=True):
+        moved = re.sub(rf"(<{axis} unit=\"m\">)[^<]*<", rf"\g<1>{value:.6f}<", moved)
+    text = text[:block.start()] + moved + text[block.end():]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}L").write_text(text, encoding="utf-8")
 
 
 def time_build(code: Path, zips: list[Path], out: Path, repeat: int) -> float:

@@ -2,7 +2,10 @@
 
 For 20 and 60 lunar days of the synthetic sample (CNSA's odometry, LPR for
 every radar drive), padded to about 200 label products per lunar day (≈ 12 000
-at 60 days) and packed in the portal's zip bundles, it measures in one run:
+at 60 days) and packed in the portal's zip bundles, it measures in one run
+(twice: padded with synthetic PCAM labels of 2.5 KB, and with copies of a real
+VNIS-SD label of 7.6 KB read from ``../shared/data/ce4``, never copied into
+the repository, so the labels have real size and structure):
 
 * ``traverse build`` (a subprocess): wall time and peak resident memory;
 * the baseline: reading the same label members from the bundles and parsing
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,26 +65,39 @@ def build(zips: list[Path], out: Path) -> tuple[float, float]:
     return float(seconds), int(max_rss_kb) / 1024
 
 
+#: A real label (read at run time, never copied into the repository) for archives of real-size labels.
+REAL_TEMPLATE = ROOT.parent / "shared" / "data" / "ce4" / "vnis" / \
+    "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
+
+
 def main() -> None:
+    variants = [("synthetic PCAM (2.5 KB)", None)]
+    if REAL_TEMPLATE.exists():
+        variants.append((f"copies of a real VNIS-SD label ({REAL_TEMPLATE.stat().st_size / 1e3:.1f} KB)",
+                         REAL_TEMPLATE))
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-mission-") as tmp:
-        for days in (20, 60):
-            folder = Path(tmp) / f"d{days}"
-            zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days)
-            alone, parsed = lxml_alone_s(zips)
-            wall = min(build(zips, folder / f"out{i}" / "m") for i in range(2))
-            html_mb = (folder / "out0" / "m.html").stat().st_size / 1e6
-            rows.append((days, n_labels, len(zips), sum(z.stat().st_size for z in zips) / 1e6, alone,
-                         parsed, wall, html_mb))
+        for label_kind, template in variants:
+            for days in (20, 60):
+                folder = Path(tmp) / f"d{days}-{len(rows)}"
+                zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days,
+                                              template=template)
+                alone, parsed = lxml_alone_s(zips)
+                wall = min(build(zips, folder / f"out{i}" / "m") for i in range(2))
+                html_mb = (folder / "out0" / "m.html").stat().st_size / 1e6
+                rows.append((label_kind, days, n_labels, len(zips),
+                             sum(z.stat().st_size for z in zips) / 1e6, alone, parsed, wall, html_mb))
+                shutil.rmtree(folder)
     print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}")
     print()
-    print("| lunar days | label products (bundles, MB) | `traverse build` wall | peak memory | "
-          "baseline: lxml alone, 1 core | ratio | HTML |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
-    for days, n, nz, mb, alone, parsed, (wall, rss), html in rows:
-        print(f"| {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | {alone:.2f} s "
-              f"({parsed} labels) | {wall / alone:.1f}× | {html:.1f} MB |")
-    print(f"\npeak memory 60 vs 20 days: {rows[1][6][1] / rows[0][6][1]:.2f}×")
+    print("| padding labels | lunar days | label products (bundles, MB) | `traverse build` wall | "
+          "peak memory | baseline: lxml alone, 1 core | ratio | HTML |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    for kind, days, n, nz, mb, alone, parsed, (wall, rss), html in rows:
+        print(f"| {kind} | {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | "
+              f"{alone:.2f} s ({parsed} labels) | {wall / alone:.1f}× | {html:.1f} MB |")
+    for k in range(0, len(rows), 2):
+        print(f"\npeak memory 60 vs 20 days ({rows[k][0]}): {rows[k + 1][7][1] / rows[k][7][1]:.2f}×")
 
 
 if __name__ == "__main__":

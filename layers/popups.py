@@ -116,23 +116,42 @@ def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
             f"<div class='traverse-strip'>{''.join(figures)}</div>")
 
 
+def _number(value, digits: int):
+    """A rounded float for the map's JSON, ``None`` when missing."""
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:
-    """Wedges and target lines for ``TraverseMap.addViews`` (label text escaped)."""
+    """Compact rows for ``TraverseMap.addViews``; the page draws the wedges and writes the popups.
+
+    A wedge row is ``[lat, lng, azimuth, field of view, length m, instrument,
+    product, view source]``, a target row ``[lat, lng, lat, lng, product,
+    distance m, incidence, phase]``, with instrument, product and source as
+    indexes into the ``instruments``, ``products`` and ``sources`` lists (a
+    VNIS frame's wedge and target share its id): about 60 bytes each, so a
+    whole mission's thousands of frames stay small.  Label text is escaped by
+    the page (``textContent``-safe), never inserted as HTML.
+    """
+    lists: dict[str, dict[str, int]] = {"instruments": {}, "products": {}, "sources": {}}
+
+    def index(kind: str, value) -> int:
+        value = "" if value is None or pd.isna(value) else str(value)
+        return lists[kind].setdefault(value, len(lists[kind]))
+
     wedges = [] if views is None else [
-        {"latlngs": [[round(y, 8), round(x, 8)] for x, y in v.geometry.exterior.coords],
-         "instrument": esc(v.instrument),
-         "popup": f"<b>{esc(v.product_id)}</b><br>{esc(v.instrument)}: azimuth {v.view_azimuth_deg:.1f}°,"
-                  f" field of view {v.hfov_deg:.1f}°<br>from {esc(v.view_source)}"}
+        [*(_number(c, 7) for c in v.geometry.exterior.coords[0][::-1]), _number(v.view_azimuth_deg, 1),
+         _number(v.hfov_deg, 1), _number(v.length_m, 2), index("instruments", v.instrument),
+         index("products", v.product_id), index("sources", v.view_source)]
         for v in views.itertuples(index=False)
     ]
     lines = [] if targets is None else [
-        {"latlngs": [[round(y, 8), round(x, 8)] for x, y in g.geometry.coords],
-         "popup": f"<b>{esc(g.product_id)}</b><br>observed point {g.distance_m:.2f} m away"
-                  + (f"<br>incidence {g.target_incidence_deg:.1f}°, phase {g.target_phase_deg:.1f}°"
-                     if pd.notna(getattr(g, "target_incidence_deg", np.nan)) else "")}
+        [*(_number(c, 7) for c in g.geometry.coords[0][::-1]),
+         *(_number(c, 7) for c in g.geometry.coords[-1][::-1]), index("products", g.product_id),
+         _number(g.distance_m, 2), _number(getattr(g, "target_incidence_deg", None), 1),
+         _number(getattr(g, "target_phase_deg", None), 1)]
         for g in targets.itertuples(index=False)
     ]
-    return {"wedges": wedges, "targets": lines}
+    return {**{kind: list(values) for kind, values in lists.items()}, "wedges": wedges, "targets": lines}
 
 
 def terrain_text(drive) -> str:

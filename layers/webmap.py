@@ -225,6 +225,7 @@ def build_webmap(
     max_trace_points: int = 20_000,
     trace_cell_m: float = 0.25,
     max_popup_products: int = 60,
+    max_views_shown: int = 2000,
 ) -> Path:
     """Write the traverse as one self-contained HTML map that works offline.
 
@@ -259,6 +260,9 @@ def build_webmap(
         LPR records closer than this (metres, lander ENU grid) are drawn once.
     max_popup_products
         Product ids listed in a station popup before "… and N more".
+    max_views_shown
+        Above this many wedges and target lines, "What the rover saw" starts
+        switched off and is drawn the first time it is switched on.
 
     Returns
     -------
@@ -336,10 +340,12 @@ def build_webmap(
     traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
     seen = views_payload(None if views is None else _to_body(views, "views", body),
                          None if targets is None else _to_body(targets, "targets", body))
+    # a whole mission's thousands of views: off at first, drawn when shown (the page loads fast)
+    seen["lazy"] = len(seen["wedges"]) + len(seen["targets"]) > max_views_shown
 
     for name, func, payload, show in (
         (f"{mission.pose_instruments} traces (decimated)", "addTraces", {"latlon": traces.tolist()}, False),
-        ("What the rover saw", "addViews", seen, True),
+        ("What the rover saw", "addViews", seen, not seen["lazy"]),
         (f"{mission.day_title}s", "addDays", day_data, True),
         ("Drives", "addDrives", drive_data, True),
         ("Stations", "addStations", station_data, True),

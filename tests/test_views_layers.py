@@ -86,6 +86,20 @@ def test_map_layer_what_the_rover_saw_toggles(seen):
         assert page.errors == [] and page.blocked == [] and page.failed == []
         assert page.page.locator("path.traverse-view").count() == 2
         assert page.page.locator("path.traverse-target").count() == 2
+        drawn = page.page.evaluate(
+            "(() => { const out = []; const m = Object.values(window).find(v => v instanceof L.Map);"
+            " m.eachLayer(l => { if (l instanceof L.Polygon && l.options.className === 'traverse-view')"
+            " out.push(l.getLatLngs()[0].map(p => [p.lng, p.lat])); }); return out; })()")
+        trav = seen[0]
+        assert len(drawn) == len(trav.views)
+        for ring, wedge in zip(drawn, trav.views.geometry, strict=True):  # the page draws the wedge
+            expected = np.asarray(wedge.exterior.coords)[:-1]  # of the GeoPackage, to a centimetre
+            got = np.asarray(ring)
+            assert got.shape == expected.shape
+            metres = np.radians(np.abs(got - expected)).max() * geodesy.MOON_RADIUS_M
+            assert metres < 0.01, metres
+        assert page.page.evaluate("TraverseMap.escapeHtml(\"<img src=x onerror='a()'>&\")") == \
+            "&lt;img src=x onerror=&#39;a()&#39;&gt;&amp;"
         toggle = page.page.locator(".leaflet-control-layers label", has_text="What the rover saw")
         toggle.locator("input").click()
         assert page.page.locator("path.traverse-view").count() == 0
@@ -93,6 +107,20 @@ def test_map_layer_what_the_rover_saw_toggles(seen):
         page.page.locator("path.traverse-target").first.click(force=True)
         text = page.page.locator(".leaflet-popup-content").inner_text()
         assert "observed point 1.3" in text and "incidence" in text and "phase" in text
+        # a whole mission's views start switched off and are drawn when first shown
+        trav, gpkg, _ = seen
+        lazy = build_webmap(gpkg.with_name("lazy.html"), **trav.layers(), max_views_shown=1)
+        page = Page(browser, lazy)
+        toggle = page.page.locator(".leaflet-control-layers label", has_text="What the rover saw")
+        assert not toggle.locator("input").is_checked()
+        assert page.page.locator("path.traverse-view").count() == 0
+        toggle.locator("input").click()
+        assert page.page.locator("path.traverse-view").count() == 2
+        assert page.page.locator("path.traverse-target").count() == 2
+        toggle.locator("input").click()
+        toggle.locator("input").click()  # shown again: drawn once, not twice
+        assert page.page.locator("path.traverse-view").count() == 2
+        assert page.errors == [] and page.blocked == []
         browser.close()
 
 

@@ -136,24 +136,70 @@
     }
   };
 
-  /* What the rover saw: view wedges (translucent, by instrument) and lines to observed points. */
+  /* What the rover saw: view wedges (translucent, by instrument) and lines to observed points.
+   * The payload is compact rows (layers/popups.py views_payload); wedges are drawn here from
+   * apex, azimuth (clockwise from north), field of view and length in metres on the body's
+   * sphere, popups written on opening, label text escaped. */
   var VIEW_COLOURS = {PCAM: '#1f77b4', VNIS: '#d62728', TCAM: '#ffd700'};
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  T.escapeHtml = escapeHtml;
+
+  /* [lat, lng] at `metres` from (lat, lng) towards `azimuth` degrees (local tangent plane). */
+  function offset(lat, lng, azimuth, metres) {
+    var a = azimuth * Math.PI / 180, k = 180 / Math.PI / R;
+    return [lat + metres * Math.cos(a) * k,
+            lng + metres * Math.sin(a) * k / Math.cos(lat * Math.PI / 180)];
+  }
+
+  T.wedgeLatLngs = function (lat, lng, azimuth, fov, metres) {
+    var n = Math.max(3, Math.floor(fov / 2) + 2), pts = [[lat, lng]];
+    for (var i = 0; i < n; i++) {
+      pts.push(offset(lat, lng, azimuth - fov / 2 + fov * i / (n - 1), metres));
+    }
+    pts.push([lat, lng]);
+    return pts;
+  };
+
   T.addViews = function (group, seen) {
+    if (seen.lazy && !group._map) {  // a whole mission: drawn the first time the layer is shown
+      group.once('add', function () { drawViews(group, seen); });
+    } else {
+      drawViews(group, seen);
+    }
+  };
+
+  function drawViews(group, seen) {
+    // thousands of wedges (a whole mission) draw on one canvas; a few stay SVG paths
+    var renderer = seen.wedges.length > 2000 ? L.canvas({padding: 0.2}) : undefined;
     seen.wedges.forEach(function (w) {
-      L.polygon(w.latlngs, {
-        color: VIEW_COLOURS[w.instrument] || '#555', weight: 1, fillOpacity: 0.2,
-        className: 'traverse-view'
-      }).bindPopup(w.popup).addTo(group);
+      var inst = seen.instruments[w[5]], source = seen.sources[w[7]];
+      L.polygon(T.wedgeLatLngs(w[0], w[1], w[2], w[3], w[4]), {
+        color: VIEW_COLOURS[inst] || '#555', weight: 1, fillOpacity: 0.2,
+        className: 'traverse-view', renderer: renderer
+      }).bindPopup(function () {
+        return '<b>' + escapeHtml(seen.products[w[6]]) + '</b><br>' + escapeHtml(inst) + ': azimuth ' +
+          w[2].toFixed(1) + '°, field of view ' + w[3].toFixed(1) + '°<br>from ' + escapeHtml(source);
+      }).addTo(group);
     });
     seen.targets.forEach(function (t) {
-      L.polyline(t.latlngs, {color: '#d62728', weight: 1.5, dashArray: '2 3',
-                             className: 'traverse-target-line'}).addTo(group);
-      L.circleMarker(t.latlngs[t.latlngs.length - 1], {
+      L.polyline([[t[0], t[1]], [t[2], t[3]]], {color: '#d62728', weight: 1.5, dashArray: '2 3',
+                                               className: 'traverse-target-line',
+                                               renderer: renderer}).addTo(group);
+      L.circleMarker([t[2], t[3]], {
         radius: 4, color: '#000', weight: 1, fillColor: '#d62728', fillOpacity: 1,
-        className: 'traverse-target'
-      }).bindPopup(t.popup).addTo(group);
+        className: 'traverse-target', renderer: renderer
+      }).bindPopup(function () {
+        return '<b>' + escapeHtml(seen.products[t[4]]) + '</b><br>observed point ' + t[5].toFixed(2) +
+          ' m away' +
+          (t[6] === null ? '' : '<br>incidence ' + t[6].toFixed(1) + '°, phase ' +
+           (t[7] === null ? '?' : t[7].toFixed(1)) + '°');
+      }).addTo(group);
     });
-  };
+  }
 
   T.el = el;
   T.isoDate = isoDate;
