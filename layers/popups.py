@@ -7,6 +7,7 @@ before it joins a popup.
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,8 @@ from geopandas import GeoDataFrame
 
 from layers import timeline
 
-__all__ = ["esc", "utc", "station_popups", "panorama_strip", "views_payload", "terrain_text"]
+__all__ = ["esc", "utc", "station_popups", "Picture", "pictures_by_product", "panorama_strip",
+           "views_payload", "terrain_text"]
 
 
 def esc(value) -> str:
@@ -33,7 +35,7 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
                     max_products: int, *, day_title: str = "Lunar day") -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far."""
     cum = timeline.distance_to_station_m(stations, drives)
-    pictures = _pictures(frames)
+    pictures = pictures_by_product(frames)
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
             .set_index("product_id")["description"] if "description" in frames else pd.Series())
     popups = []
@@ -62,20 +64,35 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
     return popups
 
 
-def _pictures(frames: pd.DataFrame) -> pd.DataFrame:
-    """Frames with a thumbnail, by product id: thumbnail, full image, azimuth, payload, time."""
+class Picture(NamedTuple):
+    """A frame's images on the map: paths relative to the map, view azimuth (degrees), time."""
+
+    thumbnail: str
+    full: str
+    azimuth_deg: float
+    time: object
+
+
+def pictures_by_product(frames: pd.DataFrame) -> dict[str, Picture]:
+    """The frames that have a thumbnail, by product id (the full image falls back to the thumbnail)."""
     if "thumbnail" not in frames:
-        return pd.DataFrame()
-    cols = [c for c in ("thumbnail", "image_full", "view_azimuth_deg", "payload", "time_utc")
-            if c in frames]
-    pics = frames.loc[frames["thumbnail"].notna(), ["product_id", *cols]]
-    return pd.DataFrame(pics.drop_duplicates("product_id").set_index("product_id"))
+        return {}
+    pics = frames[frames["thumbnail"].notna()].drop_duplicates("product_id")
+    n = len(pics)
+    az = pics["view_azimuth_deg"] if "view_azimuth_deg" in pics else pd.Series(np.nan, index=pics.index)
+    full = pics["image_full"] if "image_full" in pics else pd.Series(None, index=pics.index, dtype=object)
+    when = pics["time_utc"] if "time_utc" in pics else pd.Series(pd.NaT, index=pics.index)
+    return {
+        pid: Picture(thumb, big if isinstance(big, str) else thumb, float(a), t)
+        for pid, thumb, big, a, t in zip(pics["product_id"], pics["thumbnail"], full, az, when,
+                                         strict=True)
+    } if n else {}
 
 
-def _from_widest_gap(az: pd.Series) -> pd.Series:
+def _from_widest_gap(az: np.ndarray) -> np.ndarray:
     """Azimuths (degrees) turned so the widest empty sector lies behind: a mosaic looking north
     (351°, 4°, 17°) reads left to right, not 4°, 17°, 351°."""
-    known = np.sort(az.dropna().unique())
+    known = np.unique(az[np.isfinite(az)])
     if len(known) < 2:
         return az
     gaps = np.diff(np.r_[known, known[0] + 360.0])
@@ -83,33 +100,31 @@ def _from_widest_gap(az: pd.Series) -> pd.Series:
     return (az - start) % 360.0
 
 
-def panorama_strip(products: list[str], pictures: pd.DataFrame) -> str:
+def panorama_strip(products: list[str], pictures: dict[str, Picture]) -> str:
     """HTML of the thumbnails of ``products`` ordered by view azimuth, left to right as seen.
 
     The order runs clockwise from the edge of the widest sector with no view
     (so a mosaic across north stays in one piece); frames without an azimuth
-    follow in time order.  Each image carries the
-    larger view it opens (``data-full``: the full-size JPEG, or the thumbnail
-    itself) and a caption with the azimuth.  '' when none has a thumbnail.
+    follow in time order.  Each image carries the larger view it opens
+    (``data-full``: the full-size JPEG, or the thumbnail itself) and a caption
+    with the azimuth.  '' when none has a thumbnail.
     """
-    if pictures.empty:
+    here = [(pid, pictures[pid]) for pid in dict.fromkeys(products) if pid in pictures]
+    if not here:
         return ""
-    here = pictures.loc[pictures.index.intersection(products)]
-    if here.empty:
-        return ""
-    az = here["view_azimuth_deg"] if "view_azimuth_deg" in here else pd.Series(np.nan, index=here.index)
-    when = here["time_utc"] if "time_utc" in here else pd.Series(0, index=here.index)
-    order = pd.DataFrame({"az": _from_widest_gap(az % 360.0), "t": when}).sort_values(
-        ["az", "t"], na_position="last").index
+    az = np.array([p.azimuth_deg for _, p in here], dtype="float64") % 360.0
+    turned = _from_widest_gap(az)
+    order = sorted(range(len(here)), key=lambda k: (not np.isfinite(turned[k]),
+                                                    turned[k] if np.isfinite(turned[k]) else 0.0,
+                                                    str(here[k][1].time)))
     figures = []
-    for pid in order:
-        pic = here.loc[pid]
-        angle = pic.get("view_azimuth_deg", np.nan)
-        caption = f"{angle % 360.0:.0f}°" if pd.notna(angle) else "—"
-        title = f"{pid}" + (f", azimuth {angle % 360.0:.1f}°" if pd.notna(angle) else ", azimuth unknown")
-        full = pic.get("image_full") if pd.notna(pic.get("image_full")) else pic["thumbnail"]
+    for k in order:
+        pid, pic = here[k]
+        known = np.isfinite(az[k])
+        caption = f"{az[k]:.0f}°" if known else "—"
+        title = f"{pid}, azimuth {az[k]:.1f}°" if known else f"{pid}, azimuth unknown"
         figures.append(
-            f"<figure><img src='{esc(pic['thumbnail'])}' data-full='{esc(full)}' alt='{esc(title)}'"
+            f"<figure><img src='{esc(pic.thumbnail)}' data-full='{esc(pic.full)}' alt='{esc(title)}'"
             f" title='{esc(title)}'><figcaption>{esc(caption)}</figcaption></figure>"
         )
     return (f"Seen from here ({len(figures)} images, by azimuth):"

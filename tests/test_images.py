@@ -235,20 +235,23 @@ def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
 
 
 def test_panorama_strip_orders_by_azimuth_and_escapes():
-    from layers.popups import panorama_strip
+    from layers.popups import panorama_strip, pictures_by_product
 
     t = pd.Timestamp("2019-01-04T00:00Z")
-    pics = pd.DataFrame({
-        "thumbnail": ["f/thumbs/a.jpg", "f/thumbs/b.jpg", "f/thumbs/c.jpg", "f/thumbs/<d>.jpg"],
-        "image_full": ["f/full/a.jpg", None, "f/full/c.jpg", None],
-        "view_azimuth_deg": [350.0, -10.0 + 20.0, np.nan, 200.0],
-        "time_utc": [t, t, t, t],
-    }, index=["A", "B", "C", "D<script>"])
-    html = panorama_strip(["D<script>", "C", "A", "B", "not-an-image"], pics)
+    frames = pd.DataFrame({
+        "product_id": ["A", "B", "C", "D<script>", "E"],
+        "thumbnail": ["f/thumbs/a.jpg", "f/thumbs/b.jpg", "f/thumbs/c.jpg", "f/thumbs/<d>.jpg", None],
+        "image_full": ["f/full/a.jpg", None, "f/full/c.jpg", None, None],
+        "view_azimuth_deg": [350.0, -10.0 + 20.0, np.nan, 200.0, 90.0],
+        "time_utc": [t] * 5,
+    })
+    pics = pictures_by_product(frames)
+    assert set(pics) == {"A", "B", "C", "D<script>"}  # E has no image
+    html = panorama_strip(["D<script>", "C", "A", "B", "E", "not-an-image"], pics)
     srcs = [part.split("'")[0] for part in html.split("<img src='")[1:]]
     # 10°, 200°, 350°: the widest empty sector is 10°..200°, so the strip runs 200°, 350°, 10°
     assert srcs == ["f/thumbs/&lt;d&gt;.jpg", "f/thumbs/a.jpg", "f/thumbs/b.jpg", "f/thumbs/c.jpg"]
     assert "data-full='f/full/a.jpg'" in html and "data-full='f/thumbs/b.jpg'" in html  # fallback
     assert "<script>" not in html and "4 images" in html
     assert "<figcaption>10°</figcaption>" in html and "<figcaption>—</figcaption>" in html
-    assert panorama_strip(["X"], pics) == "" and panorama_strip(["A"], pd.DataFrame()) == ""
+    assert panorama_strip(["X"], pics) == "" and panorama_strip(["A"], {}) == ""
