@@ -61,12 +61,12 @@ class ImageTask:
 
 
 def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
-    """Decode one product and write its JPEG(s).
+    """Decode one product (label and data file) and write its JPEG(s).
 
     Returns ``(product_id, status, detail)``: ``("ok", (lines, samples, bands))``,
-    ``("none", None)`` when the label describes no image, ``("missing", label
-    source)`` when it does but no data file came with it, or ``("error",
-    (source, reason))``.
+    ``("none", None)`` when the label describes no image (a spectrum, a
+    table), or ``("error", (source, reason))``.  Labels without their data
+    file are not tasks (:func:`write_images` reports them).
     """
     from PIL import Image
 
@@ -77,8 +77,6 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
         layout = image_layout(label.read_bytes(), str(label))
         if layout is None:
             return task.product_id, "none", None
-        if task.data is None:
-            return task.product_id, "missing", str(label)
         image = read_image(parallel.reopen(task.data), layout)
         picture = Image.fromarray(display_array(image, layout))
         del image
