@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import shapely
 from geopandas import GeoDataFrame
 
 from layers import timeline
@@ -131,9 +132,16 @@ def panorama_strip(products: list[str], pictures: dict[str, Picture]) -> str:
             f"<div class='traverse-strip'>{''.join(figures)}</div>")
 
 
-def _number(value, digits: int):
-    """A rounded float for the map's JSON, ``None`` when missing."""
-    return None if value is None or pd.isna(value) else round(float(value), digits)
+def _rounded(values, digits: int) -> list:
+    """Floats rounded for the map's JSON, ``None`` where missing."""
+    arr = np.round(np.asarray(values, dtype="float64"), digits)
+    out = arr.astype(object)
+    out[~np.isfinite(arr)] = None
+    return out.tolist()
+
+
+def _column(table, name: str) -> np.ndarray:
+    return table[name].to_numpy(dtype="float64") if name in table else np.full(len(table), np.nan)
 
 
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:
@@ -147,26 +155,32 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> d
     whole mission's thousands of frames stay small.  Label text is escaped by
     the page (``textContent``-safe), never inserted as HTML.
     """
-    lists: dict[str, dict[str, int]] = {"instruments": {}, "products": {}, "sources": {}}
-
-    def index(kind: str, value) -> int:
-        value = "" if value is None or pd.isna(value) else str(value)
-        return lists[kind].setdefault(value, len(lists[kind]))
-
-    wedges = [] if views is None else [
-        [*(_number(c, 7) for c in v.geometry.exterior.coords[0][::-1]), _number(v.view_azimuth_deg, 1),
-         _number(v.hfov_deg, 1), _number(v.length_m, 2), index("instruments", v.instrument),
-         index("products", v.product_id), index("sources", v.view_source)]
-        for v in views.itertuples(index=False)
-    ]
-    lines = [] if targets is None else [
-        [*(_number(c, 7) for c in g.geometry.coords[0][::-1]),
-         *(_number(c, 7) for c in g.geometry.coords[-1][::-1]), index("products", g.product_id),
-         _number(g.distance_m, 2), _number(getattr(g, "target_incidence_deg", None), 1),
-         _number(getattr(g, "target_phase_deg", None), 1)]
-        for g in targets.itertuples(index=False)
-    ]
-    return {**{kind: list(values) for kind, values in lists.items()}, "wedges": wedges, "targets": lines}
+    views = views if views is not None else GeoDataFrame(geometry=[])
+    targets = targets if targets is not None else GeoDataFrame(geometry=[])
+    ids = pd.concat([views.get("product_id", pd.Series(dtype=object)),
+                     targets.get("product_id", pd.Series(dtype=object))]).fillna("").astype(str)
+    codes, products = pd.factorize(ids)
+    lists = {"products": [str(p) for p in products]}
+    columns = []
+    for kind, name in (("instruments", "instrument"), ("sources", "view_source")):
+        values = views[name].fillna("").astype(str) if name in views else pd.Series("", index=views.index)
+        code, uniques = pd.factorize(values)
+        lists[kind] = [str(u) for u in uniques]
+        columns.append(code.tolist())
+    apex = shapely.get_coordinates(shapely.get_point(shapely.get_exterior_ring(views.geometry.values), 0)) \
+        if len(views) else np.empty((0, 2))
+    wedges = [list(row) for row in zip(
+        _rounded(apex[:, 1], 7), _rounded(apex[:, 0], 7), _rounded(_column(views, "view_azimuth_deg"), 1),
+        _rounded(_column(views, "hfov_deg"), 1), _rounded(_column(views, "length_m"), 2), columns[0],
+        codes[:len(views)].tolist(), columns[1], strict=True)]
+    ends = [shapely.get_coordinates(shapely.get_point(targets.geometry.values, i)) if len(targets)
+            else np.empty((0, 2)) for i in (0, -1)]
+    lines = [list(row) for row in zip(
+        _rounded(ends[0][:, 1], 7), _rounded(ends[0][:, 0], 7), _rounded(ends[1][:, 1], 7),
+        _rounded(ends[1][:, 0], 7), codes[len(views):].tolist(), _rounded(_column(targets, "distance_m"), 2),
+        _rounded(_column(targets, "target_incidence_deg"), 1),
+        _rounded(_column(targets, "target_phase_deg"), 1), strict=True)]
+    return {**lists, "wedges": wedges, "targets": lines}
 
 
 def terrain_text(drive) -> str:

@@ -135,17 +135,19 @@ def view_wedges(frames: pd.DataFrame, site: geodesy.LanderSite, *,
     target = rows[["target_x_east_m", "target_y_north_m"]].to_numpy(dtype="float64")
     reach = np.hypot(*(target - apex[:, :2]).T)
     length = np.where(np.isfinite(reach) & (reach > 0), reach, view_length_m)
-    rings = []  # every wedge's vertices in lander ENU, transformed to lon/lat in one call
-    for (e0, n0, _), az, fov, r in zip(apex, rows["view_azimuth_deg"], rows["hfov_deg"], length, strict=True):
-        arc = np.radians(np.linspace(az - fov / 2, az + fov / 2, max(3, int(fov / 2) + 2)))
-        rings.append(np.column_stack([np.r_[e0, e0 + r * np.sin(arc), e0],
-                                      np.r_[n0, n0 + r * np.cos(arc), n0]]))
-    polygons = []
-    if rings:
-        allv = np.concatenate(rings)
-        lon, lat, _ = geodesy.enu_to_lonlat(allv[:, 0], allv[:, 1], np.zeros(len(allv)), site)
-        which = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
-        polygons = list(shapely.polygons(shapely.linearrings(np.column_stack([lon, lat]), indices=which)))
+    az = rows["view_azimuth_deg"].to_numpy(dtype="float64")
+    fov = rows["hfov_deg"].to_numpy(dtype="float64")
+    n_arc = np.maximum(3, (fov / 2).astype(int) + 2)  # arc vertices: one every 2 degrees or so
+    polygons = np.empty(len(rows), dtype=object)
+    for n in np.unique(n_arc):  # wedges with as many arc vertices, built together
+        k = np.flatnonzero(n_arc == n)
+        arc = np.radians(az[k, None] + fov[k, None] * (np.linspace(0.0, 1.0, n)[None, :] - 0.5))
+        e0, n0 = apex[k, 0, None], apex[k, 1, None]
+        east = np.hstack([e0, e0 + length[k, None] * np.sin(arc), e0])  # apex, arc, apex
+        north = np.hstack([n0, n0 + length[k, None] * np.cos(arc), n0])
+        lon, lat, _ = geodesy.enu_to_lonlat(east.ravel(), north.ravel(), np.zeros(east.size), site)
+        polygons[k] = shapely.polygons(np.stack([lon, lat], axis=-1).reshape(len(k), n + 2, 2))
+    polygons = list(polygons)
     table = rows.assign(length_m=length)[_VIEW_COLUMNS] if len(rows) else pd.DataFrame(columns=_VIEW_COLUMNS)
     return geodesy.with_site(gpd.GeoDataFrame(table, geometry=polygons, crs=site.body.crs), site)
 
