@@ -90,13 +90,13 @@ class LROControlWarning(UserWarning):
 
 
 class _JsonCall(MacroElement):
-    """Script calling ``TraverseMap.<function>(parent, data)`` with safely embedded JSON."""
+    """Script calling ``TraverseMap.<function>(parent, data)`` with safely embedded JSON.
 
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "TraverseMap.{{ this.function }}({{ this.target }}, {{ this.payload }});"
-        "{% endmacro %}"
-    )
+    Rendered as raw text: branca's ``MacroElement.render`` would compile the
+    script (JSON of label text included) as a Jinja template, so a label
+    description holding ``{{ … }}`` would be evaluated, and megabytes of
+    JSON tokenized.
+    """
 
     def __init__(self, function: str, payload, target: str | None = None):
         super().__init__()
@@ -108,6 +108,27 @@ class _JsonCall(MacroElement):
     @property
     def target(self) -> str:
         return self._target or self._parent.get_name()
+
+    def render(self, **kwargs) -> None:
+        self.get_root().script.add_child(
+            _Raw(f"TraverseMap.{self.function}({self.target}, {self.payload});"), name=self.get_name())
+
+
+class _Raw(Element):
+    """Text placed in the page as it is (inlined CSS and scripts), never compiled as a template:
+    compiling Leaflet as Jinja took 0.17 s a map, and ``{{`` in a script would have been read."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+def _layer_name(text: str) -> str:
+    """A layer-control label: HTML-escaped, and its braces as entities (folium's output is compiled
+    as a Jinja template, so a file named ``{{ x }}.tif`` must not read as one)."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _safe_json(obj) -> str:
@@ -136,9 +157,9 @@ def _inline_assets(m: folium.Map, mission: missions.Mission) -> None:
             "adjective": mission.body.adjective, "day_name": mission.day_name}
     radius = f"<script>window.TRAVERSE_BODY = {_safe_json(body)};</script>"
     head = m.get_root().header
-    head.add_child(Element(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
-    head.add_child(Element(f"<script>{scripts[0]}</script>"), name="leaflet_js")
-    head.add_child(Element(radius + f"<script>{scripts[1]}</script><script>{scripts[2]}</script>"),
+    head.add_child(_Raw(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
+    head.add_child(_Raw(f"<script>{scripts[0]}</script>"), name="leaflet_js")
+    head.add_child(_Raw(radius + f"<script>{scripts[1]}</script><script>{scripts[2]}</script>"),
                    name="traverse_js")
 
 
@@ -290,7 +311,7 @@ def build_webmap(
     m.get_root().title = f"{mission.name} {mission.rover} traverse"
 
     for src in sources:
-        group = folium.FeatureGroup(name=html.escape(src["title"]), overlay=False)
+        group = folium.FeatureGroup(name=_layer_name(src["title"]), overlay=False)
         if src["tiling"] == "mercator":
             folium.TileLayer(src["url"], attr=src["attribution"], max_native_zoom=src["max_level"],
                              max_zoom=24, name=src["title"]).add_to(group)
@@ -300,7 +321,7 @@ def build_webmap(
     for image in images:
         folium.raster_layers.ImageOverlay(
             image.rgba, bounds=[list(b) for b in image.bounds], origin="upper",
-            name=html.escape(f"{image.name} ({'hillshade' if image.kind == 'dem' else 'image'})"),
+            name=_layer_name(f"{image.name} ({'hillshade' if image.kind == 'dem' else 'image'})"),
         ).add_to(m)
 
     days = days.sort_values("lunar_day")

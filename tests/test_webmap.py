@@ -122,6 +122,20 @@ def _write_geotiff(path, crs_wkt, west, north, pixel, shape, bands=1, dtype="uin
     return path
 
 
+def test_label_text_is_never_read_as_a_template(tmp_path):
+    """Label text and file names are data: Jinja syntax in them reaches the page as written."""
+    evil = "{{ 7*7 }} {% if true %}yes{% endif %} {# gone #}"
+    tables = mf.make_traverse(200, description=evil)
+    dem = basemaps.write_synthetic_dem(tmp_path / "{{ 6*6 }}_synthetic.tif", center_lon=177.5965,
+                                       center_lat=-45.4448, size_m=300)
+    text = webmap.build_webmap(tmp_path / "map.html", basemaps=[dem], **tables).read_text()
+    payload = re.search(r"TraverseMap\.addStations\([^,]+, (\[.*?\])\);", text).group(1)
+    assert evil in json.loads(payload)[0]["popup"]
+    # the layer name, escaped (folium writes & as \u0026), not evaluated
+    assert "\\u0026#123;\\u0026#123; 6*6 \\u0026#125;\\u0026#125;_synthetic" in text
+    assert "36_synthetic" not in text
+
+
 @pytest.mark.parametrize("kind", ["geographic", "aeqd"])
 def test_basemap_overlay_matches_geotiff_footprint(tmp_path, kind):
     if kind == "geographic":
