@@ -172,6 +172,7 @@ def child(spec: dict) -> dict:
 
         import traverse.read.images  # noqa: F401
         from layers.images import write_images
+        from traverse.read.archive import open_archive
 
         with zipfile.ZipFile(bundle) as zf:
             ids = [Path(i.filename).name for i in image_members(zf)]
@@ -179,7 +180,9 @@ def child(spec: dict) -> dict:
         folder = Path(spec["out"]) / f"{spec['row']}_w{spec['workers']}_files"
 
         def run():
-            df = write_images([bundle], frames, folder, mode=spec["row"], workers=spec["workers"])
+            with open_archive([bundle]) as archive:  # finding the products is part of the work
+                df = write_images(archive.products, frames, folder, mode=spec["row"],
+                                  workers=spec["workers"])
             assert len(df) == len(ids), f"{len(df)} images written of {len(ids)}"
             assert all((df[c] == v).all() for c, v in (("lines", LINES), ("samples", SAMPLES),
                                                         ("bands", BANDS)))
@@ -278,13 +281,15 @@ def profile_thumbs(bundle: Path, out: Path, top: int = 14) -> str:
     import pandas as pd
 
     from layers.images import write_images
+    from traverse.read.archive import open_archive
 
     with zipfile.ZipFile(bundle) as zf:
         ids = [Path(i.filename).name for i in image_members(zf)]
     frames = pd.DataFrame({"product_id": ids, "record": pd.array([pd.NA] * len(ids), "Int64")})
     prof = cProfile.Profile()
     prof.enable()
-    write_images([bundle], frames, out / "profile_files", mode="thumbs", workers=1)
+    with open_archive([bundle]) as archive:
+        write_images(archive.products, frames, out / "profile_files", mode="thumbs", workers=1)
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)

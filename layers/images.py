@@ -16,7 +16,6 @@ missing or does not match its label is reported and keeps its frame.
 from __future__ import annotations
 
 import functools
-import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import pandas as pd
 
 from traverse.errors import ArchiveError, Report, TraverseError
 from traverse.read import parallel
-from traverse.read.archive import Product, open_archive
+from traverse.read.archive import Product
 
 __all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
            "write_images", "with_images"]
@@ -113,7 +112,7 @@ def _clear(folder: Path) -> None:
             old.unlink()
 
 
-def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folder: Path, *,
+def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path, *,
                  mode: str = "thumbs", report: Report | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  workers: int | None = None, thumb_px: int = THUMB_PX) -> pd.DataFrame:
@@ -121,8 +120,10 @@ def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folde
 
     Parameters
     ----------
-    paths
-        The archive (files, folders, zip bundles) ``frames`` was read from.
+    products
+        The products of the archive ``frames`` was read from
+        (:attr:`traverse.read.archive.Archive.products`; the archive may be
+        closed: workers reopen what they read).
     frames
         Frames table; its label products (``record`` missing) are the candidates.
     mode
@@ -149,8 +150,7 @@ def write_images(paths: Iterable[str | os.PathLike], frames: pd.DataFrame, folde
     labelled = frames[frames["record"].isna()] if "record" in frames else frames
     wanted = set(labelled["product_id"].dropna())
     skip = mission_of(frames).pose_readers  # radar tables, not images
-    with open_archive(paths, report=Report()) as archive:  # its finding problems are reported already
-        every = image_tasks(archive.products, wanted, folder, mode, skip)
+    every = image_tasks(products, wanted, folder, mode, skip)
     tasks = [t for t in every if t.data is not None]
     if tasks:
         _clear(folder)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from traverse.errors import LayoutError, RecordError
-from traverse.read.archive import Source
+from traverse.read.archive import Source, open_archive
 from traverse.read.images import display_array, image_layout, read_image
 
 PRINTED = Path(__file__).parents[1] / ".." / "shared" / "data" / "ce4" / "printed"
@@ -202,7 +202,9 @@ def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_p
 
     report = Report()
     out = tmp_path / "maps" / "m_files"
-    images = write_images([bundle], frames, out, mode="full", report=report, workers=2)
+    with open_archive([bundle]) as archive:
+        products = archive.products
+    images = write_images(products, frames, out, mode="full", report=report, workers=2)
     assert list(images["product_id"]) == names[:3]
     for row in images.itertuples():
         thumb = Image.open(tmp_path / "maps" / row.thumbnail)
@@ -228,7 +230,8 @@ def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
         _image_product(tmp_path / "src", pid, rng, data=False)
     frames = pd.DataFrame({"product_id": names, "record": pd.array([pd.NA] * 3, "Int64")})
     report = Report()
-    images = write_images([tmp_path / "src"], frames, tmp_path / "m_files", report=report)
+    with open_archive([tmp_path / "src"]) as archive:
+        images = write_images(archive.products, frames, tmp_path / "m_files", report=report)
     assert images.empty
     assert [(p.source, p.count) for p in report.problems] == [("3 PCAM labels", 0)]
     assert "labels only" in report.problems[0].reason

@@ -55,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
     files = build_outputs(args.output, geojson=args.geojson)
     options.check_outputs([*files.values(), skipped_path(files["gpkg"])], overwrite=args.overwrite)
     check_map_options(args)
-    trav, report = reconstruct_archive(args)
+    trav, report, products = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders(files.values())
     with removed_on_failure(files["html"]):
-        trav = with_image_files(args, trav, report, files["html"])
+        trav = with_image_files(args, trav, products, report, files["html"])
         written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
         written.append(write_days_csv(files["days"], days_table(trav.days)))
         if args.geojson:

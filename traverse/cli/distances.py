@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         if args.csv.suffix.lower() != ".csv":
             raise options.UsageError(f"--csv {args.csv}: use a .csv file")
         options.check_outputs([args.csv], overwrite=args.overwrite)
-    trav, _ = reconstruct_archive(args)
+    trav, _, _ = reconstruct_archive(args)
     table = days_table(trav.days)
     if args.compare_announced:
         if trav.mission.key != "ce4":

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
         raise options.UsageError(f"-o {out}: GeoParquet needs pyarrow (pip install 'traverse[parquet]')")
     options.check_outputs([out, skipped_path(out)], overwrite=args.overwrite)
-    frames, report = read_archive(args)
+    frames, report, _ = read_archive(args)
     options.make_output_folders([out])
     if suffix == ".gpkg":
         from layers.geopackage import write_geopackage

@@ -90,7 +90,7 @@ def removed_on_failure(html: Path) -> Iterator[None]:
         raise
 
 
-def with_image_files(args: argparse.Namespace, trav, report, html: Path):
+def with_image_files(args: argparse.Namespace, trav, products, report, html: Path):
     """The traverse with ``thumbnail``/``image_full`` paths on its frames, JPEGs written beside ``html``.
 
     ``--images`` (default ``thumbs``) decides; ``none``, or an archive without
@@ -107,7 +107,7 @@ def with_image_files(args: argparse.Namespace, trav, report, html: Path):
     if folder.exists() and not folder.is_dir():
         raise options.UsageError(f"{folder}: is a file; the map's images go in a folder of that name")
     with options.Progress(args, "making images", unit="image") as bar:
-        images = write_images(args.paths, trav.frames, folder, mode=mode, report=report, progress=bar)
+        images = write_images(products, trav.frames, folder, mode=mode, report=report, progress=bar)
     if images.empty:
         for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
             if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
@@ -149,11 +149,11 @@ def run(args: argparse.Namespace) -> int:
         raise options.UsageError(f"-o {out}: the map is HTML; use a .html file name")
     options.check_outputs([out], overwrite=args.overwrite)
     check_map_options(args)
-    trav, report = reconstruct_archive(args)
+    trav, report, products = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders([out])
     with removed_on_failure(out):
-        trav = with_image_files(args, trav, report, out)
+        trav = with_image_files(args, trav, products, report, out)
         path = write_map(args, trav, out)
     if not args.quiet:
         print(f"wrote {path}")

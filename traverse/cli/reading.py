@@ -12,7 +12,11 @@ __all__ = ["read_archive", "reconstruct_archive", "skipped_path", "write_skipped
 
 
 def read_archive(args: argparse.Namespace):
-    """``(frames, report)`` of ``args.paths`` at ``args.control``, with a progress bar.
+    """``(frames, report, products)`` of ``args.paths`` at ``args.control``, with a progress bar.
+
+    ``products`` are the archive's products (their sources name files and zip
+    members, the bundles closed): the images stage finds data files there
+    without searching the archive again.
 
     Raises
     ------
@@ -20,11 +24,14 @@ def read_archive(args: argparse.Namespace):
         No product could be read (exit status 1), naming the paths and the
         number of problems.
     """
-    from traverse.read.frames import read_frames
+    from traverse.errors import Report
+    from traverse.read.archive import open_archive
+    from traverse.read.frames import frames_from_archive
 
     try:
-        with Progress(args, "reading products") as bar:
-            frames, report = read_frames(args.paths, control=args.control, progress=bar)
+        with Progress(args, "reading products") as bar, open_archive(args.paths, report=Report()) as archive:
+            frames = frames_from_archive(archive, site=args.control, progress=bar)
+            report, products = archive.report, archive.products
     except ValueError as exc:  # a --control name the archive's mission does not have
         raise UsageError(f"--control: {exc}") from None
     if len(frames) == 0:
@@ -33,11 +40,11 @@ def read_archive(args: argparse.Namespace):
             f"no Chang'e-4 or Tianwen-1 products could be read from {' '.join(map(str, args.paths))}"
             f" ({len(report)} problems{': ' + first if first else ''})"
         )
-    return frames, report
+    return frames, report, products
 
 
 def reconstruct_archive(args: argparse.Namespace):
-    """``(traverse, report)``: :func:`read_archive`, then :func:`traverse.reconstruct`.
+    """``(traverse, report, products)``: :func:`read_archive`, then :func:`traverse.reconstruct`.
 
     Raises
     ------
@@ -46,7 +53,7 @@ def reconstruct_archive(args: argparse.Namespace):
     """
     from traverse.path.reconstruct import reconstruct
 
-    frames, report = read_archive(args)
+    frames, report, products = read_archive(args)
     rover = frames[frames["role"] == "rover"]
     if rover[["x_east_m", "y_north_m"]].dropna().empty:
         raise TraverseError("the products hold no rover position (lander cameras only?)")
@@ -55,7 +62,7 @@ def reconstruct_archive(args: argparse.Namespace):
     settings = DEFAULT_SETTINGS
     if getattr(args, "view_length", None) is not None:
         settings = settings.replace(view_length_m=args.view_length)
-    return reconstruct(frames, settings=settings), report
+    return reconstruct(frames, settings=settings), report, products
 
 
 def skipped_path(output: Path) -> Path:
