@@ -19,6 +19,9 @@ import sys
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsExpression,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsRectangle,
@@ -75,7 +78,25 @@ def _describe(layer):
         }
     if layer.labelsEnabled() and layer.labeling() is not None:
         info["labelField"] = layer.labeling().settings().fieldName
+    if layer.mapTipTemplate():
+        info["mapTip"] = _map_tip(layer)
     return info
+
+
+def _map_tip(layer):
+    """The map tip QGIS shows over the first feature with a thumbnail (else the first feature)."""
+    names = layer.fields().names()
+    chosen = None
+    for feature in layer.getFeatures():
+        chosen = chosen or feature
+        if "thumbnail" in names and feature["thumbnail"]:
+            chosen = feature
+            break
+    if chosen is None:
+        return None
+    context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    context.setFeature(chosen)
+    return QgsExpression.replaceExpressionText(layer.mapTipTemplate(), context)
 
 
 def _render(layers, out_png, size=(640, 480)):

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pyogrio
@@ -87,6 +88,28 @@ def test_station_popup_shows_its_panorama_strip_loaded_offline(built):
         assert n_views > 0 and p.page.locator("path.traverse-view").count() == 0
         assert p.blocked == [] and p.failed == [] and p.errors == []
         browser.close()
+
+
+@pytest.mark.qgis
+def test_qgis_map_tip_shows_the_thumbnail_beside_the_moved_geopackage(built, tmp_path):
+    import json
+
+    from .test_qgis import CHECK_SCRIPT, SYSTEM_PYTHON, _clean_env, _skip_or_fail
+
+    html, _ = built
+    if not Path(SYSTEM_PYTHON).exists():
+        _skip_or_fail(f"{SYSTEM_PYTHON} not found; install Debian python3-qgis")
+    res = subprocess.run([SYSTEM_PYTHON, str(CHECK_SCRIPT), str(html.with_suffix(".gpkg")),
+                          str(tmp_path / "r.png")], env=_clean_env(tmp_path), capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    if res.returncode != 0 and "No module named 'qgis'" in res.stderr:
+        _skip_or_fail("Debian python3-qgis is not installed")
+    assert res.returncode == 0, res.stderr[-3000:]
+    frames = json.loads(res.stdout)["layers"]["frames"]
+    tip = frames["mapTip"]
+    assert tip.startswith("<b>CE4_GRAS_") and " UTC, azimuth " in tip
+    src = tip.split('<img src="file://')[1].split('"')[0]
+    assert src.startswith(str(html.parent)) and Path(src).is_file()  # where the folder is now
 
 
 def test_thumbnails_look_like_their_images(built):
