@@ -55,6 +55,18 @@ def lxml_alone_s(zips: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
+def reading_s(zips: list[Path]) -> float:
+    """Seconds of ``read_frames`` on the bundles (every core; imports already done), best of two."""
+    from traverse.read.frames import read_frames
+
+    best = float("inf")
+    for _ in range(2):
+        t0 = time.perf_counter()
+        read_frames(zips)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def build(zips: list[Path], out: Path) -> tuple[float, float]:
     """Wall seconds and peak resident MB of ``traverse build`` on the bundles."""
     cmd = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "traverse.cli", "build",
@@ -83,20 +95,24 @@ def main() -> None:
                 zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days,
                                               template=template)
                 alone, parsed = lxml_alone_s(zips)
+                reading = reading_s(zips)
                 wall = min(build(zips, folder / f"out{i}" / "m") for i in range(2))
                 html_mb = (folder / "out0" / "m.html").stat().st_size / 1e6
                 rows.append((label_kind, days, n_labels, len(zips),
-                             sum(z.stat().st_size for z in zips) / 1e6, alone, parsed, wall, html_mb))
+                             sum(z.stat().st_size for z in zips) / 1e6, alone, parsed, wall, html_mb,
+                             reading))
                 shutil.rmtree(folder)
     print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}")
     print()
     print("| padding labels | lunar days | label products (bundles, MB) | `traverse build` wall | "
-          "peak memory | baseline: lxml alone, 1 core | ratio | HTML |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
-    for kind, days, n, nz, mb, alone, parsed, (wall, rss), html in rows:
+          "peak memory | baseline: lxml alone, 1 core | ratio | of which reading (`read_frames`) | "
+          "ratio | HTML |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, days, n, nz, mb, alone, parsed, (wall, rss), html, reading in rows:
         print(f"| {kind} | {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | "
-              f"{alone:.2f} s ({parsed} labels) | {wall / alone:.1f}× | {html:.1f} MB |")
-    for k in range(0, len(rows), 2):
+              f"{alone:.2f} s ({parsed} labels) | {wall / alone:.1f}× | {reading:.2f} s | "
+              f"{reading / alone:.1f}× | {html:.1f} MB |")
+    for k in range(0, len(rows), 2):  # rows[k][7] is (wall, peak MB)
         print(f"\npeak memory 60 vs 20 days ({rows[k][0]}): {rows[k + 1][7][1] / rows[k][7][1]:.2f}×")
 
 
