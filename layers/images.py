@@ -25,7 +25,7 @@ import pandas as pd
 
 from traverse.errors import ArchiveError, Report, TraverseError
 from traverse.read import parallel
-from traverse.read.archive import Product
+from traverse.read.archive import Product, Source
 
 __all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
            "write_images", "with_images"]
@@ -129,9 +129,10 @@ def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path
     mode
         ``"thumbs"`` or ``"full"`` (see :data:`IMAGE_MODES`).
     report
-        Where a missing or mismatched data file is recorded (when the archive
-        holds data files at all: an archive of labels only gets one note, and
-        its labels are not read again).
+        Where a data file that does not match its label is recorded, and the
+        labels that came without theirs (one line each where the archive has
+        images of that instrument, else one note per instrument; no label is
+        read again for this).
     workers
         Processes (default: every core).
 
@@ -175,16 +176,12 @@ def _report_labels_only(tasks: list[ImageTask], imaged: set[str], report: Report
     for instrument, missing in sorted(alone.items()):
         if instrument in imaged:
             for t in missing:
-                report.add(str(_source_name(t.label)), "image data file not found beside its label; "
-                           "no image (the frame keeps its position)", count=0, error=ArchiveError)
+                report.add(Source(Path(t.label[0]), t.label[1]),
+                           "image data file not found beside its label; no image (the frame keeps its "
+                           "position)", count=0, error=ArchiveError)
         else:
             report.note(f"{len(missing)} {instrument} labels", "their data files are not in the "
                         "archive (labels only); no thumbnails")
-
-
-def _source_name(where: parallel.Where) -> str:
-    path, member = where
-    return f"{path}!{member}" if member else path
 
 
 def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
