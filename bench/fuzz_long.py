@@ -18,10 +18,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fuzz_targets import (  # noqa: E402
     CLASSES,
+    IMAGE_CLASSES,
     ROPER_CLASSES,
     check_batch,
+    check_image_batch,
     load_seeds,
     write_good,
+    write_good_images,
     write_good_zhurong,
 )
 
@@ -36,9 +39,11 @@ def main() -> None:
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="fuzz-long-") as tmp:
         seeds = load_seeds(Path(tmp) / "seeds")
-        classes = [(n, m, write_good) for n, m in CLASSES.items()]
-        classes += [(n, m, write_good_zhurong) for n, m in ROPER_CLASSES.items()]  # one mission per batch
-        for name, mutate, write_good_products in classes:
+        classes = [(n, m, write_good, check_batch) for n, m in CLASSES.items()]
+        classes += [(n, m, write_good_zhurong, check_batch)  # one mission per batch
+                    for n, m in ROPER_CLASSES.items()]
+        classes += [(n, m, write_good_images, check_image_batch) for n, m in IMAGE_CLASSES.items()]
+        for name, mutate, write_good_products, check in classes:
             t0, tried, batches, broken = time.perf_counter(), 0, 0, 0
             while tried < args.per_class:
                 batch = Path(tmp) / f"b{len(rows)}-{batches}"
@@ -47,7 +52,7 @@ def main() -> None:
                 for k in range(min(args.per_batch, args.per_class - tried)):
                     mutants += mutate(rng, batch / "archive" / "bad", seeds, k)
                     tried += 1
-                found = check_batch(batch / "archive", good, mutants)
+                found = check(batch / "archive", good, mutants)
                 broken += len(found)
                 failures += [f"{name}: {f}" for f in found]
                 batches += 1

@@ -367,6 +367,109 @@ def zip_not_a_zip(rng, folder, seeds, k):
     return [_write(folder, _bundle_name(k), data)]
 
 
+# --- image products (label array description, data file): the images stage ----------------------
+
+def write_good_images(folder: Path, n: int = 3) -> set[str]:
+    """``n`` good PCAM products with small real-layout images (and a rover position); their ids."""
+    import numpy as np
+
+    from traverse.synthetic.products import write_image_product
+
+    ids = set()
+    for i in range(n):
+        yy, xx = np.mgrid[0:24, 0:32]
+        image = np.stack([xx * 8, yy * 10, (xx + yy) * 4], -1).astype(np.uint8)
+        label, _ = write_image_product(folder, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z")
+                                       + pd.Timedelta(minutes=i), image, camera=(50.0, 7.4, 32, 24, 3),
+                                       frame=i, sequence_id=1 + i, rover_xyz=(1.0 + i, 2.0, 0.0))
+        ids.add(label.name[:-1])
+    return ids
+
+
+def _image_pair(rng, folder, k):
+    tmp = folder / f".seed{k}"
+    ids = write_good_images(tmp, 1)
+    name = next(iter(ids))
+    label, data = (tmp / f"{name}L").read_text(), (tmp / name).read_bytes()
+    for f in tmp.iterdir():
+        f.unlink()
+    tmp.rmdir()
+    new = _renamed(name, k)
+    return label.replace(name, new), data, new
+
+
+def image_array_numbers(rng, folder, seeds, k):
+    label, data, name = _image_pair(rng, folder, k)
+    values = ["0", "-1", "1", "3", "24", "32", "99999999999", "1e999", "2.5", "", "NaN", "Band",
+              "UnsignedByte", "ComplexLSB16", "First Index Fastest", "Line", "4294967296"]
+    fields = ["offset", "elements", "sequence_number", "axes", "data_type", "axis_name",
+              "axis_index_order"]
+    for _ in range(rng.randint(1, 4)):
+        field = rng.choice(fields)
+        spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
+        if spots:
+            m = rng.choice(spots)
+            label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
+
+
+def image_data_cut_or_padded(rng, folder, seeds, k):
+    label, data, name = _image_pair(rng, folder, k)
+    roll = rng.random()
+    if roll < 0.4:
+        data = data[: rng.randrange(len(data))]
+    elif roll < 0.7:
+        data = data + bytes(rng.randrange(1, 5000))
+    else:
+        data = bytes(rng.randrange(256) for _ in range(len(data)))  # any bytes are pixels
+    return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
+
+
+#: Mutation classes of image products, checked through the images stage (:func:`check_image_batch`).
+IMAGE_CLASSES: dict[str, Callable] = {
+    "image array description numbers": image_array_numbers,
+    "image data cut, padded or random": image_data_cut_or_padded,
+}
+
+
+def check_image_batch(folder: Path, good_ids: set[str], mutants: list[Path], *,
+                      max_seconds: float = 30.0) -> list[str]:
+    """Read a batch and make its thumbnails; the broken promises (empty when kept).
+
+    Promises: nothing escapes :func:`read_frames` or :func:`layers.images.write_images`;
+    every good product gets its thumbnail; every mutant product keeps its frame
+    and either gets a thumbnail or is in the report with a reason.
+    """
+    import time
+
+    from layers.images import write_images
+    from traverse.read.archive import open_archive
+    from traverse.read.frames import frames_from_archive
+
+    t0 = time.perf_counter()
+    try:
+        with open_archive([folder]) as archive:
+            frames = frames_from_archive(archive)
+            products, report = archive.products, archive.report
+        images = write_images(products, frames, folder.parent / "out_files", report=report, workers=1)
+    except Exception as exc:  # the promise under test
+        return [f"{type(exc).__name__} escaped the images stage: {exc}"[:300]]
+    broken = []
+    if time.perf_counter() - t0 > max_seconds:
+        broken.append("took too long")
+    made = set(images["product_id"])
+    if good_ids - made:
+        broken.append(f"good images lost: {sorted(good_ids - made)}")
+    reported = {p.source.replace("\\", "/").rsplit("/", 1)[-1].removesuffix("L") for p in report.problems}
+    for path in mutants:
+        pid = path.name.removesuffix("L")
+        if pid not in set(frames["product_id"]) and pid not in reported:
+            broken.append(f"{path.name}: frame lost and not reported")
+        elif pid not in made and pid not in reported:
+            broken.append(f"{path.name}: no image and not reported")
+    return broken
+
+
 Mutator = Callable[[random.Random, Path, Seeds, int], list[Path]]
 
 #: Every mutation class by name.

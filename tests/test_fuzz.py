@@ -17,10 +17,13 @@ from hypothesis import strategies as st
 
 from tests.fuzz_targets import (
     CLASSES,
+    IMAGE_CLASSES,
     ROPER_CLASSES,
     check_batch,
+    check_image_batch,
     load_seeds,
     write_good,
+    write_good_images,
     write_good_zhurong,
 )
 from traverse.cli import main
@@ -47,6 +50,26 @@ def test_mutants_never_stop_a_run(seeds, name):
             for k in range(rng.randint(1, 3)):
                 mutants += mutate(rng, folder / "bad", seeds, k)
             broken = check_batch(folder, good, mutants)
+            assert broken == [], broken
+
+    check()
+
+
+@pytest.mark.parametrize("name", sorted(IMAGE_CLASSES))
+def test_image_mutants_never_stop_the_images_stage(seeds, name):
+    mutate = IMAGE_CLASSES[name]
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.integers(0, 2**32 - 1))
+    def check(seed):
+        rng = random.Random(seed)
+        with tempfile.TemporaryDirectory(prefix="fuzz-img-") as tmp:
+            folder = Path(tmp) / "archive"
+            good = write_good_images(folder)
+            mutants = []
+            for k in range(rng.randint(1, 3)):
+                mutants += mutate(rng, folder / "bad", seeds, k)
+            broken = check_image_batch(folder, good, mutants)
             assert broken == [], broken
 
     check()
