@@ -43,7 +43,15 @@ from jinja2 import Template
 from layers import timeline
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from layers.palette import day_colours
-from layers.popups import esc, station_popups, terrain_text, utc, views_payload
+from layers.popups import (
+    esc,
+    panorama_strip,
+    pictures_by_product,
+    station_popups,
+    terrain_text,
+    utc,
+    views_payload,
+)
 from traverse import geodesy, missions
 from traverse.outputs import atomic_output
 
@@ -356,7 +364,10 @@ def build_webmap(
         "latlng": [lrow.geometry.y, lrow.geometry.x], "title": f"Lander {lrow['name']}",
         "popup": f"<b>{esc(mission.name)} lander</b> {esc(lrow['name'])}<br>control {esc(lrow['control'])}"
                  f"<br>{lrow.geometry.x:.5f}° E, {lrow.geometry.y:.5f}° N,"
-                 f" {lrow['height_m']:.0f} m",
+                 f" {lrow['height_m']:.0f} m<br>"
+                 # what the lander's cameras saw (TCAM): their frames stand at the lander
+                 + panorama_strip(frames.loc[frames["role"] == "lander", "product_id"].dropna().tolist(),
+                                  pictures_by_product(frames)),
     }
     traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
     seen = views_payload(None if views is None else _to_body(views, "views", body),

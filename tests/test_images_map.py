@@ -82,6 +82,12 @@ def test_station_popup_shows_its_panorama_strip_loaded_offline(built):
         assert big.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [294, 216]  # the full image
         p.page.keyboard.press("Escape")
         assert p.page.locator(".traverse-lightbox").count() == 0
+        p.page.locator(".traverse-lander-icon").click(force=True)  # the lander's cameras (TCAM)
+        lander = p.page.locator(".leaflet-popup-content", has_text="lander").locator(".traverse-strip img")
+        lander.first.wait_for()
+        assert lander.count() == 3 and "TCAM" in lander.first.get_attribute("title")
+        p.page.wait_for_function(
+            "[...document.querySelectorAll('.traverse-strip img')].every(i => i.complete && i.naturalWidth)")
         toggle = p.page.locator(".leaflet-control-layers label", has_text="What the rover saw")
         n_views = p.page.locator("path.traverse-view").count()
         toggle.locator("input").click()

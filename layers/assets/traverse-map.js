@@ -122,7 +122,7 @@
         html: '<div class="traverse-lander-icon"></div>',
         iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
       })
-    }).bindPopup(lander.popup).addTo(group);
+    }).bindPopup(lander.popup, {maxWidth: 380}).addTo(group);
   };
 
   T.addTraces = function (group, traces) {
