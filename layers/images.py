@@ -71,9 +71,10 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
 
     from traverse.read.images import display_array, image_layout, read_image
 
-    label = parallel.reopen(task.label)
+    name = str(Source(Path(task.label[0]), task.label[1]))
     try:
-        layout = image_layout(label.read_bytes(), str(label))
+        label = parallel.reopen(task.label)  # may fail: the bundle changed since it was listed
+        layout = image_layout(label.read_bytes(), name)
         if layout is None:
             return task.product_id, "none", None
         image = read_image(parallel.reopen(task.data), layout)
@@ -84,9 +85,9 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
         picture.thumbnail((thumb_px, thumb_px), Image.Resampling.BILINEAR, reducing_gap=2.0)
         picture.save(task.thumb, "JPEG", quality=_THUMB_QUALITY)
     except TraverseError as exc:
-        return task.product_id, "error", (exc.source or str(label), exc.reason)
+        return task.product_id, "error", (exc.source or name, exc.reason)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:  # unreadable member, bad deflate
-        return task.product_id, "error", (str(label), f"image not decoded ({exc})")
+        return task.product_id, "error", (name, f"image not decoded ({exc})")
     return task.product_id, "ok", (layout.lines, layout.samples, layout.bands)
 
 

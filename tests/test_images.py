@@ -258,3 +258,25 @@ def test_panorama_strip_orders_by_azimuth_and_escapes():
     assert "<script>" not in html and "4 images" in html
     assert "<figcaption>10°</figcaption>" in html and "<figcaption>—</figcaption>" in html
     assert panorama_strip(["X"], pics) == "" and panorama_strip(["A"], {}) == ""
+
+
+def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
+    from layers.images import write_images
+    from traverse.errors import Report
+
+    rng = np.random.default_rng(5)
+    pid = "CE4_GRAS_PCAML-C-000_SCI_N_20190103160000_20190103160000_0001_B.2B"
+    _image_product(tmp_path / "src", pid, rng)
+    bundle = tmp_path / "PCAM.zip"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        for f in sorted((tmp_path / "src").iterdir()):
+            zf.write(f, f.name)
+    frames = pd.DataFrame({"product_id": [pid], "record": pd.array([pd.NA], "Int64")})
+    with open_archive([bundle]) as archive:
+        products = archive.products
+    bundle.unlink()
+    report = Report()
+    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    assert images.empty
+    assert [p.source for p in report.problems] == [f"{bundle}!{pid}L"]
+    assert "not decoded" in report.problems[0].reason

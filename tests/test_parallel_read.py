@@ -69,3 +69,20 @@ def test_raise_policy_raises_the_first_problem_in_product_order(bundles, monkeyp
         read_frames(zips, workers=2, on_error="raise")
     assert (one.value.source, one.value.reason) == (two.value.source, two.value.reason)
     assert "not well-formed" in two.value.reason
+
+
+def test_a_bundle_gone_before_a_worker_opens_it_is_reported(bundles, tmp_path, monkeypatch):
+    from traverse.read import parallel
+    from traverse.read.archive import open_archive
+
+    zips, _ = bundles
+    monkeypatch.setattr(frames_module, "_MIN_PARALLEL", 20)
+    copy = tmp_path / zips[0].name
+    copy.write_bytes(zips[0].read_bytes())
+    with open_archive([copy, *zips[1:]]) as archive:
+        copy.unlink()  # listed, then gone
+        parallel.close_reopened()
+        frames = frames_module.frames_from_archive(archive, workers=2)
+        problems = archive.report.problems
+    assert len(frames) > 0  # the other bundles are read
+    assert any(p.source == str(copy) and "cannot reopen" in p.reason for p in problems)

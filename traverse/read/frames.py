@@ -256,9 +256,14 @@ def _read_guarded(prod: Product, report: Report, mission: missions.Mission):
 def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
     """One product read in a worker process: ``(row or records, problems met)``."""
     name, label, data, mission_key, on_error = item
-    prod = Product(name=name, label=None if label is None else parallel.reopen(label),
-                   data=None if data is None else parallel.reopen(data))
     report = Report(on_error=on_error)
+    try:
+        prod = Product(name=name, label=None if label is None else parallel.reopen(label),
+                       data=None if data is None else parallel.reopen(data))
+    except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
+        # the bundle changed or vanished since it was listed
+        report.add_error(ArchiveError(f"cannot reopen ({exc})", source=(label or data)[0]))
+        return None, report.problems
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 
