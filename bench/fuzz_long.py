@@ -16,17 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fuzz_targets import (  # noqa: E402
-    CLASSES,
-    IMAGE_CLASSES,
-    ROPER_CLASSES,
-    check_batch,
-    check_image_batch,
-    load_seeds,
-    write_good,
-    write_good_images,
-    write_good_zhurong,
-)
+from tests.fuzz_targets import SUITES, load_seeds  # noqa: E402
 
 
 def main() -> None:
@@ -39,11 +29,7 @@ def main() -> None:
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="fuzz-long-") as tmp:
         seeds = load_seeds(Path(tmp) / "seeds")
-        classes = [(n, m, write_good, check_batch) for n, m in CLASSES.items()]
-        classes += [(n, m, write_good_zhurong, check_batch)  # one mission per batch
-                    for n, m in ROPER_CLASSES.items()]
-        classes += [(n, m, write_good_images, check_image_batch) for n, m in IMAGE_CLASSES.items()]
-        for name, mutate, write_good_products, check in classes:
+        for name, (mutate, write_good_products, check) in SUITES.items():
             t0, tried, batches, broken = time.perf_counter(), 0, 0, 0
             while tried < args.per_class:
                 batch = Path(tmp) / f"b{len(rows)}-{batches}"

@@ -226,14 +226,20 @@ def lpr_truncated_or_empty(rng, folder, seeds, k):
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data[:cut])]
 
 
-def _table_numbers(rng, label: str, values: list[str], fields: list[str], float_type: str) -> str:
-    """``label`` with 1-4 Table_Binary numbers replaced by absurd ones, maybe a float type unknown."""
+def _replaced_values(rng, label: str, values: list[str], fields: list[str]) -> str:
+    """``label`` with the text of 1-4 of its ``fields`` elements replaced by one of ``values``."""
     for _ in range(rng.randint(1, 4)):
         field = rng.choice(fields)
         spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
         if spots:
             m = rng.choice(spots)
             label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
+    return label
+
+
+def _table_numbers(rng, label: str, values: list[str], fields: list[str], float_type: str) -> str:
+    """``label`` with 1-4 Table_Binary numbers replaced by absurd ones, maybe a float type unknown."""
+    label = _replaced_values(rng, label, values, fields)
     if rng.random() < 0.3:
         label = label.replace(float_type, rng.choice([float_type[:-6] + "Quad", "ASCII_Real", ""]), 1)
     return label
@@ -404,12 +410,7 @@ def image_array_numbers(rng, folder, seeds, k):
               "UnsignedByte", "ComplexLSB16", "First Index Fastest", "Line", "4294967296"]
     fields = ["offset", "elements", "sequence_number", "axes", "data_type", "axis_name",
               "axis_index_order"]
-    for _ in range(rng.randint(1, 4)):
-        field = rng.choice(fields)
-        spots = list(re.finditer(rf"<{field}[^>]*>([^<]*)</{field}>", label))
-        if spots:
-            m = rng.choice(spots)
-            label = label[: m.start(1)] + rng.choice(values) + label[m.end(1):]
+    label = _replaced_values(rng, label, values, fields)
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
 
 
@@ -547,3 +548,12 @@ def check_batch(folder: Path, good_ids: set[str], mutants: list[Path], *, max_se
         if not p.reason:
             broken.append(f"{p.source}: reported without a reason")
     return broken
+
+
+#: Every mutation class with the good products it is mixed with (one mission per batch) and the
+#: promise check that reads the batch: used by ``tests/test_fuzz.py`` and ``bench/fuzz_long.py``.
+SUITES: dict[str, tuple[Callable, Callable, Callable]] = {
+    **{name: (mutate, write_good, check_batch) for name, mutate in CLASSES.items()},
+    **{name: (mutate, write_good_zhurong, check_batch) for name, mutate in ROPER_CLASSES.items()},
+    **{name: (mutate, write_good_images, check_image_batch) for name, mutate in IMAGE_CLASSES.items()},
+}

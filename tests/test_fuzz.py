@@ -15,17 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz_targets import (
-    CLASSES,
-    IMAGE_CLASSES,
-    ROPER_CLASSES,
-    check_batch,
-    check_image_batch,
-    load_seeds,
-    write_good,
-    write_good_images,
-    write_good_zhurong,
-)
+from tests.fuzz_targets import CLASSES, SUITES, load_seeds, write_good
 from traverse.cli import main
 
 
@@ -34,10 +24,9 @@ def seeds(tmp_path_factory):
     return load_seeds(tmp_path_factory.mktemp("fuzz-seeds"))
 
 
-@pytest.mark.parametrize("name", sorted(CLASSES) + sorted(ROPER_CLASSES))
+@pytest.mark.parametrize("name", sorted(SUITES))
 def test_mutants_never_stop_a_run(seeds, name):
-    mutate, good_products = ((CLASSES[name], write_good) if name in CLASSES
-                             else (ROPER_CLASSES[name], write_good_zhurong))
+    mutate, good_products, check_promises = SUITES[name]
 
     @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.integers(0, 2**32 - 1))
@@ -49,27 +38,7 @@ def test_mutants_never_stop_a_run(seeds, name):
             mutants = []
             for k in range(rng.randint(1, 3)):
                 mutants += mutate(rng, folder / "bad", seeds, k)
-            broken = check_batch(folder, good, mutants)
-            assert broken == [], broken
-
-    check()
-
-
-@pytest.mark.parametrize("name", sorted(IMAGE_CLASSES))
-def test_image_mutants_never_stop_the_images_stage(seeds, name):
-    mutate = IMAGE_CLASSES[name]
-
-    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(st.integers(0, 2**32 - 1))
-    def check(seed):
-        rng = random.Random(seed)
-        with tempfile.TemporaryDirectory(prefix="fuzz-img-") as tmp:
-            folder = Path(tmp) / "archive"
-            good = write_good_images(folder)
-            mutants = []
-            for k in range(rng.randint(1, 3)):
-                mutants += mutate(rng, folder / "bad", seeds, k)
-            broken = check_image_batch(folder, good, mutants)
+            broken = check_promises(folder, good, mutants)
             assert broken == [], broken
 
     check()
