@@ -33,10 +33,14 @@ def utc(value) -> str:
 
 
 def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
-                    max_products: int, *, day_title: str = "Lunar day") -> list[str]:
-    """HTML (escaped) of each station's popup, including distance driven so far."""
+                    max_products: int, *, day_title: str = "Lunar day",
+                    pictures: dict[str, Picture] | None = None) -> list[str]:
+    """HTML (escaped) of each station's popup, including distance driven so far.
+
+    ``pictures`` (:func:`pictures_by_product` of ``frames``) is made here when not given.
+    """
     cum = timeline.distance_to_station_m(stations, drives)
-    pictures = pictures_by_product(frames)
+    pictures = pictures_by_product(frames) if pictures is None else pictures
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
             .set_index("product_id")["description"] if "description" in frames else pd.Series())
     popups = []

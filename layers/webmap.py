@@ -351,7 +351,9 @@ def build_webmap(
                   + terrain_text(d)}
         for d in drives.itertuples(index=False)
     ]
-    popups = station_popups(stations, drives, frames, max_popup_products, day_title=mission.day_title)
+    pictures = pictures_by_product(frames)  # thumbnails, for the stations' and the lander's popups
+    popups = station_popups(stations, drives, frames, max_popup_products, day_title=mission.day_title,
+                            pictures=pictures)
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
@@ -367,7 +369,7 @@ def build_webmap(
                  f" {lrow['height_m']:.0f} m<br>"
                  # what the lander's cameras saw (TCAM): their frames stand at the lander
                  + panorama_strip(frames.loc[frames["role"] == "lander", "product_id"].dropna().tolist(),
-                                  pictures_by_product(frames)),
+                                  pictures),
     }
     traces = _decimate_traces(frames, max_trace_points, trace_cell_m)
     seen = views_payload(None if views is None else _to_body(views, "views", body),
