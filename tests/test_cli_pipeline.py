@@ -60,11 +60,13 @@ def test_distances_prints_one_row_per_lunar_day(archive, capsys):
     assert header == DAYS_COLUMNS
     rows = _day_rows(out)
     assert [int(r[0]) for r in rows] == list(range(1, 14))
-    # start_utc/end_utc take two tokens each: drive_m is the 7th token
-    drive_m = np.array([float(r[6]) for r in rows])
+    # start_utc/end_utc take two tokens each: drive_m is the 8th token
+    assert {r[1] for r in rows} == {"data"}
+    drive_m = np.array([float(r[7]) for r in rows])
     want = np.array(list(sample_day_distances().values()))
     assert np.abs(drive_m / want - 1).max() < 0.01
     assert "announced" not in out
+    assert "archive covers lunar days 1–13 (13 of 13); no gaps" in out
 
 
 def test_distances_json(archive, capsys):
@@ -93,7 +95,8 @@ def test_distances_compare_announced(archive, capsys, tmp_path):
     assert main(["distances", str(archive), "--compare-announced", "--csv", str(csv)]) == 0
     out = capsys.readouterr().out
     header = out.splitlines()[0].split()
-    assert header == [*DAYS_COLUMNS, "announced_cumulative_m", "difference_m"]
+    assert header == [*DAYS_COLUMNS, "announced_before_m", "compared_m", "announced_cumulative_m",
+                      "difference_m"]
     rows = {int(r[0]): r for r in _day_rows(out)}
     assert len(rows) == 13
     assert rows[7][-2:] == ["-", "-"] and rows[10][-2:] == ["-", "-"]  # never announced

@@ -70,7 +70,7 @@ def test_lunar_day_number_rejects_missing_times():
 
 
 def _three_lunar_days():
-    # A, B on day 1; B, C on day 2; C again on day 3 (no drive); D on day 5 (inferred)
+    # A, B on day 1; B, C on day 2; C again on day 3 (no drive); D on day 5 (a gap: day 4 missing)
     stops = [(0, 0, 0), (10, 0, 0.4), (10, 0, 0.4), (10, 6, 0.1), (10, 6, 0.1), (13, 10, 0.0)]
     times = ["2019-01-04T00:00Z", "2019-01-04T01:00Z", "2019-01-30T00:00Z", "2019-01-30T02:00Z",
              "2019-03-01T00:00Z", "2019-05-01T00:00Z"]
@@ -86,8 +86,15 @@ def test_days_summarise_a_known_traverse():
     assert list(days.columns[:-1]) == DAYS_COLUMNS
     assert days["lunar_day"].tolist() == [1, 2, 3, 5]
     assert days["stations"].tolist() == [2, 2, 1, 1]
-    np.testing.assert_allclose(days["drive_m"], [10.0, 6.0, 0.0, 5.0], rtol=0.01, atol=1e-9)
-    np.testing.assert_allclose(days["cumulative_m"], [10.0, 16.0, 16.0, 21.0], rtol=0.01)
+    np.testing.assert_allclose(days["drive_m"], [10.0, 6.0, 0.0, 0.0], rtol=0.01, atol=1e-9)
+    np.testing.assert_allclose(days["cumulative_m"], [10.0, 16.0, 16.0, 16.0], rtol=0.01)
+    # C (day 3) to D (day 5): lunar day 4 is missing, so the 5 m jump is a gap, a lower bound
+    np.testing.assert_allclose(days["gap_m"], [0.0, 0.0, 0.0, 5.0], atol=1e-6)
+    np.testing.assert_allclose(days["cumulative_min_m"], [10.0, 16.0, 16.0, 21.0], rtol=0.01)
+    gap = trav.gaps.iloc[0]
+    assert len(trav.gaps) == 1 and gap["missing_days"] == "4" and gap["from_day"] == 3
+    assert trav.coverage["lunar_day"].tolist() == [1, 2, 3, 4, 5]
+    assert trav.coverage["covered"].tolist() == [True, True, True, False, True]
     assert (days["drive_3d_m"] >= days["drive_m"]).all()
     np.testing.assert_allclose(days["from_lander_m"], [10.0, np.hypot(10, 6), np.hypot(10, 6),
                                                        np.hypot(13, 10)], atol=1e-9)
@@ -96,11 +103,11 @@ def test_days_summarise_a_known_traverse():
     assert days.loc[0, "start_utc"] == truth.arrive_utc[0] + pd.Timedelta(seconds=30)
     # last frame of day 5: the 50th LPR rest record after two labels
     assert days.loc[3, "end_utc"] == truth.arrive_utc[5] + pd.Timedelta(seconds=30 + 120 + 49)
-    # the inferred drive into day 5 counts for day 5; day 3 has an empty MultiLineString
-    assert trav.drives["source"].tolist() == ["lpr", "lpr", "inferred"]
+    # no drive is made across the missing day; days 3 and 5 have an empty MultiLineString
+    assert trav.drives["source"].tolist() == ["lpr", "lpr"]
     assert (days.geom_type == "MultiLineString").all()
-    assert days.is_empty.tolist() == [False, False, True, False]
-    assert shapely.get_num_geometries(days.geometry.values).tolist() == [1, 1, 0, 1]
+    assert days.is_empty.tolist() == [False, False, True, True]
+    assert shapely.get_num_geometries(days.geometry.values).tolist() == [1, 1, 0, 0]
     assert shapely.to_wkt(days.geometry.values[2]) == "MULTILINESTRING EMPTY"
 
 
@@ -113,23 +120,43 @@ def test_days_with_empty_geometry_round_trip_geopackage(tmp_path):
     days.to_file(path, layer="days", engine="pyogrio")
     back = geopandas.read_file(path, layer="days", engine="pyogrio")
     assert back["lunar_day"].tolist() == [1, 2, 3, 5]
-    assert back.geometry.is_empty.sum() + back.geometry.isna().sum() == 1
+    assert back.geometry.is_empty.sum() + back.geometry.isna().sum() == 2
 
 
 def test_days_table_and_announced():
-    table = days_table(reconstruct(_three_lunar_days().frames).days)
+    trav = reconstruct(_three_lunar_days().frames)
+    table = days_table(trav.days)
     assert list(table.columns) == DAYS_COLUMNS
     assert not hasattr(table, "geometry")
-    cmp = compare_announced(table)
+    cmp = compare_announced(table, gaps=trav.gaps)
     assert cmp["announced_cumulative_m"].tolist() == [44.185, 120.0, 163.0, 190.66]
-    announced = np.array([44.185, 120, 163, 190.66])
-    np.testing.assert_allclose(cmp["difference_m"], table["cumulative_m"] - announced)
+    announced = np.array([44.185, 120, 163])
+    np.testing.assert_allclose(cmp["difference_m"].iloc[:3], table["cumulative_m"].iloc[:3] - announced)
+    # day 5 follows a gap (day 4 missing): compared from CNSA's end of day 4, 178.9 m
+    assert cmp["announced_before_m"].iloc[3] == 178.9
+    assert cmp["compared_m"].iloc[3] == pytest.approx(178.9 + table["drive_m"].iloc[3])
     assert "difference_m" not in table  # input untouched
+    # with the coverage rows: day 4 is "no data", never compared
+    full = compare_announced(days_table(trav.days, trav.coverage), gaps=trav.gaps)
+    assert full["lunar_day"].tolist() == [1, 2, 3, 4, 5]
+    assert full.loc[3, "coverage"] == "no data" and np.isnan(full.loc[3, "difference_m"])
+    assert full.loc[3, "announced_cumulative_m"] == 178.9  # the figure is there, the data are not
     # a day without an announcement (7) gets NaN, not a neighbour's value
     other = pd.DataFrame({"lunar_day": [6, 7, 8], "cumulative_m": [200.0, 230.0, 260.0]})
     cmp = compare_announced(other)
     assert np.isnan(cmp["announced_cumulative_m"].iloc[1])
-    np.testing.assert_allclose(cmp["difference_m"].iloc[[0, 2]], [200 - 212.99, 260 - 271])
+    # the table starts at day 6: compared from CNSA's end of day 5 (190.66 m) plus what was measured
+    np.testing.assert_allclose(cmp["compared_m"], 190.66 + np.array([200.0, 230.0, 260.0]))
+    np.testing.assert_allclose(cmp["difference_m"].iloc[[0, 2]], [190.66 + 200 - 212.99, 190.66 + 260 - 271])
+
+
+def test_a_run_without_a_starting_figure_is_not_compared():
+    # lunar day 8 after a gap: nothing was announced for the end of day 7
+    table = pd.DataFrame({"lunar_day": [8, 9], "drive_m": [10.0, 5.0], "gap_m": [30.0, 0.0]})
+    cmp = compare_announced(table)
+    assert cmp["compared_m"].isna().all() and cmp["difference_m"].isna().all()
+    assert cmp["comparison"].tolist() == ["no announced figure for the end of lunar day 7, where the"
+                                          " data resume"] * 2
 
 
 def test_announced_odometry_grows_and_every_figure_has_a_source():
@@ -160,17 +187,19 @@ def test_reconstruct_composes_the_steps():
 
 
 def test_as_of_figures_are_compared_at_their_date():
-    # two drives on lunar day 21: one before 2020-08-25 (the as_of date of 519.29 m), one after
+    # two drives on lunar day 21: one before 2020-08-25 (the as_of date of 519.29 m), one after;
+    # day 20 starts the archive, so it is compared from CNSA's 463.26 m at the end of day 19
     drives = pd.DataFrame({
         "lunar_day": [20, 21, 21],
         "end_utc": pd.to_datetime(["2020-07-28T10:00Z", "2020-08-24T12:00Z", "2020-08-27T12:00Z"]),
-        "length_2d_m": [500.0, 10.0, 30.0],
+        "length_2d_m": [50.0, 10.0, 30.0],
     })
     table = compare_announced_at_dates(drives)
     as_of = table[(table["kind"] == "as_of") & (table["lunar_day"] == 21)].iloc[0]
-    assert as_of["reconstructed_m"] == 510.0  # not 540: the later drive is after that date
-    end_20 = table[(table["kind"] == "end_of_day") & (table["lunar_day"] == 19)].iloc[0]
-    assert end_20["reconstructed_m"] == 0.0  # no drive ended by the end of day 19 here
+    assert as_of["reconstructed_m"] == pytest.approx(463.26 + 60.0)  # not +90: the later drive is after
+    end_19 = table[(table["kind"] == "end_of_day") & (table["lunar_day"] == 19)].iloc[0]
+    assert np.isnan(end_19["reconstructed_m"])  # day 19 is not in the archive: unknown, not 0
+    assert end_19["comparison"] == "lunar day 19 is not in the archive"
     later = table[table["lunar_day"] == 44].iloc[0]
     assert np.isnan(later["reconstructed_m"])  # after the data: unknown, not the last total
     assert table["difference_m"].iloc[-1] != table["difference_m"].iloc[-1]  # NaN for day 71

@@ -143,11 +143,11 @@ def test_radar_drive_is_not_anchored_to_a_station_of_another_lunar_day():
     assert dr.loc[0, "length_2d_m"] == pytest.approx(5.0, abs=0.05)
 
 
-@pytest.mark.parametrize(("lunar_days_apart", "drawn"), [(1, True), (2, True), (3, False), (40, False)])
+@pytest.mark.parametrize(("lunar_days_apart", "drawn"), [(0, True), (1, True), (2, False), (40, False)])
 def test_no_inferred_drive_across_lunar_days_without_data(lunar_days_apart, drawn):
-    """A move over several lunar days with no data is unknown: not drawn, not counted."""
+    """A move over a whole lunar day with no data is unknown: not drawn, not counted (a gap)."""
     t0 = pd.Timestamp("2019-01-05T04:00:00Z")
-    later = t0 + pd.Timedelta(days=29.530589 * lunar_days_apart)
+    later = t0 + pd.Timedelta(days=29.530589 * lunar_days_apart, hours=6)
     truth = make_frames([(0, 0, 0), (30, 40, 0)], stop_times=[t0, later], lpr=False)
     dr = split_drives(truth.frames)
     if drawn:

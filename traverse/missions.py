@@ -57,6 +57,10 @@ class Mission:
         Start of local day 0 (local midnight); day ``n`` starts ``n`` day lengths later.
     landing_utc
         Landing time, UTC.
+    rover_start_utc
+        When the rover drove onto the surface, UTC: the traverse starts at the
+        lander then, so local days from :attr:`first_rover_day` on without data
+        are missing from an archive (:mod:`traverse.path.coverage`).
     record_time_epoch_utc
         Origin of the pose records' time field, when the mission's reader needs one.
     """
@@ -77,12 +81,18 @@ class Mission:
     day_length_s: float
     day_epoch_utc: pd.Timestamp
     landing_utc: pd.Timestamp
+    rover_start_utc: pd.Timestamp
     record_time_epoch_utc: pd.Timestamp | None = field(default=None)
 
     @property
     def day_title(self) -> str:
         """``Lunar day``, ``Sol``: a local day's name at the start of a label."""
         return self.day_name[:1].upper() + self.day_name[1:]
+
+    @property
+    def first_rover_day(self) -> int:
+        """The local day the rover drove onto the surface (lunar day 1, sol 8)."""
+        return self.local_day(self.rover_start_utc)
 
     @property
     def pose_instruments(self) -> str:
@@ -178,6 +188,7 @@ def _load(key: str, text: str) -> Mission:
         pose_readers=dict(d.get("pose_readers", {})),
         day_name=day["name"], day_column=day["column"], day_length_s=float(day["length_s"]),
         day_epoch_utc=_timestamp(day["epoch_utc"]), landing_utc=_timestamp(day["landing_utc"]),
+        rover_start_utc=_timestamp(day["rover_start_utc"]),
         record_time_epoch_utc=_timestamp(records["time_epoch_utc"]) if "time_epoch_utc" in records
         else None,
     )

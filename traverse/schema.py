@@ -103,15 +103,19 @@ DRIVES_COLUMNS: dict[str, str] = {
 }
 
 #: ``days``: one row per lunar day with rover data (:func:`traverse.path.days.summarise_days`),
-#: MultiLineString(lon, lat) geometry of the day's drives not listed.
+#: MultiLineString(lon, lat) geometry of the day's drives not listed; :func:`~traverse.path.days.days_table`
+#: adds a row for each day without data ("no data", values missing: unknown, not zero).
 DAYS_COLUMNS: dict[str, str] = {
     "lunar_day": "int64",  # 1 = landing day (traverse.path.days.lunar_day_number)
+    "coverage": "str",  # "data"; "no data" for a day the archive does not hold (days_table only)
     "start_utc": "datetime64[ns, UTC]",  # first rover frame of the day
     "end_utc": "datetime64[ns, UTC]",  # last rover frame's stop
-    "stations": "int64",  # number of stations in the day
+    "stations": "Int64",  # number of stations in the day (<NA>: no data)
     "drive_m": "float64",  # metres, horizontal length of the day's drives (lander ENU)
     "drive_3d_m": "float64",  # metres, 3-D length of the day's drives (lander ENU)
-    "cumulative_m": "float64",  # metres, running total of drive_m
+    "cumulative_m": "float64",  # metres, running total of drive_m: what the archive measured
+    "gap_m": "float64",  # metres, straight lengths of the gaps arriving that day (lower bounds)
+    "cumulative_min_m": "float64",  # metres, cumulative_m plus every gap so far: driven at least
     "from_lander_m": "float64",  # metres, horizontal distance of the day's last position
     "bearing_deg": "float64",  # degrees clockwise from north (lander ENU) of that position
 }

@@ -10,11 +10,18 @@ import pandas as pd
 from traverse.cli import options
 from traverse.cli.reading import reconstruct_archive
 
-__all__ = ["register", "run", "ODOMETER_NOTE"]
+__all__ = ["register", "run", "ODOMETER_NOTE", "COLUMNS_NOTE"]
 
 ODOMETER_NOTE = (
     "announced = CNSA's odometer (Xinhua/CNSA/China Daily); it also counts turns on the spot "
-    "and wheel slip, so it reads longer than the path reconstructed from positions."
+    "and wheel slip, so it reads longer than the path reconstructed from positions. compared_m ="
+    " CNSA's figure where the data resume + the distance measured since."
+)
+
+
+COLUMNS_NOTE = (
+    "cumulative_m = what the archive measured (drives only); cumulative_min_m = driven at least"
+    " (gaps counted as straight lines); - = unknown, not zero."
 )
 
 
@@ -32,29 +39,69 @@ def register(subparsers) -> None:
 
 
 def _table_text(table: pd.DataFrame) -> str:
-    shown = table.copy()
+    """The table for a terminal: a run of days without data is one row (``21–61  no data``)."""
+    from traverse.path.coverage import day_ranges_text
+
+    shown = table.drop(columns=[c for c in ("comparison",) if c in table.columns]).copy()
     for col in ("start_utc", "end_utc"):
         shown[col] = pd.to_datetime(shown[col], utc=True).dt.strftime("%Y-%m-%d %H:%M")
-    return shown.to_string(index=False, float_format=lambda v: f"{v:.2f}", na_rep="-")
+    day = shown.columns[0]
+    if "coverage" in shown.columns:
+        missing = shown["coverage"].eq("no data").to_numpy()
+        run = (pd.Series(missing) != pd.Series(missing).shift()).cumsum().to_numpy()
+        keep = ~missing | (pd.Series(run).duplicated().to_numpy() == False)  # noqa: E712
+        labels = shown[day].astype(str).to_numpy(dtype=object)
+        for r in set(run[missing]):
+            rows = run == r
+            labels[rows] = day_ranges_text(shown.loc[rows, day])
+        shown[day] = labels
+    else:
+        missing = pd.Series(False, index=shown.index).to_numpy()
+        keep = ~missing
+    for col in shown.columns[1:]:
+        values = shown[col]
+        if pd.api.types.is_float_dtype(values):
+            text = values.map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
+        else:
+            text = values.map(lambda v: "-" if v is None or v is pd.NA or v != v else str(v))
+        shown[col] = text.where(~missing | (col == "coverage"), "-")  # nothing known on days without data
+    return shown[keep].to_string(index=False)
 
 
-def _mid_day_text(drives) -> str:
+def _comparison_notes(table: pd.DataFrame) -> str:
+    """Why some days with data are not compared with CNSA, one line per reason."""
+    from traverse.path.coverage import day_ranges_text
+
+    rows = table[table["comparison"].ne("") & table.get("coverage", "data").ne("no data")]
+    lines = [f"  not compared, lunar day {day_ranges_text(g['lunar_day'])}: {why}"
+             for why, g in rows.groupby("comparison", sort=False)]
+    started = table[table["announced_before_m"].gt(0) & table["comparison"].eq("")]
+    for base, g in started.groupby("announced_before_m", sort=False):
+        lines.append(f"  compared from CNSA's {base:.2f} m at the end of lunar day"
+                     f" {int(g['lunar_day'].min()) - 1} (lunar day {day_ranges_text(g['lunar_day'])}: "
+                     "the archive starts there)")
+    return "\n".join(lines)
+
+
+def _mid_day_text(trav, table) -> str:
     """The announcements made during a lunar day, compared at their date (where the data reach)."""
     from traverse.path.odometry import compare_announced_at_dates
 
-    at = compare_announced_at_dates(drives)
+    at = compare_announced_at_dates(trav.drives, table=table, gaps=trav.gaps,
+                                    first_rover_day=trav.mission.first_rover_day)
     at = at[(at["kind"] == "as_of") & at["reconstructed_m"].notna()]
     if at.empty:
         return ""
     lines = ["announced during a lunar day, compared at that date:"]
     lines += [f"  {r.as_of:%Y-%m-%d} (day {r.lunar_day}): announced {r.announced_cumulative_m:.2f} m,"
-              f" reconstructed {r.reconstructed_m:.2f} m, difference {r.difference_m:+.2f} m"
+              f" compared {r.reconstructed_m:.2f} m, difference {r.difference_m:+.2f} m"
               for r in at.itertuples(index=False)]
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print (and optionally write) the per-day table; 0 done, 1 nothing readable."""
+    from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
     from traverse.path.odometry import compare_announced
 
@@ -63,26 +110,30 @@ def run(args: argparse.Namespace) -> int:
             raise options.UsageError(f"--csv {args.csv}: use a .csv file")
         options.check_outputs([args.csv], overwrite=args.overwrite)
     trav, _, _ = reconstruct_archive(args)
-    table = days_table(trav.days)
+    table = days_table(trav.days, trav.coverage)
     if args.compare_announced:
         if trav.mission.key != "ce4":
             raise options.UsageError(f"--compare-announced: announced odometry is known for Yutu-2 only,"
                                      f" not for {trav.mission.rover}")
-        table = compare_announced(table)
+        table = compare_announced(table, gaps=trav.gaps, first_rover_day=trav.mission.first_rover_day)
     if args.csv is not None:
         from layers.tables import write_days_csv
 
         options.make_output_folders([args.csv])
         write_days_csv(args.csv, table)
-    table = trav.mission.output_columns(table)  # sol on Mars
+    shown = trav.mission.output_columns(table)  # sol on Mars
     if args.json:
         from layers.tables import plain_columns
 
-        print(plain_columns(table).to_json(orient="records", double_precision=3, indent=1))
-    else:
-        print(_table_text(table))
-        if args.compare_announced:
-            print(ODOMETER_NOTE)
-            if mid_day := _mid_day_text(trav.drives):
-                print(mid_day)
+        print(plain_columns(shown).to_json(orient="records", double_precision=3, indent=1))
+        return 0
+    print(_table_text(shown))
+    print(COLUMNS_NOTE)
+    print(coverage_summary(trav.coverage, trav.gaps, trav.mission))
+    if args.compare_announced:
+        print(ODOMETER_NOTE)
+        if notes := _comparison_notes(table):
+            print(notes)
+        if mid_day := _mid_day_text(trav, table):
+            print(mid_day)
     return 0

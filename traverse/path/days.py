@@ -134,7 +134,7 @@ def _last_positions(stations: pd.DataFrame, drives: pd.DataFrame) -> pd.DataFram
 
 
 def summarise_days(
-    frames: pd.DataFrame, stations: pd.DataFrame, drives: pd.DataFrame
+    frames: pd.DataFrame, stations: pd.DataFrame, drives: pd.DataFrame, gaps: pd.DataFrame | None = None
 ) -> GeoDataFrame:
     """One row per lunar day with rover data: its drives, length and end point.
 
@@ -149,6 +149,9 @@ def summarise_days(
     drives
         Output of :func:`traverse.path.drives.split_drives` (``length_2d_m``,
         ``length_3d_m``, ``end_x_east_m``, ``end_y_north_m``, ``lunar_day``).
+    gaps
+        Output of :func:`traverse.path.coverage.find_gaps` (``lunar_day``,
+        ``length_2d_m``, end position); none by default.
 
     Returns
     -------
@@ -156,10 +159,14 @@ def summarise_days(
         Columns :data:`DAYS_COLUMNS` and a MultiLineString geometry of the
         day's drives in :data:`~traverse.geodesy.MOON` (empty for a day
         without drives).  ``drive_m``/``drive_3d_m`` are the day's horizontal
-        and 3-D drive lengths, ``cumulative_m`` the running horizontal total,
-        all metres in lander ENU.  ``from_lander_m`` (metres, horizontal) and
-        ``bearing_deg`` (degrees clockwise from north, lander ENU) locate the
-        day's last position: the latest of its stations and drive ends.
+        and 3-D drive lengths, ``cumulative_m`` the running horizontal total of
+        what was measured, ``gap_m`` the straight lengths of the gaps arriving
+        that day and ``cumulative_min_m`` the running total of both (the
+        distance driven at least), all metres in lander ENU.
+        ``from_lander_m`` (metres, horizontal) and ``bearing_deg`` (degrees
+        clockwise from north, lander ENU) locate the day's last position: the
+        latest of its stations, drive and gap ends.  Days without data have no
+        row here (:func:`days_table` adds them).
     """
     site = common_site(frames, stations, drives)
     rover = frames.loc[(frames["role"] == "rover") & frames["time_utc"].notna()]
@@ -186,8 +193,18 @@ def summarise_days(
     days["drive_m"] = sums["length_2d_m"].to_numpy(dtype="float64")
     days["drive_3d_m"] = sums["length_3d_m"].to_numpy(dtype="float64")
     days["cumulative_m"] = days["drive_m"].cumsum()
+    gaps = gaps if gaps is not None else pd.DataFrame({"lunar_day": [], "length_2d_m": []})
+    gap_m = gaps.groupby("lunar_day")["length_2d_m"].sum() if len(gaps) else pd.Series(dtype="float64")
+    # a gap arriving on a day without data of its own cannot happen: it ends at a position seen that day
+    days["gap_m"] = gap_m.reindex(days.index, fill_value=0.0).to_numpy(dtype="float64")
+    days["cumulative_min_m"] = days["cumulative_m"] + days["gap_m"].cumsum()
+    days["coverage"] = "data"
 
-    last = _last_positions(stations, drives).reindex(days.index)
+    ends = drives
+    if len(gaps):
+        ends = pd.concat([d[["lunar_day", "end_utc", "end_x_east_m", "end_y_north_m"]]
+                          for d in (drives, gaps) if len(d)], ignore_index=True)
+    last = _last_positions(stations, ends).reindex(days.index)
     x, y = last["x"].to_numpy(dtype="float64"), last["y"].to_numpy(dtype="float64")
     days["from_lander_m"] = np.hypot(x, y)
     days["bearing_deg"] = np.mod(np.degrees(np.arctan2(x, y)), 360.0)
@@ -200,18 +217,30 @@ def summarise_days(
         with_drives, rank = np.unique(pos[order], return_inverse=True)
         geometry[with_drives] = shapely.multilinestrings(lines, indices=rank)
     out = days.reset_index()[DAYS_COLUMNS]
+    out["stations"] = out["stations"].astype("Int64")
     return GeoDataFrame(out, geometry=list(geometry), crs=site.body.crs)
 
 
-def days_table(days: pd.DataFrame) -> pd.DataFrame:
+def days_table(days: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``days`` table without geometry: :data:`DAYS_COLUMNS`, and the terrain columns if any.
 
     Parameters
     ----------
     days
         Output of :func:`summarise_days`.
+    coverage
+        Output of :func:`traverse.path.coverage.coverage_from_frames`: each day
+        it lists without data gets a row with ``coverage`` "no data" and every
+        number missing (unknown, not zero).  Default: only the days with data.
     """
     extra = [c for c in ("elevation_gain_m", "elevation_loss_m") if c in days.columns]  # --dem
     out = pd.DataFrame(days[DAYS_COLUMNS + extra]).reset_index(drop=True)
+    if coverage is not None and len(coverage) and (~coverage["covered"]).any():
+        missing = coverage.loc[~coverage["covered"] & ~coverage["lunar_day"].isin(out["lunar_day"]),
+                               "lunar_day"]
+        blank = pd.DataFrame({"lunar_day": missing.to_numpy(dtype="int64"), "coverage": "no data"})
+        blank = blank.reindex(columns=out.columns).astype(out.dtypes.to_dict())
+        out = pd.concat([out, blank], ignore_index=True).sort_values("lunar_day", kind="stable")
+        out = out.reset_index(drop=True)
     out.attrs = dict(days.attrs)  # the lander site (and so the mission) travels on
     return out

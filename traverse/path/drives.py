@@ -4,9 +4,10 @@ A drive is drawn through the LPR records taken while the rover moved from
 one station to the next (``source = "lpr"``, or ``"roper"`` for Zhurong), from the first station's
 position to the second's.  Where no radar record covers the move, it is a
 straight segment from station to station (``source = "inferred"``), but only
-between stations at most ``max_inferred_lunar_days`` (2) lunar days apart:
-across a longer stretch without any data the path is unknown and no drive is
-drawn or counted (the later days' ``from_lander_m`` still places the rover).  Moves
+between stations of the same or the next local day and at most
+``max_inferred_drive_m`` (80 m) apart: across a longer stretch without any
+data the path is unknown and no drive is drawn or counted; such a jump is a
+*gap* (:func:`traverse.path.coverage.find_gaps`), drawn and counted apart.  Moves
 before the first or after the last station are kept with a missing
 ``from_station`` or ``to_station``, and so is the end of a radar drive whose
 neighbouring station lies in another lunar day, unless the radar shows the
@@ -291,8 +292,9 @@ def drives_from_track(
             coords = _restore_leg_corners(coords, mt_s[i0:i1], mwindow[i0:i1], mjitter[i0:i1])
         else:
             gap = np.hypot(*(spos[a, :2] - spos[a - 1, :2]))
-            if gap <= max_stop_diameter_m or sday[a] - sday[a - 1] > settings.max_inferred_lunar_days:
-                continue  # same stop across a night, or too long without data in between
+            if (gap <= max_stop_diameter_m or gap > settings.max_inferred_drive_m
+                    or sday[a] - sday[a - 1] > settings.max_inferred_lunar_days):
+                continue  # same stop across a night, or a gap (traverse.path.coverage)
             has_from = has_to = True
             coords, source = spos[a - 1 : a + 1], "inferred"
             start, end = s_last[a - 1], s_first[a]

@@ -22,6 +22,8 @@ from traverse.geodesy import (
     site_of,
     with_site,
 )
+from traverse.missions import mission
+from traverse.path.coverage import coverage_from_frames, find_gaps
 from traverse.path.days import summarise_days
 from traverse.path.drives import drives_from_track
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
@@ -59,6 +61,12 @@ class Traverse:
     views, targets
         What the instruments saw: view wedges and lines to observed points
         (:func:`~traverse.path.views.view_wedges`, :func:`~traverse.path.views.target_lines`).
+    coverage
+        One row per local day from the rover's first day to the last with data,
+        ``covered`` or not (:func:`~traverse.path.coverage.coverage_from_frames`).
+    gaps
+        One LineString per jump of the rover no drive explains: its straight
+        length is a lower bound, never a drive (:func:`~traverse.path.coverage.find_gaps`).
     """
 
     frames: GeoDataFrame
@@ -70,12 +78,12 @@ class Traverse:
     settings: ReconstructionSettings = DEFAULT_SETTINGS
     views: GeoDataFrame | None = None
     targets: GeoDataFrame | None = None
+    coverage: pd.DataFrame | None = None
+    gaps: GeoDataFrame | None = None
 
     @property
     def mission(self):
         """The mission of the lander site (:class:`traverse.missions.Mission`): body, local days."""
-        from traverse.missions import mission
-
         return mission(self.site.mission)
 
     def layers(self) -> dict[str, GeoDataFrame]:
@@ -153,9 +161,12 @@ def reconstruct(
     drives = drives_from_track(track, stations, site=site, settings=settings)
     if {"view_source", "mast_yaw_deg"} <= set(frames.columns):
         frames = add_body_relative_views(frames, track, drives, site)
-    days = with_site(summarise_days(frames, stations, drives), site)
+    coverage = coverage_from_frames(frames, mission_=mission(site.mission))
+    gaps = find_gaps(stations, drives, coverage, site=site, settings=settings)
+    days = with_site(summarise_days(frames, stations, drives, gaps), site)
     views = targets = None
     if {"view_azimuth_deg", "hfov_deg", "target_x_east_m"} <= set(frames.columns):
         views = view_wedges(frames, site, view_length_m=settings.view_length_m)
         targets = target_lines(frames, site)
-    return Traverse(frames, stations, drives, days, lander_point(site), site, settings, views, targets)
+    return Traverse(frames, stations, drives, days, lander_point(site), site, settings, views, targets,
+                    coverage, gaps)

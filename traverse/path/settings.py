@@ -55,9 +55,19 @@ class ReconstructionSettings:
         about 20 times the jitter left after smoothing, a few LPR record
         spacings at drive speed.
     max_inferred_lunar_days
-        Lunar days: a straight inferred drive joins two stations at most this
-        many lunar days apart.  2: one lunar day without data between them
-        (the real archive has years without data, where no drive is drawn).
+        Local days (lunar days, sols): a straight inferred drive joins two
+        stations at most this many days apart.  1: the same day or the next;
+        with a whole day between them the rover worked through a day the
+        archive does not hold, its path is unknown and the jump is a gap
+        (:mod:`traverse.path.coverage`).
+    max_inferred_drive_m
+        Metres (lander ENU, horizontal): a straight inferred drive is at most
+        this long; a longer jump between consecutive stations with no radar
+        between is a gap.  80 m: the most Yutu-2 drove in any lunar day that
+        CNSA announced (75.8 m on lunar day 2, 44.185 → 120 m), while the real
+        2019 PCAM list has 2–6 panorama sequences per lunar day (7–15 m of
+        announced driving per sequence), so a move between two imaging stops
+        of one day is far shorter (DESIGN.md, "Partial archives").
     view_length_m
         Metres: length of a view wedge whose label gives no observed point
         (:func:`~traverse.path.views.view_wedges`); 5 m, a few rover lengths.
@@ -70,7 +80,8 @@ class ReconstructionSettings:
     max_drive_speed_m_s: float = 0.1
     min_stop_duration_s: float = 60.0
     min_step_m: float = 0.1
-    max_inferred_lunar_days: int = 2
+    max_inferred_lunar_days: int = 1
+    max_inferred_drive_m: float = 80.0
     view_length_m: float = 5.0
 
     def __post_init__(self) -> None:
