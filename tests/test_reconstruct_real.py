@@ -124,3 +124,42 @@ def test_whole_real_folder_counts_no_drive_across_years(ce4):
     assert days["lunar_day"].tolist() == [20, 62]
     np.testing.assert_allclose(days["drive_m"], [0.0, 5.6], atol=0.05)
     assert days["from_lander_m"].iloc[0] == pytest.approx(np.hypot(-287.522263, 127.291501), abs=0.01)
+
+
+def test_real_folder_lists_its_missing_days_and_gaps(ce4):
+    """Lunar days 20 and 62 only: days 1-19 and 21-61 missing, two gaps, never counted as drives."""
+    frames, _ = read_frames([ce4])
+    trav = reconstruct(frames)
+    cov = trav.coverage
+    assert cov["lunar_day"].tolist() == list(range(1, 63))
+    assert cov.loc[cov["covered"], "lunar_day"].tolist() == [20, 62]
+    gaps = trav.gaps
+    assert gaps["missing_days"].tolist() == ["1–19", "21–61"]
+    assert pd.isna(gaps.loc[0, "from_day"]) and gaps.loc[1, "from_day"] == 20
+    # from the lander to the VNIS position of day 20, and from there to the LPR-1 reference point
+    vnis = np.array([-287.522263, 127.291501])
+    assert gaps.loc[0, "length_2d_m"] == pytest.approx(np.hypot(*vnis), abs=0.01)
+    assert gaps.loc[1, "length_2d_m"] == pytest.approx(np.hypot(*(np.array(REF_EN) - vnis)), abs=0.05)
+    days = trav.days
+    np.testing.assert_allclose(days["cumulative_m"], [0.0, 5.6], atol=0.05)  # measured only
+    np.testing.assert_allclose(days["cumulative_min_m"],
+                               [gaps.loc[0, "length_2d_m"], gaps["length_2d_m"].sum() + 5.6], atol=0.05)
+
+
+def test_real_folder_distances_say_what_they_know(ce4, capsys):
+    """The CLI table, the summary line and the comparison with CNSA on the real products."""
+    from traverse.cli import main
+
+    assert main(["distances", str(ce4), "--compare-announced"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line[:1] == " " or
+            line[:1].isdigit()}
+    assert rows["1–19"][1:3] == ["no", "data"] and set(rows["1–19"][3:]) == {"-"}
+    assert rows["21–61"][1:3] == ["no", "data"]
+    assert rows["20"][1] == "data" and rows["62"][1] == "data"
+    assert ("archive covers lunar days 20 and 62 (2 of 62); no data before lunar day 20 (at least"
+            " 314 m from the lander); 1 gap of 651 m between lunar day 20 and lunar day 62") in out
+    assert "-1003.90" not in out and "reconstructed 0.00" not in out
+    assert "compared from CNSA's 463.26 m at the end of lunar day 19" in out
+    assert "not compared, lunar day 62: no announced figure for the end of lunar day 61" in out
+    assert "announced during a lunar day" not in out  # days 21, 34, 38 are not in the archive

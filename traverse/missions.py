@@ -39,6 +39,9 @@ class Mission:
         ``Chang'e-4`` / ``Yutu-2``, ``Tianwen-1`` / ``Zhurong``.
     body
         The body (CRS, sphere radius).
+    lander_name, origin
+        ``Chang'e-4 lander`` / ``the lander``: the origin of the rover positions
+        as a map labels it and as a sentence says it.
     sites
         Named lander positions (``label`` first: the one the products use).
     prefix, name_pattern
@@ -69,6 +72,8 @@ class Mission:
     name: str
     rover: str
     body: geodesy.Body
+    lander_name: str
+    origin: str
     sites: dict[str, geodesy.LanderSite]
     site_sources: dict[str, str]
     prefix: str
@@ -181,6 +186,7 @@ def _load(key: str, text: str) -> Mission:
     records = d.get("records", {})
     return Mission(
         key=key, name=d["name"], rover=d["rover"], body=body, sites=sites,
+        lander_name=d["lander_name"], origin=d["origin"],
         site_sources={name: s.get("source", "") for name, s in d["sites"].items()},
         prefix=d["prefix"], name_pattern=re.compile(d["name_pattern"]),
         instrument_aliases=dict(d.get("instrument_aliases", {})),

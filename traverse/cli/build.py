@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Write every output; 0 done, 1 nothing readable or an output failed, 2 bad options."""
     from layers.geopackage import write_geopackage
     from layers.tables import write_days_csv, write_geojson
+    from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
 
     files = build_outputs(args.output, geojson=args.geojson)
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     with removed_on_failure(files["html"]):
         trav = with_image_files(args, trav, products, report, files["html"])
         written = [write_geopackage(files["gpkg"], **trav.layers(), local=args.local)]
-        written.append(write_days_csv(files["days"], days_table(trav.days)))
+        written.append(write_days_csv(files["days"], days_table(trav.days, trav.coverage)))
         if args.geojson:
             written.append(write_geojson(files["geojson"], trav.drives))
         written.append(write_map(args, trav, files["html"]))
@@ -70,5 +71,6 @@ def run(args: argparse.Namespace) -> int:
         print(summary(trav.frames, report, skipped))
         print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "
               f"{len(trav.days)} {trav.mission.day_name}s, {trav.days['drive_m'].sum():.2f} m driven")
+        print(coverage_summary(trav.coverage, trav.gaps, trav.mission))
         print("wrote " + ", ".join(map(str, written)))
     return 0

@@ -156,5 +156,8 @@ def run(args: argparse.Namespace) -> int:
         trav = with_image_files(args, trav, products, report, out)
         path = write_map(args, trav, out)
     if not args.quiet:
+        from traverse.path.coverage import coverage_summary
+
+        print(coverage_summary(trav.coverage, trav.gaps, trav.mission))
         print(f"wrote {path}")
     return 0

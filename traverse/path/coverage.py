@@ -181,7 +181,7 @@ def find_gaps(
         from_lander = float(np.hypot(*start_xyz[:2]))
         if before or from_lander > settings.max_inferred_drive_m:
             why = (f"no data before {m.day_name} {first_day}" if before
-                   else f"first position {from_lander:.0f} m from the lander")
+                   else f"first position {from_lander:.0f} m from {m.origin}")
             rows.append((pd.NA, pd.NA, pd.NA, pd.NA, pd.NaT, p["t0"].iloc[0], (0.0, 0.0, 0.0), start_xyz,
                          day_ranges_text(before), why))
         end_xyz = p[["x1", "y1", "z1"]].to_numpy(dtype="float64")
@@ -255,8 +255,8 @@ def coverage_summary(coverage: pd.DataFrame, gaps: pd.DataFrame, m: Mission) -> 
         lander = gaps["from_day"].isna()
         if lander.any():
             g = gaps.loc[lander].iloc[0]
-            head = g["reason"] if g["missing_days"] else "no data between the lander and the first position"
-            text += f"; {head} (at least {g['length_2d_m']:.0f} m from the lander)"
+            head = g["reason"] if g["missing_days"] else f"no data between {m.origin} and the first position"
+            text += f"; {head} (at least {g['length_2d_m']:.0f} m from {m.origin})"
         rest = gaps.loc[~lander]
         if len(rest):
             word = "gap" if len(rest) == 1 else "gaps"

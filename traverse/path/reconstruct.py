@@ -117,7 +117,7 @@ def lander_point(site: LanderSite = LANDER_LABEL) -> GeoDataFrame:
     lon, lat, h = enu_to_lonlat([0.0], [0.0], [0.0], site)
     table = pd.DataFrame(
         {
-            "name": ["Chang'e-4 lander"],
+            "name": [mission(site.mission).lander_name],
             "control": [site.name],
             "lon": lon,
             "lat": lat,
