@@ -144,7 +144,7 @@ def plain_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_problems(path: str | os.PathLike, problems: pd.DataFrame) -> Path:
-    """Write the skipped-products report (``source``, ``reason``, ``count``) as CSV."""
+    """Write the skipped-products report (``source``, ``reason``, ``count``, ``severity``) as CSV."""
     path = Path(path)
     with atomic_output(path) as tmp:
         problems.to_csv(tmp, index=False, lineterminator="\n")

@@ -13,6 +13,7 @@ products mixed into the same batch can be told apart.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import struct
@@ -499,13 +500,14 @@ ROPER_CLASSES: dict[str, Mutator] = {
 
 
 def check_batch(folder: Path, good_ids: set[str], mutants: list[Path], *, max_seconds: float = 30.0,
-                max_peak_mb: float = 300.0) -> list[str]:
+                max_peak_mb: float = 300.0, also: Callable | None = None) -> list[str]:
     """Read a batch of good and mutated products; the list of broken promises (empty when kept).
 
     Promises: no exception escapes :func:`traverse.read_frames`; the read ends
     within ``max_seconds`` and allocates at most ``max_peak_mb`` at its peak;
     every good product is in the frames; every mutant is either read (the
-    mutation was harmless) or in the report with a reason.
+    mutation was harmless) or in the report with a reason; and those of
+    ``also(frames, report, mutants) -> list[str]`` (a class's own promises).
     """
     import time
     import tracemalloc
@@ -547,13 +549,49 @@ def check_batch(folder: Path, good_ids: set[str], mutants: list[Path], *, max_se
     for p in report.problems:
         if not p.reason:
             broken.append(f"{p.source}: reported without a reason")
+    return broken + (also(frames, report, mutants) if also is not None else [])
+
+
+def _declared_table(label: str) -> tuple[int, int, int]:
+    """(record_length, offset, records) as a (not mutated) label declares them."""
+    def number(name: str) -> int:
+        return int(re.search(rf"<{name}[^>]*>\s*(\d+)\s*<", label).group(1))
+
+    return number("record_length"), number("offset"), number("records")
+
+
+def truncation_promises(frames, report, mutants: list[Path]) -> list[str]:
+    """A binary cut short gives its complete records, and its truncation is reported as a warning
+    naming both counts; one with no complete record is an error and gives no record."""
+    broken = []
+    for data in (m for m in mutants if not m.name.endswith("L")):
+        rl, offset, declared = _declared_table(data.with_name(data.name + "L").read_text("utf-8"))
+        complete = max(data.stat().st_size - offset, 0) // rl
+        got = int((frames["product_id"] == data.name).sum())
+        mine = [p for p in report.problems if p.source == str(data)]
+        if complete == 0:
+            if got or not any(p.severity == "error" for p in mine):
+                broken.append(f"{data.name}: no complete record, yet {got} read or no error reported")
+            continue
+        said = f"label declares {declared} records, file holds {complete} complete records"
+        if got != complete:
+            broken.append(f"{data.name}: {got} records read of {complete} complete")
+        if not any(p.severity == "warning" and said in p.reason for p in mine):
+            broken.append(f"{data.name}: truncation not reported ({[p.reason for p in mine]})")
     return broken
+
+
+def _checker(name: str) -> Callable:
+    """:func:`check_batch`, with :func:`truncation_promises` for the truncated-binary classes."""
+    if "truncated / empty" in name:
+        return functools.partial(check_batch, also=truncation_promises)
+    return check_batch
 
 
 #: Every mutation class with the good products it is mixed with (one mission per batch) and the
 #: promise check that reads the batch: used by ``tests/test_fuzz.py`` and ``bench/fuzz_long.py``.
 SUITES: dict[str, tuple[Callable, Callable, Callable]] = {
-    **{name: (mutate, write_good, check_batch) for name, mutate in CLASSES.items()},
-    **{name: (mutate, write_good_zhurong, check_batch) for name, mutate in ROPER_CLASSES.items()},
+    **{name: (mutate, write_good, _checker(name)) for name, mutate in CLASSES.items()},
+    **{name: (mutate, write_good_zhurong, _checker(name)) for name, mutate in ROPER_CLASSES.items()},
     **{name: (mutate, write_good_images, check_image_batch) for name, mutate in IMAGE_CLASSES.items()},
 }

@@ -52,6 +52,21 @@ def test_report_policy():
     assert issubclass(ArchiveError, OSError)
 
 
+def test_warnings_are_kept_data_and_never_raised():
+    r = Report(on_error="raise")
+    r.note("f.2B", "truncated: the 3 are used", count=1)  # a warning: recorded, not raised
+    with pytest.raises(RecordError):
+        r.add("g.2B", "bad record", error=RecordError)
+    assert [(p.severity, p.count) for p in r.problems] == [("warning", 1)]
+    assert r.warnings == r.problems
+    skip = Report()
+    skip.add("g.2B", "bad record")
+    skip.record(r.problems[0])  # as met in a worker process: severity kept
+    assert skip.to_frame().to_dict("records") == [
+        {"source": "g.2B", "reason": "bad record", "count": 1, "severity": "error"},
+        {"source": "f.2B", "reason": "truncated: the 3 are used", "count": 1, "severity": "warning"}]
+
+
 def test_skipped_products_are_reported_not_warned(tmp_path, recwarn):
     write_label_product(tmp_path, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z"),
                         rover_xyz=(1.0, 2.0, 0.0))

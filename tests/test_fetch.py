@@ -4,7 +4,8 @@ The server (``http.server`` in a thread, 127.0.0.1 only) serves a generated
 archive at the portal's URL layout.  Faults by file: 500s then success, a
 connection reset mid-file, a response shorter than its Content-Length, a
 server that ignores Range, a 404, an HTML login page, a server too slow for
-the timeout.  One run plus one rerun must leave every good file byte-identical
+the timeout, a radar file served whole but a record shorter than its label
+(kept and marked, not refused).  One run plus one rerun must leave every good file byte-identical
 to the server's, every bad one in the manifest with its reason, no ``.part``
 of a completed file, and no complete file downloaded twice.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import http.server
+import re
 import shutil
 import threading
 import time
@@ -24,7 +26,10 @@ import pytest
 from traverse.cli import main
 from traverse.read.archive import parse_product_name
 from traverse.read.frames import read_frames
+from traverse.synthetic.products import write_lpr_product
 from traverse.synthetic.sample import write_sample_archive
+
+from .lpr_truth import lpr_poses
 
 LISTS = sorted((Path(__file__).resolve().parents[2] / "shared" / "data" / "ce4" / "manifests").glob(
     "*/DATA/downloadResult.txt"))
@@ -149,8 +154,7 @@ def test_faults_then_rerun(portal, tmp_path):
               radar[0].name: ("norange", 1), labels[3].name: ("404", 0), labels[4].name: ("login", 0),
               labels[5].name: ("slow", 0), radar[1].name: ("shrunk", 0)}
     server.faults, server.gets = faults, collections.Counter()
-    bad = {labels[3].name: "HTTP 404", labels[4].name: "not logged in", labels[5].name: "after 3 attempts",
-           radar[1].name: "but the label declares"}
+    bad = {labels[3].name: "HTTP 404", labels[4].name: "not logged in", labels[5].name: "after 3 attempts"}
     out = tmp_path / "ce4"
     assert _fetch(listing, out) == 1  # some failed
     gets = dict(server.gets)
@@ -164,12 +168,15 @@ def test_faults_then_rerun(portal, tmp_path):
     for name, reason in bad.items():
         assert by_name[name].status == "failed" and reason in by_name[name].reason, by_name[name]
     wanted = [p for p in files if p.name.endswith("L") or "LPR" in p.name]
+    shrunk = by_name[radar[1].name]  # sent whole by the server, but shorter than its label: kept
+    assert shrunk.status == "complete, shorter than label" and "(8307 bytes short); kept" in shrunk.reason
     for p in wanted:
         got = out / _portal_path(p.name)
         if p.name in bad:
             assert not got.exists() and not got.with_name(got.name + ".part").exists()
         else:
-            assert got.read_bytes() == p.read_bytes(), p.name
+            served = p.read_bytes()[:-8307] if p == radar[1] else p.read_bytes()
+            assert got.read_bytes() == served, p.name
             assert not got.with_name(got.name + ".part").exists()
     assert not any(out.rglob("*.2B")) or all("LPR" in p.name for p in out.rglob("*.2B"))  # no images
     # the rerun asks for nothing complete again
@@ -178,6 +185,59 @@ def test_faults_then_rerun(portal, tmp_path):
     assert set(server.gets) == set(bad)
     rerun = pd.read_csv(out / "fetch_manifest.csv")
     assert (rerun["status"] == "skipped").sum() == len(wanted) - len(bad)
+    marked = rerun[rerun["reason"].str.startswith("complete, shorter than label", na=False)]
+    assert [Path(p).name for p in marked["path"]] == [radar[1].name]  # still marked on a rerun
+
+
+@pytest.fixture()
+def short_portal(tmp_path):
+    """A portal serving LPR-2B products whose files differ from their labels (162 records declared):
+    one holds 161 records, one 163; the listing of the four files."""
+    root, src = tmp_path / "root", tmp_path / "src"
+    served = []
+    for seq, (start, keep) in enumerate([("2019-01-11T09:00:00Z", 161), ("2019-01-11T12:00:00Z", 163)], 1):
+        label, data = write_lpr_product(src / str(seq), lpr_poses(keep, start=start), channel="2",
+                                        sequence_id=seq)
+        label.write_text(re.sub(r"<records>\d+</records>", "<records>162</records>", label.read_text())
+                         .replace(f">{keep * 8307}</file_size>", f">{162 * 8307}</file_size>"))
+        served += [label, data]
+    for p in served:
+        target = root / _portal_path(p.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, target)
+    server = Portal(root)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    listing = tmp_path / "downloadResult.txt"
+    listing.write_text(HEADER + "\r\n".join(f"{host}/{_portal_path(p.name)}" for p in served), "utf-8")
+    yield listing, served
+    server.shutdown()
+
+
+def test_a_product_shorter_than_its_label_is_kept_marked_and_built(short_portal, tmp_path, capsys):
+    listing, (_, short, _, long) = short_portal
+    out = tmp_path / "ce4"
+    assert _fetch(listing, out) == 0  # nothing failed: both kept
+    err = capsys.readouterr().err
+    assert f"warning: {_portal_path(short.name)}: complete, shorter than label" in err
+    manifest = pd.read_csv(out / "fetch_manifest.csv").set_index("path")
+    row = manifest.loc[_portal_path(short.name)]
+    assert row.status == "complete, shorter than label" and row.bytes == 161 * 8307
+    assert f"the label declares {162 * 8307} (8307 bytes short); kept" in row.reason
+    assert manifest.loc[_portal_path(long.name)].status == "complete, longer than label"
+    assert not any(out.rglob("*.part"))
+    stem = tmp_path / "maps" / "t"
+    assert main(["build", str(out), "-o", str(stem), "-q"]) == 0
+    skipped = pd.read_csv(stem.with_name("t_skipped.csv")).set_index("source")
+    truncated = skipped.loc[str(out / _portal_path(short.name))]
+    assert truncated.severity == "warning" and truncated["count"] == 1
+    assert truncated.reason == ("truncated: label declares 162 records, file holds 161 complete records"
+                                " (8307 bytes short); the 161 are used")
+    assert "163 records read but the label declares 162" in skipped.loc[str(out / _portal_path(long.name)),
+                                                                        "reason"]
+    frames, _ = read_frames([out])
+    assert (frames.groupby("product_id").size().to_dict()
+            == {short.name: 161, long.name: 163})
 
 
 def test_fetch_then_build_equals_building_the_source(portal, tmp_path):

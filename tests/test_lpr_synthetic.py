@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from traverse.errors import LayoutError
+from traverse.errors import LayoutError, RecordError
 from traverse.read.frames import read_frames
 from traverse.synthetic.products import write_lpr_product
 
@@ -66,11 +66,22 @@ def test_non_finite_or_absurd_records_rejected(tmp_path, field, value, what):
 
 def test_on_error_raise_stops_at_bad_record(tmp_path):
     _, data = write_lpr_product(tmp_path, lpr_poses(5))
-    data.write_bytes(data.read_bytes()[:-10])  # the label still declares 5 whole records
-    with pytest.raises(LayoutError, match="Table_Binary records 5 need 164415 bytes but the file has"):
+    raw = bytearray(data.read_bytes())
+    struct.pack_into(">f", raw, 2 * 32883 + 14, float("nan"))  # XPOSITION of record 2
+    data.write_bytes(bytes(raw))
+    with pytest.raises(RecordError, match="first is record 2"):
         read_frames([tmp_path], on_error="raise")
     frames, report = read_frames([tmp_path])
-    assert len(frames) == 0 and "Table_Binary records 5" in report.problems[0].reason
+    assert len(frames) == 4 and report.problems[0].severity == "error"
+
+
+def test_a_file_with_no_complete_record_is_still_an_error(tmp_path):
+    _, data = write_lpr_product(tmp_path, lpr_poses(5))
+    data.write_bytes(data.read_bytes()[:32882])  # one byte short of the first record
+    with pytest.raises(LayoutError, match="truncated: label declares 5 records, file holds no complete"):
+        read_frames([tmp_path], on_error="raise")
+    frames, report = read_frames([tmp_path])
+    assert len(frames) == 0 and report.problems[0].severity == "error"
 
 
 def test_label_without_binary_and_binary_without_label(tmp_path):

@@ -7,6 +7,11 @@ writes next to its outputs, so nothing is lost silently; with
 ``on_error="raise"`` it raises the specific error class (:class:`LabelError`,
 :class:`RecordError`, :class:`LayoutError`, :class:`ArchiveError`).
 
+A problem has a ``severity``: ``"error"`` (the product, record or value was
+skipped; raised under ``on_error="raise"``) or ``"warning"`` (the data were
+kept with a caveat, e.g. a truncated binary whose complete records are used;
+recorded under either policy, never raised).
+
 Every error carries the file it is about (``source``) and the problem
 (``reason``) separately; ``str(error)`` joins them as ``"source: reason"``.
 Skipped products are logged on the ``traverse`` logger (level INFO), and
@@ -22,6 +27,7 @@ from typing import Literal
 
 __all__ = [
     "OnError",
+    "Severity",
     "TraverseError",
     "ArchiveError",
     "LabelError",
@@ -36,6 +42,9 @@ __all__ = [
 ]
 
 OnError = Literal["skip", "raise"]
+#: ``"error"``: something was skipped; ``"warning"``: the data were kept, with a caveat.
+Severity = Literal["error", "warning"]
+_SEVERITIES = ("error", "warning")
 
 log = logging.getLogger("traverse")
 
@@ -91,11 +100,20 @@ class SkippedProductWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Problem:
-    """One skipped input: where, why, and how many items it cost (0: kept, with a caveat)."""
+    """One problem met: where, why, how many items it cost, and whether data were skipped.
+
+    Attributes
+    ----------
+    count
+        Items lost (products, records); 0 for a caveat on kept data.
+    severity
+        ``"error"`` (skipped) or ``"warning"`` (kept with a caveat, never raised).
+    """
 
     source: str
     reason: str
     count: int = 1
+    severity: Severity = "error"
 
 
 @dataclass
@@ -141,11 +159,17 @@ class Report:
         """
         if self.on_error == "raise":
             raise error(reason, source=str(source))
-        self.note(source, reason, count)
+        self.record(Problem(str(source), str(reason), int(count), "error"))
 
     def note(self, source: object, reason: str, count: int = 0) -> None:
-        """Record a problem that never raises (a value kept as missing, a caveat)."""
-        problem = Problem(str(source), str(reason), int(count))
+        """Record a warning, which never raises (a value kept as missing, a truncated file's
+        complete records used, a caveat on kept data)."""
+        self.record(Problem(str(source), str(reason), int(count), "warning"))
+
+    def record(self, problem: Problem) -> None:
+        """Record ``problem`` as it is (e.g. met in a worker process); never raises."""
+        if problem.severity not in _SEVERITIES:
+            raise ValueError(f"severity must be 'error' or 'warning', got {problem.severity!r}")
         self.problems.append(problem)
         log.info("%s: %s", problem.source, problem.reason)
         if self.warn:
@@ -155,7 +179,7 @@ class Report:
         """Record a caught :class:`TraverseError`; re-raise it under ``on_error="raise"``."""
         if self.on_error == "raise":
             raise exc
-        self.note(exc.source or fallback_source, exc.reason, count)
+        self.record(Problem(str(exc.source or fallback_source), exc.reason, int(count), "error"))
 
     def extend(self, other: Report) -> None:
         """Append the problems of ``other``."""
@@ -164,11 +188,16 @@ class Report:
     def __len__(self) -> int:
         return len(self.problems)
 
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems whose data were kept (severity ``"warning"``)."""
+        return [p for p in self.problems if p.severity == "warning"]
+
     def to_frame(self):
-        """The problems as a :class:`pandas.DataFrame` (source, reason, count)."""
+        """The problems as a :class:`pandas.DataFrame` (source, reason, count, severity)."""
         import pandas as pd
 
         return pd.DataFrame(
-            [(p.source, p.reason, p.count) for p in self.problems],
-            columns=["source", "reason", "count"],
+            [(p.source, p.reason, p.count, p.severity) for p in self.problems],
+            columns=["source", "reason", "count", "severity"],
         )

@@ -114,7 +114,7 @@ def _dry_run(args, entries, settings) -> int:
 def run(args: argparse.Namespace) -> int:
     """Fetch (or count); 0 when every requested file is complete, 1 when some failed."""
     from layers.tables import write_problems
-    from traverse.fetch.download import MANIFEST_NAME, fetch_entries
+    from traverse.fetch.download import LONGER, MANIFEST_NAME, SHORTER, fetch_entries
     from traverse.outputs import atomic_output
 
     settings = _settings(args)
@@ -139,9 +139,13 @@ def run(args: argparse.Namespace) -> int:
         write_problems(args.output / "fetch_skipped.csv", report.to_frame())
     counts = manifest["status"].value_counts()
     failed = manifest[manifest["status"] == "failed"]
+    odd = manifest[manifest["status"].isin([SHORTER, LONGER])]
+    for r in odd.itertuples(index=False):  # kept: their complete records are usable
+        print(f"warning: {r.path}: {r.status}: {r.reason}", file=sys.stderr)
     if not args.quiet:
-        fetched_mb = manifest.loc[manifest["status"] == "fetched", "bytes"].sum() / 1e6
-        print(f"{counts.get('fetched', 0)} fetched ({fetched_mb:.1f} MB), "
+        fetched = manifest[manifest["status"].isin(["fetched", SHORTER, LONGER])]
+        print(f"{len(fetched)} fetched ({fetched['bytes'].sum() / 1e6:.1f} MB"
+              f"{f', {len(odd)} not the size their label declares' if len(odd) else ''}), "
               f"{counts.get('skipped', 0)} already complete, {len(failed)} failed"
               f" (listed in {args.output / MANIFEST_NAME})")
         for r in failed.head(20).itertuples(index=False):

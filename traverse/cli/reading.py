@@ -71,7 +71,11 @@ def skipped_path(output: Path) -> Path:
 
 
 def write_skipped(report: Report, output: Path) -> Path | None:
-    """Write the problems next to ``output`` (or remove a stale report when there are none)."""
+    """Write the problems next to ``output`` (or remove a stale report when there are none).
+
+    Columns ``source``, ``reason``, ``count`` (items lost) and ``severity``
+    (``error``: skipped; ``warning``: kept with a caveat, e.g. a truncated product).
+    """
     from layers.tables import write_problems
 
     path = skipped_path(output)
@@ -98,8 +102,11 @@ def summary(frames, report: Report, skipped: Path | None) -> str:
     bad = report.to_frame()
     if len(bad):
         where = f" (listed in {skipped})" if skipped else ""
-        lines.append(f"{len(bad)} problems{where}:")
-        lines += [f"  {r.source}: {r.reason}" for r in bad.head(20).itertuples()]
+        kept = len(report.warnings)
+        kinds = f" ({kept} warnings: data kept with a caveat)" if kept else ""
+        lines.append(f"{len(bad)} problems{kinds}{where}:")
+        lines += [f"  {'warning: ' if r.severity == 'warning' else ''}{r.source}: {r.reason}"
+                  for r in bad.head(20).itertuples()]
         if len(bad) > 20:
             lines.append(f"  ... and {len(bad) - 20} more")
     return "\n".join(lines)

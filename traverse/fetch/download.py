@@ -1,11 +1,15 @@
-"""Download the selected files robustly: parallel, retried, resumed, never a truncated file kept.
+"""Download the selected files robustly: parallel, retried, resumed, never a cut transfer kept.
 
 Each file lands as ``NAME.part`` beside its final place (the portal's folder
 layout below the host, inside the download folder) and is renamed only when
-complete: its size matches the response's ``Content-Length`` and, for a data
-file whose label is already there, the ``file_size`` the label declares.  A
-file present under its final name is therefore complete and is skipped
-without a request; a ``.part`` left by an interrupted run is resumed with an
+complete: its size matches the response's ``Content-Length``.  A data file
+whose label is already there is also compared with the ``file_size`` the label
+declares: when the server sent everything it promised but that differs from
+the label (the portal holds a short or long file), the file is kept, since its
+complete records are usable, and marked in the manifest (status ``complete,
+shorter than label`` or ``complete, longer than label``); the reader reports
+it again as truncated.  A file present under its final name is therefore
+complete and is skipped without a request; a ``.part`` left by an interrupted run is resumed with an
 HTTP ``Range`` request (or restarted when the server ignores it).  Timeouts,
 connection resets and 5xx answers are retried with exponential backoff; a
 404, or an HTML page where a product was expected (a login page: the portal
@@ -28,7 +32,8 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-__all__ = ["FetchSettings", "fetch_entries", "probe_sizes", "MANIFEST_NAME"]
+__all__ = ["FetchSettings", "fetch_entries", "probe_sizes", "MANIFEST_NAME", "SHORTER", "LONGER",
+           "label_mismatch"]
 
 #: The record of every run, in the download folder.
 MANIFEST_NAME = "fetch_manifest.csv"
@@ -72,6 +77,10 @@ class _Retry(Exception):
     """One attempt failed in a way worth another try."""
 
 
+#: Manifest status of a file the server sent whole but whose size differs from its label's.
+SHORTER, LONGER = "complete, shorter than label", "complete, longer than label"
+
+
 def _session(settings: FetchSettings, local: threading.local) -> requests.Session:
     s = getattr(local, "session", None)
     if s is None:
@@ -102,8 +111,26 @@ def _looks_like_html(first: bytes, content_type: str) -> bool:
     return "text/html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html"))
 
 
-def _attempt(session: requests.Session, entry: dict, target: Path, settings: FetchSettings) -> int:
-    """One try at completing ``target``; the bytes received."""
+def label_mismatch(size: int, declared: int | None) -> tuple[str, str] | None:
+    """``(status, reason)`` of a complete file of ``size`` bytes whose label declares ``declared``;
+    ``None`` when they agree or the label says nothing."""
+    if declared is None or size == declared:
+        return None
+    status, word = (SHORTER, "short") if size < declared else (LONGER, "too many")
+    return status, (f"the server sent {size} bytes, all it announced, but the label declares"
+                     f" {declared} ({abs(size - declared)} bytes {word}); kept")
+
+
+def _whole_416(resp: requests.Response, have: int) -> bool:
+    """A 416 answer to ``Range: bytes=have-`` that says the file is ``have`` bytes long."""
+    total = resp.headers.get("Content-Range", "").rpartition("/")[2]
+    return total.isdigit() and int(total) == have
+
+
+def _attempt(session: requests.Session, entry: dict, target: Path, settings: FetchSettings
+             ) -> tuple[int, tuple[str, str] | None]:
+    """One try at completing ``target``: the bytes received and, when they differ from the
+    label's ``file_size``, the manifest ``(status, reason)`` (:func:`label_mismatch`)."""
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
@@ -111,9 +138,10 @@ def _attempt(session: requests.Session, entry: dict, target: Path, settings: Fet
         resp = session.get(entry["url"], headers=headers, stream=True, timeout=settings.timeout_s)
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise _Retry(f"connection failed ({type(exc).__name__})") from exc
+    confirmed = True  # the server said how long the file is, and all of it arrived
     with resp:
         if resp.status_code == 416 and have:  # nothing left to send: the .part may be whole
-            total = have
+            total, confirmed = have, _whole_416(resp, have)
         elif resp.status_code >= 500:
             raise _Retry(f"HTTP {resp.status_code}")
         elif resp.status_code in (401, 403):
@@ -141,13 +169,16 @@ def _attempt(session: requests.Session, entry: dict, target: Path, settings: Fet
                 raise _Retry(f"connection lost after {have + received} bytes ({type(exc).__name__})") from exc
             if total is not None and have + received != total:
                 raise _Retry(f"short response: {have + received} of {total} bytes")
+            confirmed = total is not None
             total = have + received
     declared = _declared_size(target, entry)
-    if declared is not None and total != declared:
+    mismatch = label_mismatch(total, declared)
+    if mismatch is not None and not confirmed:  # a cut transfer cannot be told from a short file
         part.unlink(missing_ok=True)
-        raise _Failed(f"{total} bytes but the label declares {declared}")
+        raise _Failed(f"{total} bytes but the label declares {declared}, and the server did not say"
+                      " the file's length (no Content-Length)")
     os.replace(part, target)
-    return total
+    return total, mismatch
 
 
 def _fetch_one(entry: dict, dest: Path, settings: FetchSettings, local: threading.local) -> dict:
@@ -155,7 +186,10 @@ def _fetch_one(entry: dict, dest: Path, settings: FetchSettings, local: threadin
     row = {"url": entry["url"], "path": entry["path"], "bytes": 0, "status": "", "reason": "",
            "time_utc": ""}
     if target.is_file():
-        row.update(status="skipped", reason="complete", bytes=target.stat().st_size)
+        size = target.stat().st_size
+        mismatch = label_mismatch(size, _declared_size(target, entry))
+        row.update(status="skipped", bytes=size,
+                   reason="complete" if mismatch is None else f"{mismatch[0]}: {mismatch[1]}")
         return row
     target.parent.mkdir(parents=True, exist_ok=True)
     session = _session(settings, local)
@@ -164,7 +198,10 @@ def _fetch_one(entry: dict, dest: Path, settings: FetchSettings, local: threadin
         if attempt:
             time.sleep(settings.backoff_s * 2 ** (attempt - 1))
         try:
-            row.update(status="fetched", bytes=_attempt(session, entry, target, settings))
+            size, mismatch = _attempt(session, entry, target, settings)
+            row.update(status="fetched", bytes=size)
+            if mismatch is not None:
+                row.update(status=mismatch[0], reason=mismatch[1])
             break
         except _Retry as exc:
             last = str(exc)
@@ -202,7 +239,9 @@ def fetch_entries(
     -------
     pandas.DataFrame
         The manifest: ``url``, ``path``, ``bytes``, ``status`` (``fetched``,
-        ``skipped`` as complete, ``failed``), ``reason``, ``time_utc``.
+        :data:`SHORTER` / :data:`LONGER` (fetched whole, but not the size the
+        label declares; kept), ``skipped`` as complete, ``failed``), ``reason``,
+        ``time_utc``.
     """
     dest = Path(dest)
     ordered = entries.sort_values(["is_label", "path"], ascending=[False, True])
@@ -215,7 +254,7 @@ def fetch_entries(
         for batch in (labels, data):
             for row in pool.map(lambda e: _fetch_one(e, dest, settings, local), batch):
                 rows.append(row)
-                done_bytes += row["bytes"] if row["status"] == "fetched" else 0
+                done_bytes += row["bytes"] if row["status"] in ("fetched", SHORTER, LONGER) else 0
                 if progress is not None:
                     progress(len(rows), len(entries), done_bytes)
     return pd.DataFrame(rows, columns=["url", "path", "bytes", "status", "reason", "time_utc"])

@@ -225,7 +225,7 @@ def frames_from_archive(
         results = ((_read_guarded(p, report, mission), []) for p in products)
     for i, (got, problems) in enumerate(results, 1):
         for problem in problems:  # met in a worker: recorded here, in product order
-            report.note(problem.source, problem.reason, problem.count)
+            report.record(problem)
         if isinstance(got, dict):
             label_rows.append(got)
         elif got is not None:

@@ -294,7 +294,8 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
     """The ``Table_Binary`` record layout of a label, or ``None`` when it has none.
 
     Returns a dict with ``offset`` (bytes), ``records`` (as declared),
-    ``record_length`` (bytes) and ``fields``: ``{NAME: (start, length,
+    ``record_length`` (bytes), ``file_size`` (bytes the label declares for the
+    data file holding the table; ``None`` when absent or not a whole number) and ``fields``: ``{NAME: (start, length,
     data_type)}`` with 0-based byte starts within a record.  Fields inside a
     ``Group_Field_Binary`` (the echo samples) are left out.
     """
@@ -318,4 +319,16 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
         start = whole_number(loc, f"{name} field_location", source) - 1
         size = whole_number(length, f"{name} field_length", source)
         fields[name.upper()] = (start, size, dtype)
-    return {"offset": offset, "records": records, "record_length": record_length, "fields": fields}
+    return {"offset": offset, "records": records, "record_length": record_length,
+            "file_size": _declared_file_size(table), "fields": fields}
+
+
+def _declared_file_size(table: etree._Element) -> int | None:
+    """``file_size`` of the ``File`` beside ``table`` in its file area, bytes; ``None`` if unusable."""
+    area = table.getparent()
+    text = None if area is None else area.findtext("{*}File/{*}file_size")
+    try:
+        value = int((text or "").strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None

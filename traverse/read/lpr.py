@@ -84,7 +84,7 @@ class LprLayout(RecordLayout):
             formats.append(np_dt)
             offsets.append(located[name][0])
         dtype = structured_dtype(names, formats, offsets, rl, source=source)
-        return cls(rl, offset, records, dtype, fixes)
+        return cls(rl, offset, records, dtype, declared_file_size=table.get("file_size"), quirks=fixes)
 
 
 def poses_from_array(rec: np.ndarray, fixes: quirks.RecordQuirks, first_record: int = 0) -> pd.DataFrame:
@@ -154,6 +154,8 @@ def read_lpr_poses(
     report
         Error policy, and where partial and rejected records are counted;
         under ``on_error="raise"`` the first problem raises :class:`RecordError`.
+        A file shorter than its label declares is read up to its last complete
+        record and reported as truncated (a warning, never raised).
     block_records
         Records per block when streaming from a zip member.
 

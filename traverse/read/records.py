@@ -4,7 +4,8 @@ Shared by the pose readers (:mod:`traverse.read.lpr` for Yutu-2's radar,
 :mod:`traverse.read.roper` for Zhurong's).  A layout is validated against the
 label before use (record length, field offsets, data types, counts) and
 against the data file's size; a violation is a :class:`LayoutError` naming the
-field and the value.  Only the bytes up to the last wanted field of each record
+field and the value.  A file shorter than its label declares (a cut download)
+is read up to its last complete record and reported as truncated.  Only the bytes up to the last wanted field of each record
 are read: a file on disk is memory-mapped and copied in one strided pass, a zip
 member is streamed in blocks of records.
 """
@@ -61,12 +62,15 @@ class RecordLayout:
     dtype
         numpy structured dtype holding only the wanted fields,
         ``itemsize == record_length``.
+    declared_file_size
+        Bytes the label declares for the data file (``file_size``), ``None`` if it does not.
     """
 
     record_length: int
     offset: int
     declared_records: int
     dtype: np.dtype
+    declared_file_size: int | None = None
 
     @property
     def header_length(self) -> int:
@@ -81,24 +85,55 @@ class RecordLayout:
                          "offsets": [v[1] for v in fields.values()],
                          "itemsize": self.header_length})
 
-    def check_size(self, size: int, source: str) -> None:
-        """Refuse a data file the layout cannot describe (:class:`LayoutError` naming the field).
+    def check_size(self, size: int, source: str) -> str | None:
+        """Refuse a data file the layout cannot describe; say how a short one is truncated.
 
         Parameters
         ----------
         size
             The data file's size, bytes.
+
+        Returns
+        -------
+        str or None
+            ``None`` when the file holds every declared record (or more);
+            otherwise the truncation, in words: the label declares more records
+            than the file holds, its complete records are to be used and the
+            product reported (a warning, :meth:`traverse.errors.Report.note`).
+
+        Raises
+        ------
+        LayoutError
+            The offset lies past the end of the file; a record is longer than
+            the file; the table needs more bytes than the label's own
+            ``file_size`` (the label contradicts itself, not a short file); or
+            a short file holds no complete record.
         """
         if self.offset > size:
             raise LayoutError(f"Table_Binary offset {self.offset} is past the end of the"
                               f" {size}-byte file", source=source)
+        need = self.offset + self.declared_records * self.record_length
+        if need > size:
+            return self._truncation(size, need, source)
         if self.record_length > size - self.offset:
             raise LayoutError(f"Table_Binary record_length {self.record_length} is larger than the"
                               f" file ({size} bytes)", source=source)
-        need = self.offset + self.declared_records * self.record_length
-        if need > size:
+        return None
+
+    def _truncation(self, size: int, need: int, source: str) -> str:
+        """The reason a file of ``size`` bytes, shorter than the ``need`` of the table, is truncated."""
+        declared = self.declared_file_size
+        if declared is not None and need > declared:
             raise LayoutError(f"Table_Binary records {self.declared_records} need {need} bytes but the"
-                              f" file has {size}", source=source)
+                              f" label's file_size is {declared} and the file has {size}", source=source)
+        complete, part = divmod(size - self.offset, self.record_length)
+        head = f"truncated: label declares {self.declared_records} records, file holds"
+        if complete == 0:
+            raise LayoutError(f"{head} no complete {self.record_length}-byte record ({size} bytes)",
+                              source=source)
+        partial = f" and {part} bytes of the next" if part else ""
+        return (f"{head} {complete} complete records{partial} ({need - size} bytes short);"
+                f" the {complete} are used")
 
 
 def table_fields(
@@ -219,7 +254,9 @@ def read_pose_table(source: Source, layout: RecordLayout, decode, *, what: str, 
     max_abs_m
         The position bound ``decode`` applied, metres (for the message).
     report
-        Error policy; a partial last record and rejected records are counted there.
+        Error policy; a partial last record and rejected records are counted there
+        (errors), and a file shorter than its label declares (a warning: its
+        complete records are returned, see :meth:`RecordLayout.check_size`).
 
     Returns
     -------
@@ -227,9 +264,11 @@ def read_pose_table(source: Source, layout: RecordLayout, decode, *, what: str, 
         Valid records only, without ``valid``.
     """
     report = report if report is not None else Report()
-    layout.check_size(source.size(), str(source))
+    truncated = layout.check_size(source.size(), str(source))
     blocks, tail = read_records(source, layout, block_records)
-    if tail:
+    if truncated:  # complete records used: a warning, also under on_error="raise"
+        report.note(source, truncated, count=layout.declared_records - sum(map(len, blocks)))
+    elif tail:
         report.add(source, f"partial last record ({tail} of {layout.record_length} bytes) dropped",
                    count=0, error=RecordError)
     first, parts = 0, []

@@ -85,7 +85,8 @@ class RoperLayout(RecordLayout):
             names.append(name)
             formats.append(">u2" if name in _SCALED and np.dtype(np_dt).itemsize == 2 else np_dt)
             offsets.append(start)
-        return cls(rl, offset, records, structured_dtype(names, formats, offsets, rl, source=source))
+        return cls(rl, offset, records, structured_dtype(names, formats, offsets, rl, source=source),
+                   declared_file_size=table.get("file_size"))
 
 
 def roper_poses_from_array(rec: np.ndarray, epoch_utc: pd.Timestamp, first_record: int = 0) -> pd.DataFrame:
