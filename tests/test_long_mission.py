@@ -82,10 +82,10 @@ def sixty_page(long_build):
 
 
 @pytest.mark.chromium
-def test_sixty_day_map_loads_offline_and_fast(sixty_page):
-    page, loaded_s = sixty_page
+def test_sixty_day_map_loads_offline(sixty_page):
+    # how fast it loads is a benchmark's question (bench/bench_build.py), not a timed test's
+    page, _loaded_s = sixty_page
     assert page.errors == [] and page.blocked == [] and page.failed == []
-    assert loaded_s < 1.0
 
 
 @pytest.mark.chromium
