@@ -83,7 +83,7 @@ def sixty_page(long_build):
 
 @pytest.mark.chromium
 def test_sixty_day_map_loads_offline(sixty_page):
-    # how fast it loads is a benchmark's question (bench/bench_build.py), not a timed test's
+    # how fast it loads is a question for a benchmark, not for a timed unit test
     page, _loaded_s = sixty_page
     assert page.errors == [] and page.blocked == [] and page.failed == []
 
