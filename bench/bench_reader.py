@@ -36,7 +36,15 @@ sys.path.insert(0, str(ROOT))
 from traverse.errors import Report  # noqa: E402
 from traverse.read.archive import Source, parse_product_name  # noqa: E402
 from traverse.read.labels import parse_label  # noqa: E402
-from traverse.read.lpr import LPR_EPOCH, LprLayout, read_lpr_poses  # noqa: E402
+from traverse.missions import mission  # noqa: E402
+from traverse.read.poses import PoseLayout, read_poses  # noqa: E402
+
+LPR_EPOCH = np.datetime64(mission("ce4").record_time_epoch_utc.tz_localize(None), "ms")
+
+
+def read_lpr_poses(source, layout, *, report=None):
+    """The pose reader on an LPR product (the mission's record epoch)."""
+    return read_poses(source, layout, mission("ce4").record_time_epoch_utc, report=report)
 
 DATA = Path("/work/shared/data/ce4")
 LPR_LABEL = DATA / "lpr" / "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2BL"
@@ -334,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---- 2. LPR poses ---------------------------------------------------------------
     label_bytes = LPR_LABEL.read_bytes()
     table = parse_label(label_bytes, str(LPR_LABEL))["table"]
-    layout = LprLayout.from_table(table)
+    layout = PoseLayout.from_table(table, "lpr")
     rl = layout.record_length
     assert rl == 32883, rl
     n_rec = math.ceil(args.size_gb * 1e9 / rl / 500) * 500

@@ -117,4 +117,4 @@ def test_the_graph_sees_real_arrows():
     assert "traverse.geodesy" in graph["traverse.read.frames"]
     assert "traverse.cli.options" in graph["traverse.cli.build"]
     assert "layers.geopackage" in graph["traverse.cli.build"]
-    assert "traverse.read.quirks" in graph["traverse.read.lpr"]
+    assert "traverse.read.quirks" in graph["traverse.read.poses"]

@@ -9,18 +9,20 @@ import pytest
 from traverse.read import quirks
 from traverse.read.archive import Source
 from traverse.read.labels import parse_label
-from traverse.read.lpr import LprLayout, read_lpr_poses
+from traverse.missions import mission
+from traverse.read.poses import PoseLayout, read_poses
+from traverse.record_formats import record_format
 
 
 @pytest.fixture(scope="module")
 def lpr1_layout(lpr1):
     label, _ = lpr1
-    return LprLayout.from_table(parse_label(label.read_bytes(), str(label))["table"])
+    return PoseLayout.from_table(parse_label(label.read_bytes(), str(label))["table"], "lpr", level="2B")
 
 
 @pytest.fixture(scope="module")
 def poses(lpr1, lpr1_layout):
-    return read_lpr_poses(Source(lpr1[1]), lpr1_layout)
+    return read_poses(Source(lpr1[1]), lpr1_layout, mission("ce4").record_time_epoch_utc)
 
 
 def test_101_records_with_label_times(poses):
@@ -48,8 +50,9 @@ def test_quirk_reference_point_is_little_endian(lpr1, lpr1_layout):
     assert not (1e-3 < abs(raw) < 1e5)
     assert lpr1_layout.dtype["REFERENCE_POINT_XPOSITION"].str == "<f4"
     assert lpr1_layout.dtype["XPOSITION"].str == ">f4"
-    assert quirks.reference_point_little_endian({"REFERENCE_POINT_XPOSITION": ">f4"}) == {
-        "REFERENCE_POINT_XPOSITION": "<f4"
+    assert quirks.little_endian({"REFERENCE_POINT_XPOSITION": ">f4", "XPOSITION": ">f4"},
+                                record_format("lpr").little_endian) == {
+        "REFERENCE_POINT_XPOSITION": "<f4", "XPOSITION": ">f4"
     }
 
 
@@ -63,6 +66,12 @@ def test_quirk_attitude_is_radians(poses):
 def test_quirk_axes_swapped_between_frames():
     e, n, u = quirks.rover_enu_from_reference(1.0, 2.0, 3.0, 10.0, 20.0, 30.0)
     assert (e, n, u) == (12.0, 21.0, 27.0)
+    # the LPR record format says the same as data: E = REF_X + Y, N = REF_Y + X, U = REF_Z - Z
+    values = {"XPOSITION": 1.0, "YPOSITION": 2.0, "ZPOSITION": 3.0, "REFERENCE_POINT_XPOSITION": 10.0,
+              "REFERENCE_POINT_YPOSITION": 20.0, "REFERENCE_POINT_ZPOSITION": 30.0}
+    position = record_format("lpr").position
+    assert tuple(sum(sign * values[f] for sign, f in position[axis])
+                 for axis in ("east", "north", "up")) == (e, n, u)
 
 
 def test_reads_header_bytes_only(lpr1_layout):

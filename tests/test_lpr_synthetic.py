@@ -104,12 +104,14 @@ def test_zip_member_streamed_equals_file(tmp_path):
         zf.write(data, f"DATA/{data.name}")
     from traverse.read.archive import Source
     from traverse.read.labels import parse_label
-    from traverse.read.lpr import LprLayout, read_lpr_poses
+    from traverse.missions import mission
+    from traverse.read.poses import PoseLayout, read_poses
 
-    layout = LprLayout.from_table(parse_label(label.read_bytes())["table"])
-    on_disk = read_lpr_poses(Source(data), layout)
+    layout = PoseLayout.from_table(parse_label(label.read_bytes())["table"], "lpr")
+    epoch = mission("ce4").record_time_epoch_utc
+    on_disk = read_poses(Source(data), layout, epoch)
     with zipfile.ZipFile(bundle) as zf:
-        streamed = read_lpr_poses(Source(bundle, f"DATA/{data.name}", zf), layout, block_records=7)
+        streamed = read_poses(Source(bundle, f"DATA/{data.name}", zf), layout, epoch, block_records=7)
     assert on_disk.equals(streamed)
 
 

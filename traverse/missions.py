@@ -23,8 +23,9 @@ import pandas as pd
 
 from traverse import geodesy
 from traverse.errors import ArchiveError
+from traverse.record_formats import record_formats
 
-__all__ = ["Mission", "missions", "mission", "mission_for_name", "mission_of_names", "mission_of"]
+__all__ = ["Mission", "mission_from_toml", "missions", "mission", "mission_for_name", "mission_of_names", "mission_of"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Mission:
     lander_instruments
         Instruments on the lander (their frames stay at the lander).
     pose_readers
-        Instrument → reader (``lpr``, ``roper``) for records carrying the rover pose.
+        Instrument → record format (``lpr``, ``roper``: :mod:`traverse.record_formats`) of
+        the records carrying the rover pose; an unknown format fails when the TOML loads.
     day_name, day_column
         ``lunar day`` / ``lunar_day``, ``sol`` / ``sol``: words and column name of a local day.
     day_length_s
@@ -173,7 +175,14 @@ def _timestamp(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_convert("UTC")
 
 
-def _load(key: str, text: str) -> Mission:
+def mission_from_toml(key: str, text: str) -> Mission:
+    """A :class:`Mission` from the text of its TOML file (``key`` is the file's stem).
+
+    Raises
+    ------
+    ValueError
+        A pose reader names no known record format (:mod:`traverse.record_formats`).
+    """
     d = tomllib.loads(text)
     b = d["body"]
     body = geodesy.Body(b["name"], b["crs"], float(b["radius_m"]))
@@ -182,6 +191,11 @@ def _load(key: str, text: str) -> Mission:
                                  name, body, key)
         for name, s in d["sites"].items()
     }
+    formats = record_formats()
+    unknown = {k: v for k, v in d.get("pose_readers", {}).items() if v not in formats}
+    if unknown:
+        raise ValueError(f"traverse/data/missions/{key}.toml: pose_readers {unknown} name no record format"
+                         f" (known: {', '.join(formats)})")
     day = d["local_day"]
     records = d.get("records", {})
     return Mission(
@@ -208,7 +222,7 @@ def missions() -> dict[str, Mission]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             key = entry.name[: -len(".toml")]
-            found[key] = _load(key, entry.read_text(encoding="utf-8"))
+            found[key] = mission_from_toml(key, entry.read_text(encoding="utf-8"))
     return found
 
 

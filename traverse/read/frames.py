@@ -3,8 +3,8 @@
 The rover position of a label product is its ``Rover_LocationXYZ`` (lander
 ENU, metres); the label's own ``Rover_Location`` lon/lat is kept beside it as
 ``label_lon``/``label_lat``.  Radar level-2B binaries give one row per record:
-Yutu-2's LPR (:mod:`traverse.read.lpr`) and Zhurong's RoPeR
-(:mod:`traverse.read.roper`), as the mission's ``pose_readers`` say.  Lander
+Yutu-2's LPR and Zhurong's RoPeR (:mod:`traverse.read.poses`)
+(:mod:`traverse.read.poses`), as the mission's ``pose_readers`` say.  Lander
 cameras (Chang'e-4's TCAM, LCAM) get role ``lander`` and the lander's own
 position, never a rover position.  The mission is decided from the products'
 names (:func:`traverse.missions.mission_of_names`; a mixed archive is refused).
@@ -40,9 +40,8 @@ from traverse.errors import (
 from traverse.read import parallel
 from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
-from traverse.read.lpr import LprLayout, read_lpr_poses
 from traverse.read.pointing import label_pointing
-from traverse.read.roper import RoperLayout, read_roper_poses
+from traverse.read.poses import PoseLayout, read_poses
 from traverse.schema import FRAMES_COLUMNS
 
 __all__ = ["read_frames", "frames_from_archive"]
@@ -131,14 +130,9 @@ def _label_row(prod: Product, lab: dict, mission: missions.Mission) -> dict:
 
 def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> pd.DataFrame:
     pn = prod.name
-    if mission.pose_readers[pn.instrument] == "roper":
-        layout = RoperLayout.from_table(lab["table"], source=str(prod.label))
-        poses = read_roper_poses(prod.data, layout, mission.record_time_epoch_utc, report=report)
-    else:
-        layout = LprLayout.from_table(
-            lab["table"], source=str(prod.label), instrument=pn.instrument, level=pn.level
-        )
-        poses = read_lpr_poses(prod.data, layout, report=report)
+    layout = PoseLayout.from_table(lab["table"], mission.pose_readers[pn.instrument], source=str(prod.label),
+                                   level=pn.level)
+    poses = read_poses(prod.data, layout, mission.record_time_epoch_utc, report=report)
     if layout.declared_records and len(poses) > layout.declared_records:
         report.add(
             prod.data,

@@ -1,57 +1,50 @@
-"""Every known trap in the Chang'e-4 products, one function each.
+"""Every known trap in the Chang'e-4 and Tianwen-1 products, one function each.
 
 Each quirk says which payloads and levels it hits and which real file shows
-it; :data:`RECORD_QUIRKS` dispatches all of them by ``(instrument, level)``.  Tests pin
-each one on the real LPR-1 product in ``../shared/data/ce4/lpr``.  The fifth
-trap, two lander positions 415 m apart, is the ``control`` option of
-:func:`traverse.geodesy.lander_site`.
+it.  The record formats (``traverse/data/records/*.toml``, read by
+:mod:`traverse.record_formats`) name which fields they hit: ``little_endian``
+fields (:func:`little_endian`), ``raw_u16`` fields, the signed sums of the
+``[position]`` table (:func:`rover_enu_from_reference` is the LPR one) and the
+column transforms of :data:`TRANSFORMS`.  Tests pin each one on the real
+products in ``../shared/data``.  The fifth trap, two lander positions 415 m
+apart, is the ``control`` option of :func:`traverse.geodesy.lander_site`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
-    "REFERENCE_POINT_FIELDS",
-    "reference_point_little_endian",
+    "little_endian",
     "attitude_radians",
     "rover_enu_from_reference",
     "sign_magnitude_16",
-    "RecordQuirks",
-    "RECORD_QUIRKS",
+    "heading_from_ccw_east",
+    "TRANSFORMS",
 ]
 
-#: Fields stored little-endian although the label says ``IEEE754MSBSingle``.
-REFERENCE_POINT_FIELDS = (
-    "REFERENCE_POINT_XPOSITION",
-    "REFERENCE_POINT_YPOSITION",
-    "REFERENCE_POINT_ZPOSITION",
-    "REFERENCE_POINT_ATT_PITCHING",
-    "REFERENCE_POINT_ATT_ROLLING",
-    "REFERENCE_POINT_ATT_YAWING",
-)
 
+def little_endian(dtypes: dict[str, str], fields) -> dict[str, str]:
+    """Read ``fields`` as little-endian floats whatever the label declares.
 
-def reference_point_little_endian(dtypes: dict[str, str]) -> dict[str, str]:
-    """Read the six ``REFERENCE_POINT_*`` floats as little-endian.
-
-    HITS: LPR-1, LPR-2A, LPR-2B at level 2B
-    (``CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B``: read
-    big-endian as labelled they come out as about −1e-08 or 1e36; read
+    HITS: LPR-1, LPR-2A, LPR-2B at level 2B, the six ``REFERENCE_POINT_*``
+    floats (``CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B``:
+    read big-endian as labelled they come out as about −1e-08 or 1e36; read
     little-endian, E −736.761 N 598.089 U 2.426 m).
 
     Parameters
     ----------
     dtypes
         numpy dtype strings by field name, as the label declares them.
+    fields
+        The names to swap (a record format's ``little_endian`` list).
     """
     out = dict(dtypes)
-    for name in REFERENCE_POINT_FIELDS:
-        if name in out and out[name] == ">f4":
-            out[name] = "<f4"
+    for name in fields:
+        if name in out and out[name].startswith(">f"):
+            out[name] = "<" + out[name][1:]
     return out
 
 
@@ -106,32 +99,18 @@ def sign_magnitude_16(raw: np.ndarray) -> np.ndarray:
     return np.where(words & 0x8000, -magnitude, magnitude)
 
 
-@dataclass(frozen=True)
-class RecordQuirks:
-    """How to read one kind of pose record: each attribute is one quirk function above.
+def heading_from_ccw_east(yaw_deg: np.ndarray) -> np.ndarray:
+    """Compass heading (degrees clockwise from north, [0, 360)) from a yaw counter-clockwise from east.
 
-    Attributes
-    ----------
-    field_dtypes
-        Corrects the numpy dtypes the label declares, by field name.
-    attitude_deg
-        Turns the stored attitude values into degrees.
-    rover_enu
-        Rover position in lander ENU (metres) from the record's position
-        fields and its reference point.
+    HITS: RoPeR level 2B ``Rover_Attitude_Yaw`` (x east, y north, yaw about up
+    from east; DESIGN.md, "Zhurong's frame"): heading = 90° − yaw.
     """
-
-    field_dtypes: Callable[[dict[str, str]], dict[str, str]]
-    attitude_deg: Callable[[np.ndarray], np.ndarray]
-    rover_enu: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
+    return np.mod(90.0 - np.asarray(yaw_deg, dtype="float64"), 360.0)
 
 
-#: The quirks of each pose-carrying product, keyed on (instrument, level); a product
-#: with no entry cannot be read as poses.
-RECORD_QUIRKS: dict[tuple[str, str], RecordQuirks] = {
-    ("LPR", "2B"): RecordQuirks(
-        field_dtypes=reference_point_little_endian,
-        attitude_deg=attitude_radians,
-        rover_enu=rover_enu_from_reference,
-    ),
+#: Column transforms a record format may name (``transform = "..."`` in ``traverse/data/records``).
+TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "degrees_from_radians": attitude_radians,
+    "sign_magnitude_16": sign_magnitude_16,
+    "heading_from_ccw_east": heading_from_ccw_east,
 }

@@ -1,7 +1,7 @@
 """Fixed-length binary records described by a label's ``Table_Binary``: layout and fast reading.
 
-Shared by the pose readers (:mod:`traverse.read.lpr` for Yutu-2's radar,
-:mod:`traverse.read.roper` for Zhurong's).  A layout is validated against the
+Shared by the pose reader (:mod:`traverse.read.poses`: Yutu-2's LPR, Zhurong's
+RoPeR).  A layout is validated against the
 label before use (record length, field offsets, data types, counts) and
 against the data file's size; a violation is a :class:`LayoutError` naming the
 field and the value.  A file shorter than its label declares (a cut download)
@@ -248,7 +248,7 @@ def read_pose_table(source: Source, layout: RecordLayout, decode, *, what: str, 
     ----------
     decode
         ``decode(records, first_record) -> DataFrame`` with a boolean ``valid`` column
-        (:func:`traverse.read.lpr.poses_from_array`, :func:`traverse.read.roper.roper_poses_from_array`).
+        (:func:`traverse.read.poses.decode_poses` for a record format).
     what
         The instrument, for messages (``LPR``, ``RoPeR``).
     max_abs_m

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from traverse.read.lpr import LPR_EPOCH
+from traverse.missions import mission
 from traverse.synthetic.images import write_image_data
 
 __all__ = [
@@ -295,7 +295,8 @@ def lpr_record_bytes(poses: pd.DataFrame, *, channel: str = "1") -> bytes:
     })
     rec = np.zeros(len(poses), dtype=dtype)
     t = pd.to_datetime(poses["time_utc"], utc=True).dt.tz_localize(None).to_numpy("datetime64[ms]")
-    ms = (t - LPR_EPOCH).astype("int64")
+    epoch = np.datetime64(mission("ce4").record_time_epoch_utc.tz_localize(None), "ms")
+    ms = (t - epoch).astype("int64")
     rec["FRAME"] = 0x146F1111 if channel == "1" else 0x146F2222
     rec["TIME_S"], rec["TIME_MS"] = ms // 1000, ms % 1000
     for field, col in [

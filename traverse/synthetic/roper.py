@@ -5,7 +5,7 @@ The records follow the real layout (``../shared/data/tw1/roper``): the same
 ``Position_*`` as 16-bit sign-magnitude centimetres in the north-east-down
 mirror of the landing-site frame, only with fewer echo samples so the files
 stay small; the labels describe that layout honestly.  Positions are written
-in the frame :mod:`traverse.read.roper` reads (x east, y north, z up) and the
+in the frame ``traverse/data/records/roper.toml`` reads (x east, y north, z up) and the
 yaw as it reads it (counter-clockwise from east).
 """
 
