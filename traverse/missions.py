@@ -16,14 +16,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 
 from traverse import geodesy
 from traverse.errors import ArchiveError
-from traverse.record_formats import record_formats
+from traverse.record_formats import record_formats, toml_texts
 
 __all__ = ["Mission", "mission_from_toml", "missions", "mission", "mission_for_name", "mission_of_names", "mission_of"]
 
@@ -217,12 +216,7 @@ def mission_from_toml(key: str, text: str) -> Mission:
 @cache
 def missions() -> dict[str, Mission]:
     """Every known mission by key, read once from ``traverse/data/missions/*.toml``."""
-    folder = files("traverse") / "data" / "missions"
-    found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            key = entry.name[: -len(".toml")]
-            found[key] = mission_from_toml(key, entry.read_text(encoding="utf-8"))
+    found = {key: mission_from_toml(key, text) for key, text in toml_texts("missions")}
     return found
 
 

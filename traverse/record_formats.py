@@ -20,7 +20,8 @@ from importlib.resources import files
 
 from traverse.read.quirks import TRANSFORMS
 
-__all__ = ["Column", "RecordFormat", "format_from_toml", "record_formats", "record_format"]
+__all__ = ["Column", "RecordFormat", "format_from_toml", "record_formats", "record_format",
+           "toml_texts"]
 
 _AXES = ("east", "north", "up")
 
@@ -117,16 +118,18 @@ def format_from_toml(name: str, text: str) -> RecordFormat:
     )
 
 
+def toml_texts(folder: str) -> list[tuple[str, str]]:
+    """``(stem, text)`` of every ``traverse/data/FOLDER/*.toml``, sorted by name."""
+    entries = sorted((files("traverse") / "data" / folder).iterdir(), key=lambda e: e.name)
+    return [(e.name[: -len(".toml")], e.read_text(encoding="utf-8")) for e in entries
+            if e.name.endswith(".toml")]
+
+
 @cache
 def record_formats() -> dict[str, RecordFormat]:
     """Every record format by key, read once from ``traverse/data/records/*.toml``."""
-    folder = files("traverse") / "data" / "records"
-    found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            fmt = format_from_toml(entry.name, entry.read_text(encoding="utf-8"))
-            found[fmt.key] = fmt
-    return found
+    formats = (format_from_toml(f"{stem}.toml", text) for stem, text in toml_texts("records"))
+    return {fmt.key: fmt for fmt in formats}
 
 
 def record_format(key: str) -> RecordFormat:
