@@ -131,7 +131,7 @@ def write_geopackage(
     mission = missions.mission(site.mission)
     layers = {name: mission.output_columns(gdf) for name, gdf in layers.items()}  # sol on Mars
     if local:
-        crs = geodesy.local_crs(site)
+        crs = geodesy.local_crs(site, origin_name=mission.lander_name)  # QGIS shows it by name
         layers |= {f"{name}_local": gdf.to_crs(crs) for name, gdf in list(layers.items())}
 
     path = Path(path)

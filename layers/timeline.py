@@ -87,7 +87,7 @@ def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
     ]
     day_end = {int(d): ms(e) for d, e in zip(days["lunar_day"], days["end_utc"], strict=True)}
     announced = []
-    odometry = announced_odometry() if mission is None or mission.key == "ce4" else announced_odometry()[:0]
+    odometry = announced_odometry(mission)  # empty for a rover without announced odometry
     for row in odometry.itertuples(index=False):
         if row.kind == "as_of" and pd.notna(row.as_of):
             when, label = ms(row.as_of), f"CNSA {row.as_of:%Y-%m-%d}: {row.cumulative_m:g} m"

@@ -281,8 +281,12 @@ def lonlat_to_enu(lon_deg, lat_deg, height_m, site: LanderSite = LANDER_LABEL):
     return np.asarray(e), np.asarray(n), np.asarray(u)
 
 
-def local_crs(site: LanderSite = LANDER_LABEL) -> CRS:
+def local_crs(site: LanderSite = LANDER_LABEL, *, origin_name: str | None = None) -> CRS:
     """Azimuthal-equidistant CRS centred on the lander, metres, on the site's body sphere.
+
+    Its name is ``ORIGIN AEQD (site)``, ``ORIGIN`` the mission's ``lander_name``
+    where the caller gives it (``Chang'e-4 lander AEQD (label)``), else
+    ``<body> lander``.
 
     Distances in it are measured on the 1 737 400 m reference sphere, whereas
     lander ENU metres are measured at the lander's height (−5935 m for the
@@ -294,15 +298,9 @@ def local_crs(site: LanderSite = LANDER_LABEL) -> CRS:
         latitude_natural_origin=site.lat_deg, longitude_natural_origin=site.lon_deg
     )
     return ProjectedCRS(
-        conversion=conv, geodetic_crs=site.body.crs, name=_aeqd_name(site)
+        conversion=conv, geodetic_crs=site.body.crs,
+        name=f"{origin_name or site.body.name + ' lander'} AEQD ({site.name})",
     )
-
-
-def _aeqd_name(site: LanderSite) -> str:
-    # Kept as it was for the Moon (QGIS projects refer to it by name).
-    if site.body == MOON_BODY:
-        return f"Chang'e-4 lander AEQD ({site.name})"
-    return f"{site.body.name} lander AEQD ({site.name})"
 
 
 def web_mercator_crs(body: Body = MOON_BODY) -> CRS:

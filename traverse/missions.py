@@ -24,7 +24,7 @@ from traverse import geodesy
 from traverse.errors import ArchiveError
 from traverse.record_formats import record_formats, toml_texts
 
-__all__ = ["Mission", "mission_from_toml", "missions", "mission", "mission_for_name", "mission_of_names", "mission_of"]
+__all__ = ["Mission", "mission_from_toml", "missions", "default_mission", "mission", "mission_for_name", "mission_of_names", "mission_of"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,16 @@ class Mission:
     lander_name, origin
         ``Chang'e-4 lander`` / ``the lander``: the origin of the rover positions
         as a map labels it and as a sentence says it.
+    body_adjective
+        ``lunar``, ``Martian``.
+    default
+        The mission of a table without a lander site (exactly one has it).
+    station_instruments
+        Instruments every station counts (``n_PCAM`` ...), present or not.
+    announced_odometry
+        File in ``traverse/data/`` of the rover's announced odometry, or ``None``.
+    first_day_number
+        The number of the local day that starts at :attr:`day_epoch_utc` (1 or 0).
     sites
         Named lander positions (``label`` first: the one the products use).
     prefix, name_pattern
@@ -75,6 +85,11 @@ class Mission:
     body: geodesy.Body
     lander_name: str
     origin: str
+    body_adjective: str
+    default: bool
+    station_instruments: tuple[str, ...]
+    announced_odometry: str | None
+    first_day_number: int
     sites: dict[str, geodesy.LanderSite]
     site_sources: dict[str, str]
     prefix: str
@@ -150,13 +165,8 @@ class Mission:
             raise ValueError(f"local_day: {int(idx.isna().sum())} of {len(idx)} times are missing"
                              " (NaT); drop them first")
         elapsed_s = np.asarray((idx - self.day_epoch_utc) / pd.Timedelta(seconds=1), dtype="float64")
-        day = self._first_day + np.floor(elapsed_s / self.day_length_s).astype("int64")
+        day = self.first_day_number + np.floor(elapsed_s / self.day_length_s).astype("int64")
         return int(day[0]) if scalar else day
-
-    @property
-    def _first_day(self) -> int:
-        # The Moon's days are counted from 1 at the epoch; Mars sols from 0 at the epoch.
-        return 1 if self.day_column == "lunar_day" else 0
 
     def local_time(self, time_utc) -> str:
         """``00011M12:27:02``: local day and local mean solar clock at ``time_utc``, as labels print it."""
@@ -167,7 +177,7 @@ class Mission:
         clock = (elapsed - day) * 86400.0
         h, rem = divmod(clock, 3600)
         m, s = divmod(rem, 60)
-        return f"{day + self._first_day:05d}M{int(h):02d}:{int(m):02d}:{int(s):02d}"
+        return f"{day + self.first_day_number:05d}M{int(h):02d}:{int(m):02d}:{int(s):02d}"
 
 
 def _timestamp(text: str) -> pd.Timestamp:
@@ -199,7 +209,9 @@ def mission_from_toml(key: str, text: str) -> Mission:
     records = d.get("records", {})
     return Mission(
         key=key, name=d["name"], rover=d["rover"], body=body, sites=sites,
-        lander_name=d["lander_name"], origin=d["origin"],
+        lander_name=d["lander_name"], origin=d["origin"], body_adjective=b["adjective"],
+        default=bool(d.get("default", False)), station_instruments=tuple(d.get("station_instruments", [])),
+        announced_odometry=d.get("announced_odometry"), first_day_number=int(day["first_number"]),
         site_sources={name: s.get("source", "") for name, s in d["sites"].items()},
         prefix=d["prefix"], name_pattern=re.compile(d["name_pattern"]),
         instrument_aliases=dict(d.get("instrument_aliases", {})),
@@ -217,11 +229,21 @@ def mission_from_toml(key: str, text: str) -> Mission:
 def missions() -> dict[str, Mission]:
     """Every known mission by key, read once from ``traverse/data/missions/*.toml``."""
     found = {key: mission_from_toml(key, text) for key, text in toml_texts("missions")}
+    defaults = [k for k, m in found.items() if m.default]
+    if len(defaults) != 1:
+        raise ValueError(f"traverse/data/missions: exactly one mission has default = true, not {defaults}")
     return found
 
 
-def mission(key: str = "ce4") -> Mission:
-    """The mission called ``key`` (``ce4``, ``tw1``)."""
+def default_mission() -> Mission:
+    """The mission of tables without a lander site (``default = true`` in its TOML)."""
+    return next(m for m in missions().values() if m.default)
+
+
+def mission(key: str | None = None) -> Mission:
+    """The mission called ``key`` (``ce4``, ``tw1``); the default mission for ``None``."""
+    if key is None:
+        return default_mission()
     try:
         return missions()[key]
     except KeyError:
@@ -238,7 +260,7 @@ def mission_for_name(file_name: str) -> Mission | None:
 
 
 def mission_of_names(names, *, source: str = "the archive") -> Mission:
-    """The one mission that product ids ``names`` belong to (Chang'e-4 when there are none).
+    """The one mission that product ids ``names`` belong to (the default mission when there are none).
 
     Raises
     ------
@@ -255,17 +277,17 @@ def mission_of_names(names, *, source: str = "the archive") -> Mission:
         found = missions()
         what = " and ".join(f"{n} {found[k].name} ({found[k].rover}) products" for k, n in counts.items())
         raise ArchiveError(f"mixed missions: {what}; build one mission at a time", source=source)
-    return mission(next(iter(counts), "ce4"))
+    return mission(next(iter(counts), None))
 
 
 def mission_of(*tables) -> Mission:
     """The mission of the first table tagged with a lander site (:func:`traverse.geodesy.with_site`).
 
     The site names its mission (:attr:`traverse.geodesy.LanderSite.mission`);
-    untagged tables are Chang'e-4's.
+    untagged tables are the default mission's (:func:`default_mission`).
     """
     for t in tables:
         site = geodesy.site_of(t)
         if site is not None:
             return mission(site.mission)
-    return mission("ce4")
+    return default_mission()

@@ -62,8 +62,8 @@ FRAMES_COLUMNS: dict[str, str] = {
 
 #: ``stations``: one row per stop (:func:`traverse.path.stations.stations_from_track`),
 #: Point(lon, lat) geometry in ``IAU_2015:30100`` not listed.  After
-#: ``n_frames`` come ``n_<instrument>`` counts, one per instrument in
-#: :data:`STATION_INSTRUMENTS` and any other rover instrument present, so the
+#: ``n_frames`` come ``n_<instrument>`` counts, one per instrument of the mission's
+#: ``station_instruments`` (traverse/data/missions) and any other rover instrument present, so the
 #: order is: STATIONS_COLUMNS[:5], the counts, STATIONS_COLUMNS[5:].
 STATIONS_COLUMNS: dict[str, str] = {
     "station_id": "int64",  # 1, 2, ... in time order
@@ -80,9 +80,6 @@ STATIONS_COLUMNS: dict[str, str] = {
     "lon": "float64",  # degrees east (IAU_2015:30100) for the chosen lander site
     "lat": "float64",  # degrees north, planetocentric
 }
-
-#: Instruments that always get an ``n_<instrument>`` count (number of frames) in ``stations``.
-STATION_INSTRUMENTS = ("PCAM", "VNIS", "LPR")
 
 #: ``drives``: one row per drive (:func:`traverse.path.drives.drives_from_track`),
 #: LineString(lon, lat) geometry in ``IAU_2015:30100`` not listed.

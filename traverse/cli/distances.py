@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     trav, _, _ = reconstruct_archive(args)
     table = days_table(trav.days, trav.coverage)
     if args.compare_announced:
-        if trav.mission.key != "ce4":
+        if trav.mission.announced_odometry is None:
             raise options.UsageError(f"--compare-announced: announced odometry is known for Yutu-2 only,"
                                      f" not for {trav.mission.rover}")
         table = compare_announced(table, gaps=trav.gaps, first_rover_day=trav.mission.first_rover_day)

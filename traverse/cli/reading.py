@@ -25,6 +25,7 @@ def read_archive(args: argparse.Namespace):
         number of problems.
     """
     from traverse.errors import Report
+    from traverse.missions import missions
     from traverse.read.archive import open_archive
     from traverse.read.frames import frames_from_archive
 
@@ -37,7 +38,8 @@ def read_archive(args: argparse.Namespace):
     if len(frames) == 0:
         first = "; ".join(f"{p.source}: {p.reason}" for p in report.problems[:3])
         raise TraverseError(
-            f"no Chang'e-4 or Tianwen-1 products could be read from {' '.join(map(str, args.paths))}"
+            f"no {' or '.join(m.name for m in missions().values())} products could be read from"
+            f" {' '.join(map(str, args.paths))}"
             f" ({len(report)} problems{': ' + first if first else ''})"
         )
     return frames, report, products

@@ -46,11 +46,11 @@ __all__ = [
 
 #: Mean synodic month (new Moon to new Moon), Earth days: the length of one
 #: lunar day plus one lunar night.
-SYNODIC_MONTH_D = mission("ce4").day_length_s / 86_400.0  # 29.530589 d, traverse/data/missions/ce4.toml
+SYNODIC_MONTH_D = mission().day_length_s / 86_400.0  # 29.530589 d, traverse/data/missions/ce4.toml
 
 #: Local midnight at the Chang'e-4 site before landing (see the module
 #: docstring): lunar day 1 runs from here for one synodic month.
-LUNAR_DAY_EPOCH_UTC = mission("ce4").day_epoch_utc  # 2018-12-22T22:00:00Z, ce4.toml
+LUNAR_DAY_EPOCH_UTC = mission().day_epoch_utc  # 2018-12-22T22:00:00Z, ce4.toml (the default mission)
 
 #: Column names of the ``days`` table (without geometry), in order; the
 #: table with dtypes and units is :data:`traverse.schema.DAYS_COLUMNS`.

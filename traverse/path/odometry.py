@@ -1,6 +1,7 @@
 """CNSA's announced odometry of Yutu-2, read from the project's data file, and the comparison.
 
-``traverse/data/yutu2_announced_odometry.csv`` holds one row per announcement
+``traverse/data/yutu2_announced_odometry.csv`` (named by ``announced_odometry`` in
+the mission's TOML) holds one row per announcement
 found: ``lunar_day``, ``cumulative_m`` (metres), ``kind`` (``end_of_day``: the
 total at the end of that lunar day; ``as_of``: a figure on the date
 ``as_of``), ``as_of``, ``note`` and ``source`` (a copy of the CNSA/Xinhua
@@ -22,39 +23,49 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from traverse.missions import Mission, mission
+
 __all__ = [
-    "ODOMETRY_FILE",
     "announced_odometry",
     "announced_end_of_day_m",
     "compare_announced",
     "compare_announced_at_dates",
 ]
 
-#: The data file, inside the installed package.
-ODOMETRY_FILE = "yutu2_announced_odometry.csv"
+_DTYPES = {"lunar_day": "Int64", "kind": "string", "note": "string", "source": "string"}
 
 
 @cache
-def _table() -> pd.DataFrame:
-    with resources.files("traverse").joinpath("data", ODOMETRY_FILE).open("rb") as fh:
-        table = pd.read_csv(fh, dtype={"lunar_day": "Int64", "kind": "string", "note": "string",
-                                       "source": "string"})
+def _table(file_name: str | None) -> pd.DataFrame:
+    if file_name is None:  # a rover with no announced odometry: an empty table
+        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in {**_DTYPES, "cumulative_m": "float64"}.items()})
+        empty["as_of"] = pd.Series(dtype="datetime64[ns, UTC]")
+        return empty
+    with resources.files("traverse").joinpath("data", file_name).open("rb") as fh:
+        table = pd.read_csv(fh, dtype=_DTYPES)
     table["as_of"] = pd.to_datetime(table["as_of"], utc=True)
     bad = ~table["kind"].isin(["end_of_day", "as_of"])
     if bad.any():
-        raise ValueError(f"{ODOMETRY_FILE}: unknown kind {table.loc[bad, 'kind'].tolist()}")
+        raise ValueError(f"{file_name}: unknown kind {table.loc[bad, 'kind'].tolist()}")
     return table
 
 
-def announced_odometry() -> pd.DataFrame:
-    """Every announced figure (a copy): ``lunar_day``, ``cumulative_m`` (metres), ``kind``,
-    ``as_of`` (UTC), ``note``, ``source``."""
-    return _table().copy()
+def announced_odometry(mission_: Mission | None = None) -> pd.DataFrame:
+    """Every figure announced for the mission's rover (a copy; empty when none is known):
+    ``lunar_day``, ``cumulative_m`` (metres), ``kind``, ``as_of`` (UTC), ``note``, ``source``.
+
+    Parameters
+    ----------
+    mission_
+        Default: the default mission (:func:`traverse.missions.default_mission`); the file is
+        its ``announced_odometry``.
+    """
+    return _table((mission_ or mission()).announced_odometry).copy()
 
 
-def announced_end_of_day_m() -> dict[int, float]:
+def announced_end_of_day_m(mission_: Mission | None = None) -> dict[int, float]:
     """Cumulative odometry at the end of each lunar day announced, metres, by lunar day."""
-    t = _table()
+    t = _table((mission_ or mission()).announced_odometry)
     t = t[(t["kind"] == "end_of_day") & t["lunar_day"].notna()]
     return {int(d): float(m) for d, m in zip(t["lunar_day"], t["cumulative_m"], strict=True)}
 
@@ -187,8 +198,6 @@ def compare_announced_at_dates(
         ``reconstructed_m`` (NaN where it cannot be known), ``difference_m``
         and ``comparison``.
     """
-    from traverse.missions import mission
-
     figures = announced_odometry() if announced is None else announced.copy()
     ends = pd.DatetimeIndex(pd.to_datetime(drives["end_utc"], utc=True))
     lengths = drives["length_2d_m"].to_numpy(dtype="float64")
@@ -205,7 +214,7 @@ def compare_announced_at_dates(
     for row in figures.itertuples(index=False):
         d = row.lunar_day
         if pd.isna(d) and pd.notna(row.as_of):
-            d = mission("ce4").local_day(row.as_of)
+            d = mission().local_day(row.as_of)
         if pd.isna(d) or int(d) not in cmp.index:
             got.append(np.nan)
             why.append("" if pd.isna(d) else f"lunar day {int(d)} is not in the archive")

@@ -66,7 +66,7 @@ import shapely
 from geopandas import GeoDataFrame
 
 from traverse.geodesy import LanderSite, common_site, enu_to_lonlat, with_site
-from traverse.missions import mission_of
+from traverse.missions import mission, mission_of
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 from traverse.path.smoothing import (
     elapsed_s,
@@ -75,10 +75,9 @@ from traverse.path.smoothing import (
     smooth_positions,
     smoothed_speed_m_s,
 )
-from traverse.schema import STATION_INSTRUMENTS, STATIONS_COLUMNS
+from traverse.schema import STATIONS_COLUMNS
 
 __all__ = [
-    "STATION_INSTRUMENTS",
     "rover_track",
     "stations_from_track",
     "detect_stations",
@@ -286,8 +285,8 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
         In :data:`~traverse.geodesy.MOON`, tagged with its site, Point(lon, lat) geometry and
         columns ``station_id`` (1, 2, ...), ``lunar_day``, ``first_utc``,
         ``last_utc`` (UTC: first start and last stop of its frames),
-        ``n_frames``, ``n_<instrument>`` for PCAM, VNIS, LPR and any other
-        rover instrument present (``n_LPR`` counts LPR records at rest),
+        ``n_frames``, ``n_<instrument>`` for the mission's station instruments
+        (Yutu-2: PCAM, VNIS, LPR) and any other rover instrument present (``n_LPR`` counts LPR records at rest),
         ``x_east_m``, ``y_north_m``, ``z_up_m`` (metres, lander ENU: median
         of its label products, else of its LPR records), ``products`` (label
         product ids, ``;``-joined, time order), ``instruments``
@@ -307,7 +306,8 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
             "n_frames": g.size(),
         }
     )
-    instruments = sorted(set(STATION_INSTRUMENTS) | set(at["instrument"].unique()))
+    always = mission(site.mission).station_instruments
+    instruments = sorted(set(always) | set(at["instrument"].unique()))
     counts = pd.crosstab(at["station_id"], at["instrument"]).reindex(
         index=out.index, columns=instruments, fill_value=0
     )

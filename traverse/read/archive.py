@@ -53,7 +53,7 @@ class ProductName:
     version: str
     level: str
     is_label: bool
-    mission: str = "ce4"
+    mission: str
 
 
 def parse_product_name(name: str) -> ProductName | None:

@@ -153,7 +153,7 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     doc = _Index(root)
     mission = doc.first("Mission_Area")
     if mission is None:
-        raise LabelError("no Mission_Area element; not a Chang'e-4 PDS4 label", source=source)
+        raise LabelError("no Mission_Area element; not a GRAS (CNSA) PDS4 label", source=source)
 
     direct = children_text(mission)
 
