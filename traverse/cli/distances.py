@@ -113,7 +113,10 @@ def run(args: argparse.Namespace) -> int:
     table = days_table(trav.days, trav.coverage)
     if args.compare_announced:
         if trav.mission.announced_odometry is None:
-            raise options.UsageError(f"--compare-announced: announced odometry is known for Yutu-2 only,"
+            from traverse.missions import missions
+
+            known = " and ".join(m.rover for m in missions().values() if m.announced_odometry)
+            raise options.UsageError(f"--compare-announced: announced odometry is known for {known} only,"
                                      f" not for {trav.mission.rover}")
         table = compare_announced(table, gaps=trav.gaps, first_rover_day=trav.mission.first_rover_day)
     if args.csv is not None:
