@@ -53,9 +53,10 @@ from layers.popups import (
     views_payload,
 )
 from traverse import geodesy, missions
+from traverse.errors import LROControlWarning
 from traverse.outputs import atomic_output
 
-__all__ = ["build_webmap", "LROControlWarning"]
+__all__ = ["build_webmap"]
 
 _ASSETS = Path(__file__).with_name("assets")
 _CSS = """
@@ -91,10 +92,6 @@ path.traverse-current-day { stroke-width: 9; }
 .traverse-search-results a { display: block; }
 .traverse-measuring .leaflet-pane .leaflet-interactive { pointer-events: none !important; }
 """
-
-
-class LROControlWarning(UserWarning):
-    """An LRO-controlled basemap is drawn under a traverse tied to another control network."""
 
 
 class _JsonCall(MacroElement):

@@ -112,6 +112,34 @@ def test_no_private_names_imported_across_modules():
     assert not private, "\n".join(private)
 
 
+def test_every_error_and_warning_class_is_in_errors_py():
+    """One place lists what can go wrong: no ``class XError``/``XWarning`` elsewhere."""
+    elsewhere = []
+    for name, path in _modules().items():
+        if name == "traverse.errors":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name.endswith(("Error", "Warning")):
+                elsewhere.append(f"{name}.{node.name}")
+    assert not elsewhere, "error/warning classes outside traverse/errors.py: " + ", ".join(elsewhere)
+
+
+def test_no_mission_key_compared_outside_the_registry():
+    """Missions are data: no code outside traverse.missions compares a mission's key."""
+    found = []
+    for name, path in _modules().items():
+        if name == "traverse.missions" or name.startswith("traverse.synthetic"):
+            continue  # synthetic products are written for one named mission on purpose
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(
+                    isinstance(c, ast.Constant) and c.value in ("ce4", "tw1") for c in node.comparators):
+                found.append(f"{name}:{node.lineno}")
+            if isinstance(node, ast.Call) and any(
+                    isinstance(a, ast.Constant) and a.value in ("ce4", "tw1") for a in node.args):
+                found.append(f"{name}:{node.lineno}")
+    assert not found, "mission keys in code: " + ", ".join(found)
+
+
 def test_the_graph_sees_real_arrows():
     graph = _graph()  # the test would pass vacuously on an empty graph
     assert "traverse.geodesy" in graph["traverse.read.frames"]

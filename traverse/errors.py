@@ -36,7 +36,11 @@ __all__ = [
     "LayoutError",
     "OutputError",
     "SiteMismatchError",
+    "FetchError",
+    "UsageError",
     "SkippedProductWarning",
+    "TerrainWarning",
+    "LROControlWarning",
     "Problem",
     "Report",
 ]
@@ -94,8 +98,24 @@ class SiteMismatchError(TraverseError, ValueError):
     """Tables tied to one lander site (control network) are used with another."""
 
 
+class FetchError(TraverseError):
+    """A download list or a download cannot be used (bad URL, unreachable host, failed file)."""
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as given: exit status 2, one line, no traceback."""
+
+
 class SkippedProductWarning(UserWarning):
     """A product, record or value was skipped; the report says which and why."""
+
+
+class TerrainWarning(UserWarning):
+    """Part of the traverse lies outside the DEM; its terrain values are missing."""
+
+
+class LROControlWarning(UserWarning):
+    """An LRO-controlled basemap is drawn under a traverse tied to another control network."""
 
 
 @dataclass(frozen=True)

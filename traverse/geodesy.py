@@ -26,6 +26,7 @@ for one, and nothing measures lunar distances with an Earth ellipsoid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import threading
 from functools import cache
 
 import numpy as np
@@ -71,21 +72,19 @@ class Body:
         longitude east), e.g. ``IAU_2015:30100``.
     radius_m
         Radius of that sphere, metres.
+    adjective
+        ``lunar``, ``Martian``: for messages (the mission TOML's ``[body] adjective``).
     """
 
     name: str
     crs_code: str
     radius_m: float
+    adjective: str = ""
 
     @property
     def crs(self) -> CRS:
         """The geographic CRS (degrees east/north, planetocentric)."""
         return _crs_from_code(self.crs_code)
-
-    @property
-    def adjective(self) -> str:
-        """``lunar``, ``Martian``: for messages."""
-        return {"Moon": "lunar", "Mars": "Martian"}.get(self.name, f"{self.name}'s")
 
 
 @cache
@@ -94,9 +93,9 @@ def _crs_from_code(code: str) -> CRS:
 
 
 #: The Moon: IAU 2015 sphere of 1 737 400 m (``IAU_2015:30100``).
-MOON_BODY = Body("Moon", "IAU_2015:30100", 1_737_400.0)
+MOON_BODY = Body("Moon", "IAU_2015:30100", 1_737_400.0, "lunar")
 #: Mars: IAU 2015 sphere of 3 396 190 m (``IAU_2015:49900``).
-MARS_BODY = Body("Mars", "IAU_2015:49900", 3_396_190.0)
+MARS_BODY = Body("Mars", "IAU_2015:49900", 3_396_190.0, "Martian")
 
 #: Mean radius of the Moon in metres, the sphere of ``IAU_2015:30100``.
 MOON_RADIUS_M = MOON_BODY.radius_m
@@ -202,7 +201,7 @@ def with_site(table, site: LanderSite):
     out.attrs = {**table.attrs, SITE_ATTR: {
         "name": site.name, "lon_deg": site.lon_deg, "lat_deg": site.lat_deg, "height_m": site.height_m,
         "body": site.body.name, "crs": site.body.crs_code, "radius_m": site.body.radius_m,
-        "mission": site.mission,
+        "adjective": site.body.adjective, "mission": site.mission,
     }}
     return out
 
@@ -212,9 +211,10 @@ def site_of(table) -> LanderSite | None:
     tag = getattr(table, "attrs", {}).get(SITE_ATTR)
     if tag is None:
         return None
-    body = Body(str(tag["body"]), str(tag["crs"]), float(tag["radius_m"])) if "body" in tag else MOON_BODY
+    body = (Body(str(tag["body"]), str(tag["crs"]), float(tag["radius_m"]), str(tag.get("adjective", "")))
+            if "body" in tag else MOON_BODY)
     return LanderSite(float(tag["lon_deg"]), float(tag["lat_deg"]), float(tag["height_m"]),
-                      str(tag["name"]), body, str(tag.get("mission", "ce4")))
+                      str(tag["name"]), body, str(tag.get("mission", LANDER_LABEL.mission)))
 
 
 def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
@@ -240,8 +240,20 @@ def common_site(*tables, site: LanderSite | None = None) -> LanderSite:
     return found[0][1] if found else LANDER_LABEL
 
 
+_TRANSFORMERS = threading.local()  # a pyproj Transformer is reused, but never across threads
+
+
 def _topocentric_pipeline(site: LanderSite) -> Transformer:
-    """Transformer from lander ENU (metres) to lon/lat (degrees)/height (metres)."""
+    """Transformer from lander ENU (metres) to lon/lat (degrees)/height (metres), one per site and thread."""
+    made = getattr(_TRANSFORMERS, "by_site", None)
+    if made is None:
+        made = _TRANSFORMERS.by_site = {}
+    if site not in made:
+        made[site] = _new_topocentric_pipeline(site)
+    return made[site]
+
+
+def _new_topocentric_pipeline(site: LanderSite) -> Transformer:
     r = site.body.radius_m
     return Transformer.from_pipeline(
         "+proj=pipeline"

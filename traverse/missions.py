@@ -42,8 +42,6 @@ class Mission:
     lander_name, origin
         ``Chang'e-4 lander`` / ``the lander``: the origin of the rover positions
         as a map labels it and as a sentence says it.
-    body_adjective
-        ``lunar``, ``Martian``.
     default
         The mission of a table without a lander site (exactly one has it).
     station_instruments
@@ -85,7 +83,6 @@ class Mission:
     body: geodesy.Body
     lander_name: str
     origin: str
-    body_adjective: str
     default: bool
     station_instruments: tuple[str, ...]
     announced_odometry: str | None
@@ -194,7 +191,7 @@ def mission_from_toml(key: str, text: str) -> Mission:
     """
     d = tomllib.loads(text)
     b = d["body"]
-    body = geodesy.Body(b["name"], b["crs"], float(b["radius_m"]))
+    body = geodesy.Body(b["name"], b["crs"], float(b["radius_m"]), b["adjective"])
     sites = {
         name: geodesy.LanderSite(float(s["lon_deg"]), float(s["lat_deg"]), float(s["height_m"]),
                                  name, body, key)
@@ -209,7 +206,7 @@ def mission_from_toml(key: str, text: str) -> Mission:
     records = d.get("records", {})
     return Mission(
         key=key, name=d["name"], rover=d["rover"], body=body, sites=sites,
-        lander_name=d["lander_name"], origin=d["origin"], body_adjective=b["adjective"],
+        lander_name=d["lander_name"], origin=d["origin"],
         default=bool(d.get("default", False)), station_instruments=tuple(d.get("station_instruments", [])),
         announced_odometry=d.get("announced_odometry"), first_day_number=int(day["first_number"]),
         site_sources={name: s.get("source", "") for name, s in d["sites"].items()},

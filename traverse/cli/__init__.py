@@ -14,8 +14,8 @@ import os
 import sys
 import warnings
 
-from traverse.cli.options import UsageError, configure_logging
-from traverse.errors import TraverseError
+from traverse.cli.options import configure_logging
+from traverse.errors import TraverseError, UsageError
 
 __all__ = ["main", "SUBCOMMANDS"]
 

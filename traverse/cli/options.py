@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from traverse import geodesy, missions
-from traverse.errors import OutputError
+from traverse.errors import OutputError, UsageError
 
 __all__ = [
     "UsageError",
@@ -28,10 +28,6 @@ __all__ = [
     "configure_logging",
     "Progress",
 ]
-
-
-class UsageError(Exception):
-    """A command line that cannot be carried out as given: exit status 2, one line, no traceback."""
 
 
 def control_network(text: str) -> str | tuple[float, float, float]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from traverse.cli.options import Progress, UsageError
-from traverse.errors import Report, TraverseError
+from traverse.cli.options import Progress
+from traverse.errors import Report, TraverseError, UsageError
 
 __all__ = ["read_archive", "reconstruct_archive", "skipped_path", "write_skipped", "summary"]
 

@@ -267,7 +267,7 @@ def probe_sizes(entries: pd.DataFrame, *, settings: FetchSettings = FetchSetting
     reached raises :class:`~traverse.fetch.lists.FetchError` naming it, so a
     dry run offline says so at once instead of timing out 5 000 times.
     """
-    from traverse.fetch.lists import FetchError
+    from traverse.errors import FetchError
 
     local = threading.local()
     hosts_ok: set[str] = set()

@@ -17,21 +17,17 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
-from traverse.errors import Report, TraverseError
+from traverse.errors import FetchError, Report
 from traverse.missions import mission
 from traverse.read.archive import parse_product_name
 
-__all__ = ["FetchError", "read_download_lists", "select_entries", "WHAT"]
+__all__ = ["read_download_lists", "select_entries", "WHAT"]
 
 #: ``--what`` choices: the labels and the LPR 2B data files (positions), or everything.
 WHAT = ("labels", "positions", "all")
 
 _COLUMNS = ["url", "path", "name", "product_id", "is_label", "instrument", "payload", "level",
             "sequence_id", "start_utc", "lunar_day", "source"]
-
-
-class FetchError(TraverseError):
-    """A download list or a download cannot be used (bad URL, unreachable host, failed file)."""
 
 
 def _decode(data: bytes) -> str:

@@ -38,16 +38,13 @@ from affine import Affine
 from rasterio.windows import Window, from_bounds
 
 from traverse import geodesy
+from traverse.errors import TerrainWarning
 from traverse.schema import TERRAIN_COLUMNS
 
-__all__ = ["TerrainWarning", "Dem", "read_dem", "sample_dem", "add_terrain", "DRIVE_TERRAIN_COLUMNS"]
+__all__ = ["Dem", "read_dem", "sample_dem", "add_terrain", "DRIVE_TERRAIN_COLUMNS"]
 
 #: Columns added to ``drives`` (units and meaning: :data:`traverse.schema.TERRAIN_COLUMNS`).
 DRIVE_TERRAIN_COLUMNS = list(TERRAIN_COLUMNS["drives"])
-
-
-class TerrainWarning(UserWarning):
-    """Part of the traverse lies outside the DEM; its terrain values are missing."""
 
 
 @dataclass(frozen=True)
