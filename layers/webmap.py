@@ -54,6 +54,7 @@ from layers.popups import (
 )
 from traverse import geodesy, missions
 from traverse.outputs import atomic_output
+from traverse.path.coverage import split_gaps
 
 __all__ = ["build_webmap", "LROControlWarning"]
 
@@ -305,6 +306,7 @@ def build_webmap(
         _to_body(g, n, body) for g, n in ((lander, "lander"), (frames, "frames"),
                                            (stations, "stations"), (drives, "drives"), (days, "days"))
     )
+    drives, gaps = split_gaps(drives)  # the drives layer of Traverse.layers() holds the gaps too
     sources = [tile_source(n) for n in tiles]
     images: list[BasemapImage] = [warp_basemap(p, body=body) for p in basemaps]
     images += [warp_basemap(p, kind="dem", body=body) for p in dems]
