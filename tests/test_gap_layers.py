@@ -62,3 +62,47 @@ def test_geopackage_holds_gaps_and_the_coverage_table(real, tmp_path):
     days = pyogrio.read_dataframe(gpkg, layer="days")
     assert days["lunar_day"].tolist() == [20, 62]  # the days without data are not empty rows here
     assert pd.api.types.is_bool_dtype(coverage["covered"])
+
+
+def _gap(**kw):
+    row = {"lunar_day": 62, "from_day": 20, "missing_days": "21–61", "length_2d_m": 650.74,
+           "end_utc": pd.Timestamp("2023-12-16T07:56Z")}
+    return pd.Series({**row, **kw})
+
+
+def test_gap_tooltips_say_no_data_and_at_least():
+    from layers.daypanel import gap_text
+    from traverse.missions import mission
+
+    moon, mars = mission("ce4"), mission("tw1")
+    assert gap_text(_gap(), moon) == ("No data between lunar day 20 and lunar day 62"
+                                      " (days 21–61 missing): at least 651 m")
+    assert gap_text(_gap(from_day=pd.NA, lunar_day=20, missing_days="1–19", length_2d_m=314.4), moon) == (
+        "No data before lunar day 20: at least 314 m from the lander")
+    assert gap_text(_gap(lunar_day=12, from_day=11, missing_days="", length_2d_m=40.0), mars) == (
+        "No data between sol 11 and sol 12: at least 40 m")
+    assert gap_text(_gap(lunar_day=15, from_day=11, missing_days="12–14"), mars).startswith(
+        "No data between sol 11 and sol 15 (sols 12–14 missing)")
+    assert gap_text(_gap(lunar_day=3, from_day=3, missing_days=""), moon).startswith("No drive data within")
+
+
+def test_chart_breaks_where_a_gap_arrives(real):
+    from layers.timeline import chart_spec, gap_breaks
+
+    assert gap_breaks(real.stations, real.gaps) == [1]  # day 62's station comes across the gap
+    assert gap_breaks(real.stations, real.gaps.iloc[:1]) == []  # the lander's gap: before any station
+    assert gap_breaks(real.stations, None) == []
+    spec = chart_spec(real.stations, real.drives, real.days, real.mission, real.gaps)
+    assert spec["breaks"] == [1]
+    assert [p[1] for p in spec["series"][0]["points"]] == [0.0, 0.0]  # gaps never counted as driven
+
+
+def test_panel_rows_collapse_the_runs_without_data(real):
+    from layers.daypanel import days_panel_html, missing_runs
+
+    assert missing_runs(real.days, real.coverage) == [(1, 19), (21, 61)]
+    assert missing_runs(real.days, None) == []
+    html, n_rows = days_panel_html(real.days, {20: "#440154", 62: "#fde725"}, "label", real.mission,
+                                   real.coverage, real.gaps)
+    assert n_rows == 4 and html.count("traverse-no-data") == 2 and "21–61" in html
+    assert "Measured: 5.6 m driven" in html and "at least 970.8 m with 2 gaps" in html

@@ -255,11 +255,13 @@ def drives_and_gaps(drives: GeoDataFrame, gaps: GeoDataFrame | None) -> GeoDataF
     out = pd.DataFrame(drives.drop(columns=drives.geometry.name))
     out.insert(0, "kind", "drive")
     for col in GAP_ONLY_COLUMNS:
-        out[col] = pd.Series(pd.NA, index=out.index, dtype="Int64" if col in ("gap_id", "from_day") else "object")
+        dtype = "Int64" if col in ("gap_id", "from_day") else "object"
+        out[col] = pd.Series(pd.NA, index=out.index, dtype=dtype)
     geoms = list(drives.geometry.to_numpy())
     if gaps is not None and len(gaps):
         # integer drive-only columns become nullable: empty on the gaps' rows
-        ints = {c: "Int64" for c in ("drive_id", "n_records") if c in out and pd.api.types.is_integer_dtype(out[c])}
+        ints = {c: "Int64" for c in ("drive_id", "n_records")
+                if c in out and pd.api.types.is_integer_dtype(out[c])}
         g = pd.DataFrame(gaps.drop(columns=gaps.geometry.name)).assign(kind="gap", source="inferred")
         out = pd.concat([out.astype(ints), g.reindex(columns=out.columns).astype(ints)], ignore_index=True)
         geoms += list(gaps.geometry.to_numpy())
