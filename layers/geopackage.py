@@ -12,6 +12,11 @@ Three things go beyond a plain ``to_file``:
   then all read ``IAU_2015:30100``.  Coordinates in the file are longitude, latitude
   (x, y), as GeoPackage always stores them.
 * **Styles are embedded** in ``layer_styles`` (see :mod:`layers.styles`).
+* **Coverage is a plain table.**  The local days without data have no
+  geometry, so they are not rows of ``days``: the non-spatial ``coverage``
+  table (GeoPackage ``attributes``) lists every day, ``covered`` or not.  The
+  ``drives`` layer holds the gaps as rows of ``kind`` "gap" (straight lower
+  bounds, never drives); its embedded style draws them dotted grey.
 * **Writes are atomic** (:func:`traverse.outputs.atomic_output`): everything goes
   to a temporary file beside the target, which replaces it only once complete.
 
@@ -29,6 +34,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 import pyogrio.errors
 import shapely
@@ -82,6 +88,7 @@ def write_geopackage(
     days: GeoDataFrame | None = None,
     views: GeoDataFrame | None = None,
     targets: GeoDataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
     local: bool = False,
     site: geodesy.LanderSite | None = None,
 ) -> Path:
@@ -99,6 +106,11 @@ def write_geopackage(
         Layers in :data:`traverse.geodesy.MOON` (degrees east/north); columns as
         in :mod:`traverse.schema` and the reconstruction steps.  Times
         (tz-aware, UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).
+        ``drives`` may hold gaps (``kind`` "gap": :func:`traverse.path.coverage.drives_and_gaps`).
+    coverage
+        :func:`traverse.path.coverage.coverage_from_frames`: written as the
+        non-spatial table ``coverage`` (one row per local day, ``covered``,
+        its day column named by the mission).
     local
         Also write ``<layer>_local`` copies in :func:`traverse.geodesy.local_crs`
         of the layers' lander site (metres from the lander).
@@ -147,6 +159,8 @@ def write_geopackage(
                 layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
                 use_arrow=USE_ARROW,
             )
+        if coverage is not None:
+            _write_coverage(tmp, mission.output_columns(coverage))
         days_layer = layers.get("days")
         day_numbers = (
             [] if days_layer is None
@@ -169,6 +183,12 @@ def write_geopackage(
     return path
 
 
+def _write_coverage(tmp: Path, coverage: pd.DataFrame) -> None:
+    """The non-spatial ``coverage`` table (GeoPackage ``attributes``): one row per local day."""
+    pyogrio.write_dataframe(pd.DataFrame(coverage), tmp, layer="coverage", driver="GPKG",
+                            dataset_options={"VERSION": _GPKG_VERSION}, use_arrow=USE_ARROW)
+
+
 def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     """Validate one input layer and return a copy ready for pyogrio."""
     gdf = require_body_crs(name, gdf)
@@ -185,6 +205,8 @@ def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
             f"layer {name!r} has {sorted(types - accepted)} geometries; expected {sorted(accepted)}"
         )
     out = gdf.copy()
+    if name == "drives" and "kind" not in out.columns:  # the style tells drives from gaps by kind
+        out.insert(0, "kind", "drive")
     for col in out.columns:
         if col != out.geometry.name and out[col].dtype == object:
             out[col] = out[col].map(joined)

@@ -15,7 +15,7 @@ from traverse.missions import Mission
 from traverse.path.odometry import announced_odometry
 from traverse.read.archive import parse_product_name
 
-__all__ = ["ms", "distance_to_station_m", "timeline_spec", "chart_spec", "station_sequences"]
+__all__ = ["ms", "distance_to_station_m", "timeline_spec", "chart_spec", "station_sequences", "gap_breaks"]
 
 #: A mission longer than this many lunar days starts with the per-day panel collapsed.
 COLLAPSE_AFTER_DAYS = 13
@@ -67,11 +67,28 @@ def timeline_spec(days: pd.DataFrame, colours: dict[int, str]) -> dict:
     }
 
 
+def gap_breaks(stations: pd.DataFrame, gaps: pd.DataFrame | None) -> list[int]:
+    """Indices of the stations reached across a gap: the charts' lines restart there.
+
+    Station ``i`` (position in ``stations``, in time order) follows a gap when
+    a gap arrives (``end_utc``) after station ``i - 1`` was reached and no
+    later than station ``i``; the distance measured across a gap is unknown,
+    so no line is drawn over it.
+    """
+    if gaps is None or not len(gaps) or len(stations) < 2:
+        return []
+    t = pd.to_datetime(stations["first_utc"], utc=True).to_numpy()
+    ends = pd.to_datetime(gaps["end_utc"], utc=True).dropna().to_numpy()
+    return [i for i in range(1, len(t)) if ((ends > t[i - 1]) & (ends <= t[i])).any()]
+
+
 def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
-               mission: Mission | None = None) -> dict:
+               mission: Mission | None = None, gaps: pd.DataFrame | None = None) -> dict:
     """Cumulative distance against date (2-D, 3-D, CNSA's announcements), and the elevation profile.
 
-    ``series`` points are ``[t_ms, metres, station index]``; ``announced`` points
+    ``series`` points are ``[t_ms, metres, station index]`` (drives only: gaps are
+    never counted); ``breaks`` the station indices reached across a gap
+    (:func:`gap_breaks`), where the lines restart; ``announced`` points
     ``[t_ms, metres, label]`` (end-of-day figures at the end of their lunar day
     in the data, mid-day figures at their date; Yutu-2's figures, so only for
     Chang'e-4); ``profile`` (only with a DEM)
@@ -98,7 +115,7 @@ def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
             continue
         if day_end and when is not None and when <= max(v for v in day_end.values() if v) + 86_400_000:
             announced.append([when, float(row.cumulative_m), label])
-    spec = {"series": series, "announced": announced}
+    spec = {"series": series, "announced": announced, "breaks": gap_breaks(stations, gaps)}
     if "elevation_m" in stations and np.isfinite(stations["elevation_m"]).any():
         spec["profile"] = [[round(float(c), 2), round(float(z), 2), i]
                            for i, (c, z) in enumerate(zip(cum["cum_2d_m"], stations["elevation_m"],

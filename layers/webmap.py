@@ -41,20 +41,15 @@ from geopandas import GeoDataFrame
 from jinja2 import Template
 
 from layers import timeline
+from layers.daypanel import days_panel_html, gaps_payload
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
 from layers.palette import day_colours
-from layers.popups import (
-    esc,
-    panorama_strip,
-    pictures_by_product,
-    station_popups,
-    terrain_text,
-    utc,
-    views_payload,
-)
+from layers.popups import (esc, panorama_strip, pictures_by_product, station_popups, terrain_text, utc,
+                           views_payload)
 from traverse import geodesy, missions
 from traverse.errors import LROControlWarning
 from traverse.outputs import atomic_output
+from traverse.path.coverage import split_gaps
 
 __all__ = ["build_webmap"]
 
@@ -155,7 +150,7 @@ def _inline_assets(m: folium.Map, mission: missions.Mission) -> None:
         data = base64.b64encode((_ASSETS / name).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
     scripts = [(_ASSETS / n).read_text(encoding="utf-8")
-               for n in ("leaflet.js", "traverse-map.js", "traverse-timeline.js")]
+               for n in ("leaflet.js", "traverse-map.js", "traverse-timeline.js", "traverse-gaps.js")]
     if any("</script" in s.lower() for s in scripts):
         raise RuntimeError("a vendored script contains '</script' and cannot be inlined")
     body = {"name": mission.body.name, "crs": mission.body.crs_code, "radius_m": mission.body.radius_m,
@@ -164,8 +159,7 @@ def _inline_assets(m: folium.Map, mission: missions.Mission) -> None:
     head = m.get_root().header
     head.add_child(_Raw(f"<style>{css}</style><style>{_CSS}</style>"), name="leaflet_css")
     head.add_child(_Raw(f"<script>{scripts[0]}</script>"), name="leaflet_js")
-    head.add_child(_Raw(radius + f"<script>{scripts[1]}</script><script>{scripts[2]}</script>"),
-                   name="traverse_js")
+    head.add_child(_Raw(radius + "".join(f"<script>{s}</script>" for s in scripts[1:])), name="traverse_js")
 
 
 def _latlngs(geom) -> list:
@@ -199,25 +193,6 @@ def _decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> np
     return np.round(latlon, 7).ravel()
 
 
-def _panel_html(days: pd.DataFrame, colours: dict, control_name: str, mission: missions.Mission) -> str:
-    """Legend and per-day distance table (numbers only; no label text)."""
-    rows = "".join(
-        f"<tr><td><span class='swatch' style='background:{colours[d.lunar_day]}'></span>"
-        f" {esc(d.lunar_day)}</td><td>{utc(d.start_utc)[:10]}</td><td>{esc(d.stations)}</td>"
-        f"<td>{d.drive_m:.1f}</td><td>{d.drive_3d_m:.1f}</td><td>{d.cumulative_m:.1f}</td>"
-        f"<td>{d.from_lander_m:.1f}</td></tr>"
-        for d in days.itertuples(index=False)
-    )
-    return (
-        f"<b>{esc(mission.rover)} traverse by {esc(mission.day_name)}</b> (control: {esc(control_name)})"
-        "<table><tr><th>day</th><th>start</th><th>stations</th><th>drive m</th><th>3-D m</th>"
-        f"<th>total m</th><th>from lander m</th></tr>{rows}</table>"
-        "<span style='border-top:2px dashed #1b1b1b;display:inline-block;width:18px'></span>"
-        " inferred drive &nbsp; <span style='border-top:2px solid #1b1b1b;display:inline-block;"
-        f"width:18px'></span> drive from {esc(mission.pose_instruments)} poses"
-    )
-
-
 def _warn_lro(sources: Iterable[str], control_name: str) -> None:
     """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``.
 
@@ -244,6 +219,7 @@ def build_webmap(
     days: GeoDataFrame,
     views: GeoDataFrame | None = None,
     targets: GeoDataFrame | None = None,
+    coverage: pd.DataFrame | None = None,
     basemaps: Sequence[str | Path] = (),
     dems: Sequence[str | Path] = (),
     tiles: Sequence[str] = (),
@@ -261,10 +237,16 @@ def build_webmap(
         Output ``.html`` file.
     lander, frames, stations, drives, days
         Reconstruction tables in :data:`traverse.geodesy.MOON` (lon/lat degrees).
+        ``drives`` may hold gaps (``kind`` "gap", :meth:`Traverse.layers()
+        <traverse.path.reconstruct.Traverse.layers>`): drawn dotted grey in
+        their own layer "Gaps (no data)", never counted as drives.
     views, targets
         What the instruments saw (:func:`traverse.path.views.view_wedges`,
         :func:`~traverse.path.views.target_lines`), drawn as the toggleable
         layer "What the rover saw".
+    coverage
+        Every local day, covered or not (``Traverse.coverage``): the per-day
+        panel lists the days without data greyed.
     basemaps
         GeoTIFFs in any lunar CRS, warped to the lunar web Mercator and drawn
         under the traverse (single-band DEMs as hillshade).
@@ -302,6 +284,7 @@ def build_webmap(
         _to_body(g, n, body) for g, n in ((lander, "lander"), (frames, "frames"),
                                            (stations, "stations"), (drives, "drives"), (days, "days"))
     )
+    drives, gaps = split_gaps(drives)  # the drives layer of Traverse.layers() holds the gaps too
     sources = [tile_source(n) for n in tiles]
     images: list[BasemapImage] = [warp_basemap(p, body=body) for p in basemaps]
     images += [warp_basemap(p, kind="dem", body=body) for p in dems]
@@ -379,6 +362,8 @@ def build_webmap(
         ("What the rover saw", "addViews", seen, not seen["lazy"]),
         (f"{mission.day_title}s", "addDays", day_data, True),
         ("Drives", "addDrives", drive_data, True),
+        *([("Gaps (no data)", "addGaps", gaps_payload(_to_body(gaps, "gaps", body), mission), True)]
+          if len(gaps) else []),
         ("Stations", "addStations", station_data, True),
         ("Lander", "addLander", lander_data, True),
     ):
@@ -387,13 +372,15 @@ def build_webmap(
         group.add_to(m)
 
     folium.LayerControl(collapsed=False).add_to(m)
-    panel = {"html": _panel_html(days, colours, control_name, mission), "position": "bottomright",
-             "title": f"Distance by {mission.day_name} ({len(days)} {mission.day_name}s)",
-             "collapsed": len(days) > timeline.COLLAPSE_AFTER_DAYS}
+    panel_html, n_rows = days_panel_html(days, colours, control_name, mission, coverage, gaps)
+    of = f" of {len(coverage)}" if coverage is not None and len(coverage) > len(days) else ""
+    panel = {"html": panel_html, "position": "bottomright",
+             "title": f"Distance by {mission.day_name} ({len(days)}{of} {mission.day_name}s)",
+             "collapsed": n_rows > timeline.COLLAPSE_AFTER_DAYS}
     m.add_child(_JsonCall("addPanel", panel, target=m.get_name()))
     if len(days):
         m.add_child(_JsonCall("addTimeline", timeline.timeline_spec(days, colours), target=m.get_name()))
-        m.add_child(_JsonCall("addChart", timeline.chart_spec(stations, drives, days, mission),
+        m.add_child(_JsonCall("addChart", timeline.chart_spec(stations, drives, days, mission, gaps),
                               target=m.get_name()))
     m.add_child(_JsonCall("addScale", None, target=m.get_name()))
     m.add_child(_JsonCall("addMeasure", None, target=m.get_name()))

@@ -5,8 +5,10 @@ Run with Debian's interpreter (python3-qgis), never the project venv:
     QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis_check.py maps/traverse.gpkg out.png
 
 For every feature table it reports validity, ``crs().authid()``, map units,
-feature count, and the renderer/labelling QGIS applied from the default style
-embedded in ``layer_styles``; then it renders the five main layers (days at the
+feature count, the features of each ``kind`` (drives and gaps), and the
+renderer/labelling QGIS applied from the default style embedded in
+``layer_styles``; for every attribute table (``coverage``) validity, fields and
+rows; then it renders the five main layers (days at the
 bottom, lander on top) on a white background to ``out.png`` and counts the
 pixels that are not background.
 """
@@ -25,6 +27,7 @@ from qgis.core import (
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsRectangle,
+    QgsRenderContext,
     QgsUnitTypes,
     QgsVectorLayer,
 )
@@ -34,14 +37,41 @@ from qgis.PyQt.QtGui import QColor
 DRAW_ORDER = ["lander", "stations", "frames", "drives", "days"]  # top first, as QgsMapSettings
 
 
-def _feature_tables(gpkg):
+def _feature_tables(gpkg, data_type="features"):
     con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)
     try:
         return [r[0] for r in con.execute(
-            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid"
+            "SELECT table_name FROM gpkg_contents WHERE data_type = ? AND table_name != 'layer_styles'"
+            " ORDER BY rowid", (data_type,)
         )]
     finally:
         con.close()
+
+
+def _plain(value):
+    """A QGIS attribute value as JSON: numbers, booleans and text as they are, NULL as None."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return None
+    if hasattr(value, "toPyDateTime"):
+        return value.toPyDateTime().isoformat()
+    return value if isinstance(value, (bool, int, float, str)) else str(value)
+
+
+def _describe_table(layer, max_rows=1000):
+    """An attribute (non-spatial) table as QGIS reads it: validity, fields, rows."""
+    names = layer.fields().names()
+    rows = [dict(zip(names, map(_plain, f.attributes())))
+            for _, f in zip(range(max_rows), layer.getFeatures())]
+    return {"isValid": layer.isValid(), "featureCount": layer.featureCount(),
+            "fields": {f.name(): f.typeName() for f in layer.fields()}, "rows": rows}
+
+
+def _symbol_info(symbol):
+    """Colour and line style of a category's symbol."""
+    if symbol is None:
+        return {}
+    props = symbol.symbolLayer(0).properties()
+    return {"colour": symbol.color().name(), "line_style": props.get("line_style")}
 
 
 def _describe(layer):
@@ -61,10 +91,11 @@ def _describe(layer):
     if renderer is not None and renderer.type() == "categorizedSymbol":
         info["classAttribute"] = renderer.classAttribute()
         info["categories"] = [
-            {"value": str(c.value()), "label": c.label(),
-             "colour": c.symbol().color().name() if c.symbol() else None}
+            {"value": str(c.value()), "label": c.label(), **_symbol_info(c.symbol())}
             for c in renderer.categories()
         ]
+    if "kind" in layer.fields().names():
+        info["kinds"] = _kinds(layer)
     if renderer is not None and renderer.type() == "singleSymbol":
         sym = renderer.symbol()
         info["symbol"] = {
@@ -81,6 +112,26 @@ def _describe(layer):
     if layer.mapTipTemplate():
         info["mapTip"] = _map_tip(layer)
     return info
+
+
+def _kinds(layer):
+    """Per ``kind`` (drive, gap): how many features, and the line styles and colours the renderer
+    gives them (as it would draw them)."""
+    renderer = layer.renderer().clone()
+    context = QgsRenderContext()
+    context.expressionContext().appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    renderer.startRender(context, layer.fields())
+    kinds = {}
+    for feature in layer.getFeatures():
+        context.expressionContext().setFeature(feature)
+        entry = kinds.setdefault(str(feature["kind"]), {"count": 0, "line_styles": [], "colours": []})
+        entry["count"] += 1
+        info = _symbol_info(renderer.symbolForFeature(feature, context))
+        for key, out in (("line_style", "line_styles"), ("colour", "colours")):
+            if info.get(key) not in entry[out]:
+                entry[out].append(info.get(key))
+    renderer.stopRender(context)
+    return kinds
 
 
 def _map_tip(layer):
@@ -143,6 +194,9 @@ def main(argv):
     for name in _feature_tables(gpkg):
         layers[name] = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
     report["layers"] = {name: _describe(layer) for name, layer in layers.items()}
+    tables = {name: QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+              for name in _feature_tables(gpkg, "attributes")}
+    report["tables"] = {name: _describe_table(table) for name, table in tables.items()}
     drawn = [layers[n] for n in DRAW_ORDER if n in layers and layers[n].isValid()]
     report["render"] = _render(drawn, out_png) if drawn else None
     print(json.dumps(report, indent=1))

@@ -44,9 +44,10 @@ def _day_rows(text: str) -> list[list[str]]:
 
 
 def _spatial_layers(gpkg) -> dict[str, str]:
-    """Layer name -> geometry type, without the non-spatial ``layer_styles`` table."""
+    """Layer name -> geometry type, without the non-spatial ``layer_styles`` and ``coverage`` tables."""
     layers = dict(pyogrio.list_layers(gpkg))
     assert layers.pop("layer_styles") is None  # QGIS default styles travel with the file
+    assert layers.pop("coverage") is None  # one row per lunar day, no geometry
     return layers
 
 
@@ -131,6 +132,10 @@ def test_build_writes_every_output(built):
     assert len(stations) == 25
     drives = pyogrio.read_dataframe(stem.parent / "NAME_drives.geojson")
     assert len(drives) == 24 and (drives["source"] == "inferred").sum() == 2
+    layer = pyogrio.read_dataframe(stem.with_suffix(".gpkg"), layer="drives")
+    assert (layer["kind"] == "drive").all() and len(layer) == 24  # the sample has no gap
+    coverage = pyogrio.read_dataframe(stem.with_suffix(".gpkg"), layer="coverage")
+    assert coverage["lunar_day"].tolist() == list(range(1, 14)) and coverage["covered"].all()
     days = pd.read_csv(stem.parent / "NAME_days.csv")
     assert days["lunar_day"].tolist() == list(range(1, 14))
     html = stem.with_suffix(".html").read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from layers.geopackage import write_geopackage
+from traverse.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
 from layer_fixtures import traverse_layers  # noqa: E402
@@ -48,9 +49,8 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def qgis_report(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("qgis")
+def _qgis_check(gpkg: Path, tmp: Path) -> dict:
+    """Run tests/qgis_check.py on ``gpkg`` in Debian's QGIS; its JSON report (skip without QGIS)."""
     env = _clean_env(tmp)
     if not Path(SYSTEM_PYTHON).exists():
         _skip_or_fail(f"{SYSTEM_PYTHON} not found; install Debian python3-qgis")
@@ -63,10 +63,7 @@ def qgis_report(tmp_path_factory):
             f"{SYSTEM_PYTHON} cannot import qgis.core (apt-get install qgis python3-qgis"
             f" qgis-providers): {probe.stderr.strip()[-300:]}"
         )
-    gpkg = write_geopackage(
-        tmp / "traverse.gpkg", **traverse_layers(), local=True
-    )
-    png = tmp / "traverse.png"
+    png = gpkg.with_suffix(".png")
     res = subprocess.run(
         [SYSTEM_PYTHON, str(CHECK_SCRIPT), str(gpkg), str(png)],
         env=env, capture_output=True, text=True, timeout=300, cwd=tmp,
@@ -75,6 +72,20 @@ def qgis_report(tmp_path_factory):
     report = json.loads(res.stdout)
     report["stderr"] = res.stderr
     return report
+
+
+@pytest.fixture(scope="module")
+def qgis_report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("qgis")
+    return _qgis_check(write_geopackage(tmp / "traverse.gpkg", **traverse_layers(), local=True), tmp)
+
+
+@pytest.fixture(scope="module")
+def real_qgis_report(tmp_path_factory, ce4):
+    """``traverse build`` of the real products (lunar days 20 and 62 only), opened in QGIS."""
+    tmp = tmp_path_factory.mktemp("qgis_real")
+    assert main(["build", str(ce4), "-o", str(tmp / "real"), "-q"]) == 0
+    return _qgis_check(tmp / "real.gpkg", tmp)
 
 
 @pytest.mark.parametrize("name", MAIN)
@@ -103,7 +114,8 @@ def test_qgis_applies_the_embedded_default_styles(qgis_report):
     assert [c["label"] for c in days["categories"]] == ["Lunar day 1", "Lunar day 2", "Lunar day 3"]
     assert len({c["colour"] for c in days["categories"]}) == 3
     assert layers["drives"]["renderer"] == "categorizedSymbol"
-    assert layers["drives"]["classAttribute"] == "source"
+    assert '"source"' in layers["drives"]["classAttribute"]  # and "kind": gaps apart
+    assert layers["drives"]["kinds"]["drive"]["count"] == 3  # a layer without kind: all drives
     assert layers["stations"]["labelsEnabled"] and layers["stations"]["labelField"] == "station_id"
     assert layers["lander"]["symbol"]["properties"]["name"] == "star"
     assert layers["frames"]["symbol"]["opacity"] < 0.5
@@ -164,3 +176,28 @@ def test_qgis_renders_a_non_blank_map(qgis_report):
     assert drawn == render["non_background_pixels"]
     assert drawn > 2000, "the map is (nearly) blank"
     assert len(counts) > 10  # lines, star, dots and labels, not one flat colour
+
+
+def test_real_build_draws_the_gaps_apart_in_qgis(real_qgis_report):
+    """The real products: a gap from the lander (no data before day 20) and one over days 21-61."""
+    drives = real_qgis_report["layers"]["drives"]
+    assert drives["isValid"] and drives["authid"] == "IAU_2015:30100"
+    assert drives["renderer"] == "categorizedSymbol" and '"kind"' in drives["classAttribute"]
+    kinds = drives["kinds"]
+    assert kinds["gap"]["count"] == 2 and kinds["drive"]["count"] == 1
+    assert kinds["gap"]["line_styles"] == ["dot"] and kinds["gap"]["colours"] == ["#808080"]
+    assert kinds["drive"]["line_styles"] == ["solid"]  # the LPR drive of day 62, as before
+    gap = [c for c in drives["categories"] if c["value"] == "gap"]
+    assert len(gap) == 1 and "no data" in gap[0]["label"].lower()
+    assert real_qgis_report["render"]["errors"] == []
+
+
+def test_real_build_has_a_coverage_table_in_qgis(real_qgis_report):
+    assert "coverage" not in real_qgis_report["layers"]  # no geometry: an attribute table
+    table = real_qgis_report["tables"]["coverage"]
+    assert table["isValid"] and table["featureCount"] == 62
+    assert table["fields"]["covered"] == "Boolean"
+    assert [r["lunar_day"] for r in table["rows"]] == list(range(1, 63))
+    assert [r["lunar_day"] for r in table["rows"] if r["covered"]] == [20, 62]
+    days = real_qgis_report["layers"]["days"]
+    assert days["featureCount"] == 2  # the days without data have no empty geometry here

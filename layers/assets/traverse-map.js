@@ -38,6 +38,7 @@
     T._timed.push({layer: layer, t: (t === null || t === undefined) ? -Infinity : t, day: day});
     return layer;
   }
+  T.timed = timed;
 
   T.addDays = function (group, days) {
     days.forEach(function (d) {

@@ -94,7 +94,20 @@
     return e;
   }
 
-  function drawChart(parent, title, series, dots, xIsTime, yUnit) {
+  /* Points [x, y, station index] cut into runs: a run ends before a station reached across a gap
+   * (breaks: station indices, layers/timeline.py gap_breaks), so no line is drawn over a gap. */
+  T.chartSegments = function (points, breaks) {
+    var segs = [];
+    points.forEach(function (p, i) {
+      var prev = i ? points[i - 1] : null;
+      var cut = prev && (breaks || []).some(function (b) { return prev[2] < b && b <= p[2]; });
+      if (!prev || cut) { segs.push([]); }
+      segs[segs.length - 1].push(p);
+    });
+    return segs;
+  };
+
+  function drawChart(parent, title, series, dots, xIsTime, yUnit, breaks) {
     var W = 300, H = 150, P = {l: 44, r: 8, t: 18, b: 22};
     var all = [];
     series.forEach(function (s) { all = all.concat(s.points); });
@@ -117,9 +130,16 @@
       xIsTime ? T.isoDate(x1).slice(0, 10) : Math.round(x1) + ' m';
     var colours = ['#1f77b4', '#ff7f0e'];
     series.forEach(function (s, k) {
-      svgEl('polyline', {fill: 'none', stroke: colours[k % 2], 'stroke-width': 1.5,
-        points: s.points.map(function (p) { return X(p[0]) + ',' + Y(p[1]); }).join(' '),
-        'class': 'traverse-series'}, svg);
+      T.chartSegments(s.points, breaks).forEach(function (seg) {
+        if (seg.length === 1) {  // a lone station between gaps: a dot, no line
+          svgEl('circle', {cx: X(seg[0][0]), cy: Y(seg[0][1]), r: 1.5, fill: colours[k % 2],
+            'class': 'traverse-series-point'}, svg);
+          return;
+        }
+        svgEl('polyline', {fill: 'none', stroke: colours[k % 2], 'stroke-width': 1.5,
+          points: seg.map(function (p) { return X(p[0]) + ',' + Y(p[1]); }).join(' '),
+          'class': 'traverse-series'}, svg);
+      });
     });
     (dots || []).forEach(function (d) {
       svgEl('circle', {cx: X(d[0]), cy: Y(d[1]), r: 3, fill: '#d62728', 'class': 'traverse-announced'},
@@ -164,9 +184,10 @@
           toggle.textContent = open ? 'Charts ▾' : 'Charts ▸';
         });
         drawChart(body, 'Distance driven (m) · red: CNSA odometer', spec.series, spec.announced,
-                  true, 'm');
+                  true, 'm', spec.breaks);
         if (spec.profile) {
-          drawChart(body, 'Elevation (m) along the traverse', [{points: spec.profile}], [], false, 'm');
+          drawChart(body, 'Elevation (m) along the traverse', [{points: spec.profile}], [], false, 'm',
+                    spec.breaks);
         }
         return div;
       }

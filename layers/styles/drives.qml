@@ -1,10 +1,12 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<!-- Drives between stations: solid where the LPR track gives the path, dashed where inferred. -->
+<!-- Drives between stations: solid where the LPR track gives the path, dashed where inferred;
+     gaps (kind "gap": no data, a straight lower bound, never a drive) dotted grey. -->
 <qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
- <renderer-v2 type="categorizedSymbol" attr="source" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
+ <renderer-v2 type="categorizedSymbol" attr="if(&quot;kind&quot; = 'gap', 'gap', &quot;source&quot;)" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <categories>
    <category value="lpr" symbol="0" label="Drive (LPR track)" render="true"/>
    <category value="inferred" symbol="1" label="Drive (inferred, straight)" render="true"/>
+   <category value="gap" symbol="3" label="Gap: no data (straight, at least)" render="true"/>
    <category value="" symbol="2" label="Drive (other source)" render="true"/>
   </categories>
   <symbols>
@@ -34,6 +36,16 @@
      <prop k="line_style" v="dot"/>
      <prop k="line_width" v="0.6"/>
      <prop k="line_width_unit" v="MM"/>
+    </layer>
+   </symbol>
+   <symbol type="line" name="3" alpha="0.9" clip_to_extent="1" force_rhr="0">
+    <layer class="SimpleLine" enabled="1" locked="0" pass="0">
+     <prop k="line_color" v="128,128,128,255"/>
+     <prop k="line_style" v="dot"/>
+     <prop k="line_width" v="0.8"/>
+     <prop k="line_width_unit" v="MM"/>
+     <prop k="capstyle" v="round"/>
+     <prop k="joinstyle" v="round"/>
     </layer>
    </symbol>
   </symbols>

@@ -123,8 +123,8 @@ def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = build_webmap(path, **trav.layers(), basemaps=args.basemap, tiles=args.tiles,
-                           dems=[args.dem] if args.dem is not None else [])
+        out = build_webmap(path, **trav.layers(), coverage=trav.coverage, basemaps=args.basemap,
+                           tiles=args.tiles, dems=[args.dem] if args.dem is not None else [])
     for w in caught:  # e.g. an LRO basemap under the label control network
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
             print(f"warning: {w.message}", file=sys.stderr)

@@ -34,8 +34,8 @@ from traverse.geodesy import LanderSite, common_site, enu_to_lonlat, lonlat_to_e
 from traverse.missions import Mission, mission
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 
-__all__ = ["COVERAGE_COLUMNS", "GAPS_COLUMNS", "coverage_from_frames", "find_gaps", "day_ranges_text",
-           "coverage_summary"]
+__all__ = ["COVERAGE_COLUMNS", "GAPS_COLUMNS", "GAP_ONLY_COLUMNS", "coverage_from_frames", "find_gaps",
+           "day_ranges_text", "coverage_summary", "drives_and_gaps", "split_gaps"]
 
 #: ``coverage``: one row per local day from the rover's first day to the last day with data.
 COVERAGE_COLUMNS: dict[str, str] = {
@@ -234,6 +234,52 @@ def _gaps_frame(rows: list, site: LanderSite, m: Mission) -> GeoDataFrame:
     coords = np.stack([np.column_stack([lon[:n], lat[:n]]), np.column_stack([lon[n:], lat[n:]])], axis=1)
     return with_site(GeoDataFrame(out[list(GAPS_COLUMNS)], geometry=shapely.linestrings(coords),
                                   crs=site.body.crs), site)
+
+
+#: Columns of the gaps kept on their rows of the ``drives`` layer (empty on the drives' rows).
+GAP_ONLY_COLUMNS = ("gap_id", "from_day", "missing_days", "reason")
+
+
+def drives_and_gaps(drives: GeoDataFrame, gaps: GeoDataFrame | None) -> GeoDataFrame:
+    """The ``drives`` GIS layer: every drive (``kind`` "drive") and every gap (``kind`` "gap").
+
+    A gap row keeps its straight lengths in ``length_2d_m``/``length_3d_m``
+    (metres, lander ENU chords: lower bounds, never drives), ``source``
+    "inferred" and :data:`GAP_ONLY_COLUMNS`; the drive-only columns
+    (``drive_id``, ``n_records``) are empty there, and the gap-only columns
+    empty on the drives' rows.  Rows in time order of arrival (``end_utc``).
+    Whoever sums drive lengths from this layer must keep ``kind == "drive"``
+    (:func:`split_gaps`).
+    """
+    site = common_site(drives, *([gaps] if gaps is not None else []))
+    out = pd.DataFrame(drives.drop(columns=drives.geometry.name))
+    out.insert(0, "kind", "drive")
+    for col in GAP_ONLY_COLUMNS:
+        dtype = "Int64" if col in ("gap_id", "from_day") else "object"
+        out[col] = pd.Series(pd.NA, index=out.index, dtype=dtype)
+    geoms = list(drives.geometry.to_numpy())
+    if gaps is not None and len(gaps):
+        # integer drive-only columns become nullable: empty on the gaps' rows
+        ints = {c: "Int64" for c in ("drive_id", "n_records")
+                if c in out and pd.api.types.is_integer_dtype(out[c])}
+        g = pd.DataFrame(gaps.drop(columns=gaps.geometry.name)).assign(kind="gap", source="inferred")
+        out = pd.concat([out.astype(ints), g.reindex(columns=out.columns).astype(ints)], ignore_index=True)
+        geoms += list(gaps.geometry.to_numpy())
+    layer = GeoDataFrame(out, geometry=geoms, crs=drives.crs)
+    layer = layer.iloc[np.argsort(layer["end_utc"].to_numpy(), kind="stable")].reset_index(drop=True)
+    return with_site(layer, site)
+
+
+def split_gaps(layer: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(drives, gaps)`` of a ``drives`` layer made by :func:`drives_and_gaps`.
+
+    A table without a ``kind`` column holds drives only (the gaps come back
+    empty, with the same columns).
+    """
+    if "kind" not in layer.columns:
+        return layer, layer.iloc[:0]
+    is_gap = (layer["kind"] == "gap").to_numpy()
+    return layer.loc[~is_gap], layer.loc[is_gap]
 
 
 def coverage_summary(coverage: pd.DataFrame, gaps: pd.DataFrame, m: Mission) -> str:

@@ -23,7 +23,7 @@ from traverse.geodesy import (
     with_site,
 )
 from traverse.missions import mission
-from traverse.path.coverage import coverage_from_frames, find_gaps
+from traverse.path.coverage import coverage_from_frames, drives_and_gaps, find_gaps
 from traverse.path.days import summarise_days
 from traverse.path.drives import drives_from_track
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
@@ -88,9 +88,15 @@ class Traverse:
 
     def layers(self) -> dict[str, GeoDataFrame]:
         """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``, and
-        ``views`` and ``targets`` where any frame says what it looked at."""
+        ``views`` and ``targets`` where any frame says what it looked at.
+
+        The ``drives`` layer holds the drives (``kind`` "drive") and the gaps
+        (``kind`` "gap", straight lower bounds, never drives:
+        :func:`~traverse.path.coverage.drives_and_gaps`); :attr:`drives` stays
+        drives only.  ``days`` holds the days with data; the days without are
+        in :attr:`coverage` (not a layer: no geometry)."""
         out = {"lander": self.lander, "frames": self.frames, "stations": self.stations,
-               "drives": self.drives, "days": self.days}
+               "drives": drives_and_gaps(self.drives, self.gaps), "days": self.days}
         for name, layer in (("views", self.views), ("targets", self.targets)):
             if layer is not None and len(layer):
                 out[name] = layer
