@@ -163,3 +163,16 @@ def test_real_folder_distances_say_what_they_know(ce4, capsys):
     assert "compared from CNSA's 463.26 m at the end of lunar day 19" in out
     assert "not compared, lunar day 62: no announced figure for the end of lunar day 61" in out
     assert "announced during a lunar day" not in out  # days 21, 34, 38 are not in the archive
+
+
+def test_real_folder_geojson_holds_the_gaps(ce4, tmp_path, capsys):
+    """--geojson writes what the GeoPackage's drives layer holds: the drive and the two gaps, by kind."""
+    import json
+
+    from traverse.cli import main
+
+    assert main(["build", str(ce4), "-o", str(tmp_path / "real"), "--geojson", "--images", "none"]) == 0
+    features = json.loads((tmp_path / "real_drives.geojson").read_text())["features"]
+    kinds = [(f["properties"]["kind"], round(f["properties"]["length_2d_m"], 1)) for f in features]
+    assert kinds == [("gap", 314.4), ("gap", 650.7), ("drive", 5.6)]
+    assert "1 gap of 651 m between lunar day 20 and lunar day 62" in capsys.readouterr().out

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
                                     local=args.local)]
         written.append(write_days_csv(files["days"], days_table(trav.days, trav.coverage)))
         if args.geojson:
-            written.append(write_geojson(files["geojson"], trav.drives))
+            written.append(write_geojson(files["geojson"], trav.layers()["drives"]))  # with the gaps (kind)
         written.append(write_map(args, trav, files["html"]))
     skipped = write_skipped(report, files["gpkg"])
     if not args.quiet:
