@@ -58,6 +58,12 @@ class RecordFormat:
         the rover in lander east-north-up, metres.
     columns
         The other output columns, in order.
+    echo_group
+        Name of the ``Group_Field_Binary`` holding each record's echo samples (``None``: no echoes).
+    echo_interval_element
+        Label element giving the time between two samples in ns (``None``: not stated).
+    echo_complex_parts
+        Names of the real and imaginary fields when the group holds complex values.
     """
 
     key: str
@@ -70,6 +76,9 @@ class RecordFormat:
     raw_u16: tuple[str, ...]
     position: dict[str, tuple[tuple[float, str], ...]]
     columns: tuple[Column, ...]
+    echo_group: str | None = None
+    echo_interval_element: str | None = None
+    echo_complex_parts: tuple[str, ...] = ()
 
     @property
     def wanted(self) -> tuple[str, ...]:
@@ -101,6 +110,9 @@ def format_from_toml(name: str, text: str) -> RecordFormat:
         if not terms:
             raise ValueError(f"{where}: [position] needs {axis!r}")
         position[axis] = tuple(_signed(t, f"{where} [position] {axis}") for t in terms)
+    echoes = d.get("echoes", {})
+    if len(echoes.get("complex_parts", [])) not in (0, 2):
+        raise ValueError(f"{where}: [echoes] complex_parts names the real and imaginary fields, two names")
     columns = []
     for col, spec in d.get("columns", {}).items():
         transform = spec.get("transform")
@@ -115,6 +127,8 @@ def format_from_toml(name: str, text: str) -> RecordFormat:
         little_endian=tuple(f.upper() for f in d.get("little_endian", [])),
         raw_u16=tuple(f.upper() for f in d.get("raw_u16", [])),
         position=position, columns=tuple(columns),
+        echo_group=echoes.get("group"), echo_interval_element=echoes.get("sample_interval"),
+        echo_complex_parts=tuple(f.upper() for f in echoes.get("complex_parts", [])),
     )
 
 
