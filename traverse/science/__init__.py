@@ -1,0 +1,1 @@
+"""Science along the track: radargrams of the drives (:mod:`~traverse.science.radargram`)."""
