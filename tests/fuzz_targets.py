@@ -191,6 +191,15 @@ def label_deep_or_huge(rng, folder, seeds, k):
     return [_write(folder, name, text.encode())]
 
 
+def label_times(rng, folder, seeds, k):
+    """Label times outside pandas' nanosecond range or the mission's, or not times at all."""
+    data = rng.choice(seeds.labels).decode("utf-8", "replace")
+    values = ["0001-01-01T00:00:00Z", "1677-09-21T00:12:43Z", "2263-01-01T00:00:00Z", "-1", "9999-12-31T23:59:59Z",
+              "2019-02-30T00:00:00Z", "2019-366T00:00:00Z", "1970-01-01T00:00:00Z", "", "2019-01-04T04:00:00+99:00"]
+    text = _replaced_values(rng, data, values, ["start_date_time", "stop_date_time"])
+    return [_write(folder, _renamed(_label_name(data.encode()), k), text.encode())]
+
+
 def label_entities(rng, folder, seeds, k):
     data = rng.choice(seeds.labels).decode("utf-8", "replace")
     dtd = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
@@ -482,6 +491,7 @@ CLASSES: dict[str, Mutator] = {
     "label encodings (UTF-16, wrong declaration)": label_encodings,
     "label deep nesting / oversized text": label_deep_or_huge,
     "label DTD / entities": label_entities,
+    "label times out of range": label_times,
     "LPR header byte flips": lpr_header_flips,
     "LPR truncated / empty": lpr_truncated_or_empty,
     "LPR Table_Binary numbers": lpr_table_numbers,
