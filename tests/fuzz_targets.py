@@ -298,6 +298,37 @@ def roper_table_numbers(rng, folder, seeds, k):
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
 
 
+# --- files that are not regular files ---------------------------------------------------------
+
+def special_files(rng, folder, seeds, k):
+    """A FIFO, a symlink loop, a device or broken link, a socket or a folder named like a product."""
+    import os
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / _renamed(_label_name(rng.choice(seeds.labels)), k)
+    how = rng.choice(["fifo", "loop", "urandom", "broken", "folder", "socket", "zip fifo"])
+    if how == "socket" and len(str(path)) >= 100:  # AF_UNIX paths are short
+        how = "fifo"
+    if how == "zip fifo":
+        path = folder / _bundle_name(k)
+        os.mkfifo(path)
+    elif how == "fifo":
+        os.mkfifo(path)
+    elif how == "loop":
+        os.symlink(path, path)
+    elif how == "urandom":
+        os.symlink("/dev/urandom", path)
+    elif how == "broken":
+        os.symlink(folder / f"gone{k}", path)
+    elif how == "folder":
+        path.mkdir()
+    else:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))
+    return [path]
+
+
 # --- zip bundles ------------------------------------------------------------------------------------
 
 def _bundle_name(k: int) -> str:
@@ -498,6 +529,7 @@ CLASSES: dict[str, Mutator] = {
     "zip corrupt central directory": zip_corrupt_directory,
     "zip hostile members": zip_hostile_members,
     "zip not a zip": zip_not_a_zip,
+    "FIFO, device, socket, symlink loop, folder": special_files,
 }
 
 #: Mutation classes of Zhurong's RoPeR products, mixed with :func:`write_good_zhurong` batches.
