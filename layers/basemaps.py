@@ -28,6 +28,7 @@ from rasterio.transform import from_origin
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from traverse import geodesy
+from traverse.rasters import check_open_raster
 
 __all__ = [
     "BasemapImage",
@@ -135,6 +136,20 @@ def _lro_evidence(src, path: Path) -> str | None:
     return None
 
 
+def _read_decimated(src, max_side_px: int) -> tuple[np.ndarray, Affine]:
+    """Every band as float32 (NaN for nodata), read at most ``max_side_px`` on a side, and its transform.
+
+    A basemap is shown at most ``max_size_px`` wide: reading it whole would
+    allocate its full size (a large mosaic, or a header declaring absurd
+    dimensions) for nothing.
+    """
+    step = max(1.0, max(src.width, src.height) / max_side_px)
+    shape = (src.count, max(1, round(src.height / step)), max(1, round(src.width / step)))
+    bands = src.read(out_shape=shape, masked=True, resampling=Resampling.average)
+    scale = Affine.scale(src.width / shape[2], src.height / shape[1])
+    return bands.astype("float32").filled(np.nan), src.transform @ scale
+
+
 def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None = None,
                  body: geodesy.Body = geodesy.MOON_BODY) -> BasemapImage:
     """Warp a GeoTIFF to the body's web Mercator as an RGBA image with lon/lat bounds.
@@ -159,18 +174,14 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
 
     Raises
     ------
-    ValueError
-        The raster has no CRS or a CRS not on ``body`` (for example WGS 84).
+    RasterError
+        The raster has no CRS or a CRS not on ``body`` (for example WGS 84),
+        or an absurd size or transform (:func:`traverse.rasters.check_open_raster`).
     """
     path = Path(path)
     dst_crs = RioCRS.from_wkt(geodesy.web_mercator_crs(body).to_wkt())
     with rasterio.open(path) as src:
-        if src.crs is None or not geodesy.is_body_crs(src.crs.to_wkt(), body):
-            raise ValueError(
-                f"basemap {path.name}: CRS {src.crs.to_string() if src.crs else None!r} is not"
-                f" on the {body.name} sphere (semi-major axis near {body.radius_m / 1000:,.0f} km);"
-                f" reproject it to a {body.adjective} CRS such as {body.crs_code} first"
-            )
+        check_open_raster(src, body, what="basemap")
         transform, width, height = calculate_default_transform(
             src.crs, dst_crs, src.width, src.height, *src.bounds
         )
@@ -178,11 +189,11 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
         if factor > 1:
             width, height = int(np.ceil(width / factor)), int(np.ceil(height / factor))
             transform = transform @ Affine.scale(factor)
-        bands = src.read(masked=True).astype("float32").filled(np.nan)
+        bands, src_transform = _read_decimated(src, 2 * max_size_px)
         out = np.full((src.count, height, width), np.nan, "float32")
         for i in range(src.count):
             reproject(
-                bands[i], out[i], src_transform=src.transform, src_crs=src.crs,
+                bands[i], out[i], src_transform=src_transform, src_crs=src.crs,
                 dst_transform=transform, dst_crs=dst_crs, src_nodata=np.nan,
                 dst_nodata=np.nan, resampling=Resampling.bilinear,
             )

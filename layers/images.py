@@ -26,6 +26,7 @@ import pandas as pd
 from traverse.errors import ArchiveError, Report, TraverseError
 from traverse.read import parallel
 from traverse.read.archive import Product, Source
+from traverse.read.pds4 import MAX_LABEL_BYTES
 
 __all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
            "write_images", "with_images"]
@@ -62,7 +63,7 @@ class ImageTask:
 def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
     """Decode one product (label and data file) and write its JPEG(s).
 
-    Returns ``(product_id, status, detail)``: ``("ok", (lines, samples, bands))``,
+    Returns ``(product_id, status, detail)``: ``("ok", (lines, samples, bands, notes))``,
     ``("none", None)`` when the label describes no image (a spectrum, a
     table), or ``("error", (source, reason))``.  Labels without their data
     file are not tasks (:func:`write_images` reports them).
@@ -74,10 +75,14 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
     name = str(Source(Path(task.label[0]), task.label[1]))
     try:
         label = parallel.reopen(task.label)  # may fail: the bundle changed since it was listed
-        layout = image_layout(label.read_bytes(), name)
+        layout = image_layout(label.read_bytes(MAX_LABEL_BYTES + 1), name)
         if layout is None:
             return task.product_id, "none", None
-        image = read_image(parallel.reopen(task.data), layout)
+        data = parallel.reopen(task.data)
+        notes = [(name, note) for note in layout.notes]
+        size_notes: list[str] = []
+        image = read_image(data, layout, size_notes)
+        notes += [(str(data), note) for note in size_notes]
         picture = Image.fromarray(display_array(image, layout))
         del image
         if task.full is not None:
@@ -88,7 +93,7 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
         return task.product_id, "error", (exc.source or name, exc.reason)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:  # unreadable member, bad deflate
         return task.product_id, "error", (name, f"image not decoded ({exc})")
-    return task.product_id, "ok", (layout.lines, layout.samples, layout.bands)
+    return task.product_id, "ok", (layout.lines, layout.samples, layout.bands, tuple(notes))
 
 
 def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mode: str,
@@ -205,7 +210,9 @@ def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> p
             task = by_id[pid]
             rel = folder.name
             rows.append((pid, task.instrument, f"{rel}/thumbs/{Path(task.thumb).name}",
-                         f"{rel}/full/{Path(task.full).name}" if task.full else None, *detail))
+                         f"{rel}/full/{Path(task.full).name}" if task.full else None, *detail[:3]))
+            for source, note in detail[3]:
+                report.note(source, note)
         elif status == "error":
             report.add(detail[0], f"{detail[1]}; no image (the frame keeps its position)",
                        error=ArchiveError)

@@ -192,6 +192,15 @@ def label_deep_or_huge(rng, folder, seeds, k):
     return [_write(folder, name, text.encode())]
 
 
+def label_times(rng, folder, seeds, k):
+    """Label times outside pandas' nanosecond range or the mission's, or not times at all."""
+    data = rng.choice(seeds.labels).decode("utf-8", "replace")
+    values = ["0001-01-01T00:00:00Z", "1677-09-21T00:12:43Z", "2263-01-01T00:00:00Z", "-1", "9999-12-31T23:59:59Z",
+              "2019-02-30T00:00:00Z", "2019-366T00:00:00Z", "1970-01-01T00:00:00Z", "", "2019-01-04T04:00:00+99:00"]
+    text = _replaced_values(rng, data, values, ["start_date_time", "stop_date_time"])
+    return [_write(folder, _renamed(_label_name(data.encode()), k), text.encode())]
+
+
 def label_entities(rng, folder, seeds, k):
     data = rng.choice(seeds.labels).decode("utf-8", "replace")
     dtd = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
@@ -288,6 +297,37 @@ def roper_table_numbers(rng, folder, seeds, k):
     fields = ["record_length", "records", "offset", "field_location", "field_length", "repetitions"]
     label = _table_numbers(rng, label, values, fields, "IEEE754LSBSingle")
     return [_write(folder, name + "L", label.encode()), _write(folder, name, data)]
+
+
+# --- files that are not regular files ---------------------------------------------------------
+
+def special_files(rng, folder, seeds, k):
+    """A FIFO, a symlink loop, a device or broken link, a socket or a folder named like a product."""
+    import os
+    import socket
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / _renamed(_label_name(rng.choice(seeds.labels)), k)
+    how = rng.choice(["fifo", "loop", "urandom", "broken", "folder", "socket", "zip fifo"])
+    if how == "socket" and len(str(path)) >= 100:  # AF_UNIX paths are short
+        how = "fifo"
+    if how == "zip fifo":
+        path = folder / _bundle_name(k)
+        os.mkfifo(path)
+    elif how == "fifo":
+        os.mkfifo(path)
+    elif how == "loop":
+        os.symlink(path, path)
+    elif how == "urandom":
+        os.symlink("/dev/urandom", path)
+    elif how == "broken":
+        os.symlink(folder / f"gone{k}", path)
+    elif how == "folder":
+        path.mkdir()
+    else:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))
+    return [path]
 
 
 # --- zip bundles ------------------------------------------------------------------------------------
@@ -483,12 +523,14 @@ CLASSES: dict[str, Mutator] = {
     "label encodings (UTF-16, wrong declaration)": label_encodings,
     "label deep nesting / oversized text": label_deep_or_huge,
     "label DTD / entities": label_entities,
+    "label times out of range": label_times,
     "LPR header byte flips": lpr_header_flips,
     "LPR truncated / empty": lpr_truncated_or_empty,
     "LPR Table_Binary numbers": lpr_table_numbers,
     "zip corrupt central directory": zip_corrupt_directory,
     "zip hostile members": zip_hostile_members,
     "zip not a zip": zip_not_a_zip,
+    "FIFO, device, socket, symlink loop, folder": special_files,
 }
 
 #: Mutation classes of Zhurong's RoPeR products, mixed with :func:`write_good_zhurong` batches.

@@ -98,6 +98,30 @@ def test_disk_full_leaves_nothing_partial(archive, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("limit", [20_000, 100_000])
+def test_a_size_limit_inside_sqlite_is_said_in_words_not_sql(archive, tmp_path, limit):
+    def small():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    stem = tmp_path / "maps" / "t"
+    proc = _run(["build", str(archive), "-o", str(stem), "-q", "--images", "none"], preexec_fn=small)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.count("\n") == 1 and len(proc.stderr) < 200, proc.stderr
+    assert "size limit" in proc.stderr and "INSERT" not in proc.stderr and "sqlite3_exec" not in proc.stderr
+    assert _leftovers(tmp_path) == []
+
+
+def test_writer_library_messages_lose_their_sql(tmp_path):
+    from traverse.outputs import _library_reason
+
+    sql = "sqlite3_exec(CREATE TABLE gpkg_contents (" + "x TEXT, " * 700 + ")) failed: no such table: t"
+    assert _library_reason(RuntimeError("Error while writing: " + sql), tmp_path) == \
+        "the GeoPackage writer failed (SQLite: no such table: t)"
+    assert _library_reason(RuntimeError(sql.replace("no such table: t", "database or disk is full")),
+                           tmp_path) == "no space left on the device"
+
+
 def test_ctrl_c_during_build_leaves_no_partial_file(archive, tmp_path):
     out = tmp_path / "maps"
     out.mkdir()

@@ -280,3 +280,32 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
     assert images.empty
     assert [p.source for p in report.problems] == [f"{bundle}!{pid}L"]
     assert "not decoded" in report.problems[0].reason
+
+
+@pytest.mark.parametrize("edit, data_extra, note", [
+    (("<axes>3</axes>", "<axes>2</axes>"), 0, "declares axes '2' but describes 3 Axis_Array"),
+    (("<sequence_number>2</sequence_number>", "<sequence_number>1</sequence_number>"), 0,
+     "sequence_number values [1, 1, 3] are not 1 to 3"),
+    (("<sequence_number>3</sequence_number>", "<sequence_number>7</sequence_number>"), 0,
+     "sequence_number values [1, 2, 7]"),
+    (None, 5000, "5000 more than the label's Array_3D_Image"),
+])
+def test_odd_but_readable_descriptions_and_padded_data_get_a_note(tmp_path, edit, data_extra, note):
+    from layers.images import write_images
+    from tests.fuzz_targets import write_good_images
+    from traverse.errors import Report
+    from traverse.read.frames import frames_from_archive
+
+    ids = write_good_images(tmp_path / "a", 2)
+    pid = sorted(ids)[0]
+    label, data = tmp_path / "a" / f"{pid}L", tmp_path / "a" / pid
+    if edit:
+        label.write_text(label.read_text().replace(*edit, 1))
+    data.write_bytes(data.read_bytes() + bytes(data_extra))
+    with open_archive([tmp_path / "a"], report=Report()) as archive:
+        frames = frames_from_archive(archive)
+        products, report = archive.products, archive.report
+    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    assert set(images["product_id"]) == ids  # read all the same: the note is a caveat
+    notes = [p for p in report.problems if note in p.reason]
+    assert len(notes) == 1 and notes[0].count == 0 and pid in notes[0].source

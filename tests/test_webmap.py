@@ -195,5 +195,5 @@ def test_lro_named_basemap_warns(tmp_path, traverse):
 def test_earth_basemap_is_refused(tmp_path):
     path = _write_geotiff(tmp_path / "earth.tif", rasterio.crs.CRS.from_epsg(4326).to_wkt(),
                           177.58, -45.43, 5e-5, (20, 20))
-    with pytest.raises(ValueError, match="not on the Moon"):
+    with pytest.raises(ValueError, match="on the Earth, but the traverse is on the Moon"):
         basemaps.warp_basemap(path)

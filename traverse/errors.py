@@ -35,6 +35,7 @@ __all__ = [
     "RecordError",
     "LayoutError",
     "OutputError",
+    "RasterError",
     "SiteMismatchError",
     "FetchError",
     "UsageError",
@@ -92,6 +93,10 @@ class LayoutError(RecordError):
 
 class OutputError(TraverseError, OSError):
     """An output cannot be written (missing folder, no permission, disk full, already exists)."""
+
+
+class RasterError(TraverseError, ValueError):
+    """A DEM or basemap cannot be used: unreadable, no CRS, another body's CRS, absurd size or transform."""
 
 
 class SiteMismatchError(TraverseError, ValueError):

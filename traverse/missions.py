@@ -75,6 +75,9 @@ class Mission:
         are missing from an archive (:mod:`traverse.path.coverage`).
     record_time_epoch_utc
         Origin of the pose records' time field, when the mission's reader needs one.
+    earliest_utc, latest_utc
+        The plausible times of the mission's products; a label time outside them
+        is an error in that product (:mod:`traverse.read.times`).
     """
 
     key: str
@@ -101,6 +104,8 @@ class Mission:
     landing_utc: pd.Timestamp
     rover_start_utc: pd.Timestamp
     record_time_epoch_utc: pd.Timestamp | None = field(default=None)
+    earliest_utc: pd.Timestamp = field(default=pd.Timestamp("1970-01-01T00:00:00Z"))
+    latest_utc: pd.Timestamp = field(default=pd.Timestamp("2200-01-01T00:00:00Z"))
 
     @property
     def day_title(self) -> str:
@@ -219,6 +224,8 @@ def mission_from_toml(key: str, text: str) -> Mission:
         rover_start_utc=_timestamp(day["rover_start_utc"]),
         record_time_epoch_utc=_timestamp(records["time_epoch_utc"]) if "time_epoch_utc" in records
         else None,
+        earliest_utc=_timestamp(d["plausible_times"]["earliest_utc"]),
+        latest_utc=_timestamp(d["plausible_times"]["latest_utc"]),
     )
 
 

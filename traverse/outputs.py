@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -39,6 +40,65 @@ _REASONS = {
 
 def _reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno, exc.strerror or str(exc))
+
+
+#: What SQLite and GDAL say (inside messages that may quote kilobytes of SQL), in words.
+_LIBRARY_PHRASES = (
+    ("disk is full", _REASONS[errno.ENOSPC]),
+    ("no space left", _REASONS[errno.ENOSPC]),
+    ("disk quota", _REASONS[errno.EDQUOT]),
+    ("readonly database", _REASONS[errno.EROFS]),
+    ("read-only file system", _REASONS[errno.EROFS]),
+    ("permission denied", _REASONS[errno.EACCES]),
+    ("disk i/o error", "input/output error on the device"),
+    ("database is locked", "the file is locked by another program"),
+    ("file is too large", _REASONS[errno.EFBIG]),
+)
+
+
+def _space_reason(workdir: Path) -> str | None:
+    """Why writing in ``workdir`` may have failed, from the device and the limits, or ``None``."""
+    try:
+        st = os.statvfs(workdir)
+        if st.f_bavail * st.f_frsize < _LOW_SPACE_BYTES:
+            return _REASONS[errno.ENOSPC]
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        pass
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    except (ImportError, OSError, ValueError):
+        return None
+    if limit != resource.RLIM_INFINITY and any(
+            f.stat().st_size >= limit - _LOW_SPACE_BYTES for f in workdir.rglob("*") if f.is_file()):
+        return _REASONS[errno.EFBIG]
+    return None
+
+
+#: Free bytes below which a writer library's failure is taken as a full disk.
+_LOW_SPACE_BYTES = 4 << 20
+
+
+def _library_reason(exc: BaseException, workdir: Path) -> str:
+    """A writer library's error (SQLite, GDAL) in words, never the SQL statement it may quote.
+
+    A full disk or a size limit is found by looking at the device (the
+    library's message often names a later symptom, "no such table ...").
+    """
+    text = str(exc)
+    low = text.lower()
+    for phrase, words in _LIBRARY_PHRASES:
+        if phrase in low:
+            return words
+    space = _space_reason(workdir)
+    if space:
+        return space
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if "sqlite3_exec(" in first or re.search(r"\b(INSERT|CREATE|UPDATE|SELECT|DELETE) ", first):
+        cause = first.rsplit(" failed: ", 1)[-1] if " failed: " in first else "a statement failed"
+        return f"the GeoPackage writer failed (SQLite: {cause[:200]})"
+    return first[:300]
 
 
 @contextlib.contextmanager
@@ -93,7 +153,7 @@ def atomic_output(
         except OSError as exc:
             raise OutputError(f"cannot write: {_reason(exc)}", source=str(path)) from exc
         except write_errors as exc:
-            raise OutputError(f"cannot write: {exc}", source=str(path)) from exc
+            raise OutputError(f"cannot write: {_library_reason(exc, workdir)}", source=str(path)) from exc
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -34,41 +34,64 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
                          "full-size ones, or none")
 
 
-def check_map_options(args: argparse.Namespace) -> None:
-    """Refuse unknown ``--tiles`` and unreadable ``--basemap`` files before any work (exit 2)."""
-    import rasterio
+def check_map_options(args: argparse.Namespace, body=None) -> None:
+    """Refuse unknown ``--tiles`` and unusable ``--basemap``/``--dem`` files before any work (exit 2).
 
+    Without ``body`` (before the archive is read) a raster must be readable,
+    georeferenced and of a sane size and transform; with the traverse's
+    ``body`` (after reading, before any output) its CRS must also be on it.
+    """
     from layers.basemaps import tile_registry
+    from traverse.errors import RasterError
+    from traverse.rasters import check_raster
 
     for name in args.tiles:
         if name not in tile_registry():
             known = ", ".join(sorted(tile_registry()))
             raise options.UsageError(f"--tiles {name}: unknown tile service (known: {known})")
-    for option, path in [("--basemap", p) for p in args.basemap] + (
-            [("--dem", args.dem)] if args.dem is not None else []):
+    for option, path in _raster_options(args):
         if not path.is_file():
             raise options.UsageError(f"{option} {path}: no such file")
         try:
-            with rasterio.open(path) as src:
-                bands = src.count
-        except rasterio.errors.RasterioIOError as exc:
-            raise options.UsageError(f"{option} {path}: not a raster GDAL can read ({exc})") from exc
+            bands = check_raster(path, body, what=option.lstrip("-"))
+        except RasterError as exc:
+            raise options.UsageError(f"{option} {path}: {exc.reason}") from None
         if option == "--dem" and bands != 1:
             raise options.UsageError(f"--dem {path}: {bands} bands; an elevation model has one")
 
 
+def _raster_options(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    return [("--basemap", p) for p in args.basemap] + ([("--dem", args.dem)] if args.dem is not None else [])
+
+
 def with_terrain(args: argparse.Namespace, trav):
-    """The traverse with terrain columns from ``--dem`` (a warning line if part lies outside it)."""
+    """The traverse with terrain columns from ``--dem`` (a warning line if part lies outside it).
+
+    The rasters are first checked against the traverse's body (usage error,
+    before any output is written); a DEM window too large to read is one too.
+    """
+    check_map_options(args, trav.mission.body)
     if args.dem is None:
         return trav
+    from traverse.errors import RasterError
     from traverse.path.terrain import add_terrain
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        trav = add_terrain(trav, args.dem)
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
+        try:
+            trav = add_terrain(trav, args.dem)
+        except RasterError as exc:
+            raise options.UsageError(f"--dem {args.dem}: {exc.reason}") from None
+    _print_warnings(caught)
     return trav
+
+
+def _print_warnings(caught) -> None:
+    """Warnings the user must know (an LRO basemap, a DEM not covering the traverse); a
+    dependency's deprecation notices are for developers and never reach the user."""
+    for w in caught:
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            print(f"warning: {w.message}", file=sys.stderr)
 
 
 @contextmanager
@@ -125,9 +148,7 @@ def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
         warnings.simplefilter("always")
         out = build_webmap(path, **trav.layers(), coverage=trav.coverage, basemaps=args.basemap,
                            tiles=args.tiles, dems=[args.dem] if args.dem is not None else [])
-    for w in caught:  # e.g. an LRO basemap under the label control network
-        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
-            print(f"warning: {w.message}", file=sys.stderr)
+    _print_warnings(caught)  # e.g. an LRO basemap under the label control network
     return out
 
 

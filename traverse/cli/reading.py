@@ -31,10 +31,13 @@ def read_archive(args: argparse.Namespace):
 
     try:
         with Progress(args, "reading products") as bar, open_archive(args.paths, report=Report()) as archive:
-            frames = frames_from_archive(archive, site=args.control, progress=bar)
+            site = _control_site(args.control, archive)
+            frames = frames_from_archive(archive, site=site, progress=bar)
             report, products = archive.report, archive.products
-    except ValueError as exc:  # a --control name the archive's mission does not have
-        raise UsageError(f"--control: {exc}") from None
+    except TraverseError:
+        raise
+    except ValueError as exc:  # a bug or a library's refusal deep in the read: exit 1, its own words
+        raise TraverseError(f"reading {' '.join(map(str, args.paths))} failed: {exc}") from exc
     if len(frames) == 0:
         first = "; ".join(f"{p.source}: {p.reason}" for p in report.problems[:3])
         raise TraverseError(
@@ -43,6 +46,17 @@ def read_archive(args: argparse.Namespace):
             f" ({len(report)} problems{': ' + first if first else ''})"
         )
     return frames, report, products
+
+
+def _control_site(control: str, archive):
+    """The lander site ``--control`` names for the archive's mission; a usage error if none."""
+    from traverse import geodesy, missions
+
+    mission = missions.mission_of_names(p.name.product_id for p in archive.products)
+    try:
+        return geodesy.lander_site(control, mission.sites)
+    except ValueError as exc:  # a --control name the archive's mission does not have
+        raise UsageError(f"--control: {exc}") from None
 
 
 def reconstruct_archive(args: argparse.Namespace):

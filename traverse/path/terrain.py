@@ -38,7 +38,8 @@ from affine import Affine
 from rasterio.windows import Window, from_bounds
 
 from traverse import geodesy
-from traverse.errors import TerrainWarning
+from traverse.errors import RasterError, TerrainWarning
+from traverse.rasters import check_open_raster, check_window
 from traverse.schema import TERRAIN_COLUMNS
 
 __all__ = ["Dem", "read_dem", "sample_dem", "add_terrain", "DRIVE_TERRAIN_COLUMNS"]
@@ -75,33 +76,37 @@ class Dem:
     pixel_m: tuple[float, float]
 
 
-def read_dem(path: str | os.PathLike, lon_deg, lat_deg, *, margin_px: int = 4) -> Dem:
+def read_dem(path: str | os.PathLike, lon_deg, lat_deg, *, margin_px: int = 4,
+             body: geodesy.Body = geodesy.MOON_BODY) -> Dem:
     """Read the window of the DEM at ``path`` that covers the given points (plus a margin).
 
     Parameters
     ----------
     path
-        Single-band GeoTIFF in a lunar CRS (projected in metres, or geographic in degrees).
+        Single-band GeoTIFF in a CRS on ``body`` (projected in metres, or geographic in degrees).
     lon_deg, lat_deg
-        Points to cover, degrees east/north on :data:`~traverse.geodesy.MOON`.
+        Points to cover, degrees east/north on ``body``.
     margin_px
         Pixels added around the points' bounding box.
+    body
+        The body of the traverse (default the Moon).
 
     Raises
     ------
-    ValueError
-        Not a single-band raster, or not in a lunar CRS.
+    RasterError
+        Not a single-band raster, no CRS or one on another body, an absurd
+        size or transform (:mod:`traverse.rasters`), or a window around the
+        points larger than :data:`traverse.rasters.MAX_WINDOW_PIXELS`.
     """
     with rasterio.open(path) as src:
         if src.count != 1:
-            raise ValueError(f"DEM {path}: {src.count} bands; an elevation model has one")
-        if src.crs is None:
-            raise ValueError(f"DEM {path}: no CRS")
-        to_dem = geodesy.lonlat_to_crs_transformer(src.crs.to_wkt())
+            raise RasterError(f"DEM of {src.count} bands; an elevation model has one", source=str(path))
+        check_open_raster(src, body, what="DEM")
+        to_dem = geodesy.lonlat_to_crs_transformer(src.crs.to_wkt(), body)
         x, y = to_dem.transform(np.asarray(lon_deg, "float64"), np.asarray(lat_deg, "float64"))
         ok = np.isfinite(x) & np.isfinite(y)
         if not ok.any():
-            raise ValueError(f"DEM {path}: no point of the traverse can be placed on it")
+            raise RasterError("no point of the traverse can be placed on this DEM", source=str(path))
         win = from_bounds(x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max(), src.transform)
         win = Window(math.floor(win.col_off) - margin_px, math.floor(win.row_off) - margin_px,
                      math.ceil(win.width) + 2 * margin_px + 1, math.ceil(win.height) + 2 * margin_px + 1)
@@ -110,10 +115,13 @@ def read_dem(path: str | os.PathLike, lon_deg, lat_deg, *, margin_px: int = 4) -
             elevation = np.full((1, 1), np.nan)
             transform = src.transform
         else:
+            check_window(int(win.width), int(win.height), source=str(path))
             elevation = src.read(1, window=win, masked=True).astype("float64").filled(np.nan)
-            transform = src.window_transform(win)
+            # the window's transform, composed with @ (rasterio's window_transform still uses
+            # affine's deprecated `*`, a warning on every build)
+            transform = src.transform @ Affine.translation(win.col_off, win.row_off)
         crs = src.crs
-        pixel_m = _pixel_m(crs, transform, float(np.nanmedian(y[ok])))
+        pixel_m = _pixel_m(crs, transform, float(np.nanmedian(y[ok])), body)
     dy, dx = np.gradient(elevation, pixel_m[1], pixel_m[0]) if min(elevation.shape) > 1 else (
         np.full_like(elevation, np.nan), np.full_like(elevation, np.nan))
     slope = np.degrees(np.arctan(np.hypot(dx, dy)))
@@ -125,10 +133,10 @@ def _overlaps(win: Window, src) -> bool:
             and win.col_off + win.width > 0 and win.row_off + win.height > 0)
 
 
-def _pixel_m(crs, transform: Affine, y_mid: float) -> tuple[float, float]:
+def _pixel_m(crs, transform: Affine, y_mid: float, body: geodesy.Body) -> tuple[float, float]:
     """Ground size of a pixel, metres: the CRS units, or degrees on the body's sphere."""
     if crs.is_geographic:
-        radius = geodesy.MOON_RADIUS_M
+        radius = body.radius_m
         per_deg = radius * math.pi / 180.0
         return (abs(transform.a) * per_deg * math.cos(math.radians(y_mid)), abs(transform.e) * per_deg)
     factor = crs.linear_units_factor[1] if crs.linear_units_factor else 1.0
@@ -208,7 +216,7 @@ def add_terrain(trav, dem_path: str | os.PathLike):
     """
     points = [trav.stations.geometry] + ([trav.drives.geometry] if len(trav.drives) else [])
     coords = np.concatenate([shapely.get_coordinates(g.to_numpy()) for g in points])
-    dem = read_dem(dem_path, coords[:, 0], coords[:, 1])
+    dem = read_dem(dem_path, coords[:, 0], coords[:, 1], body=trav.mission.body)
     stations = trav.stations.copy()
     stations["elevation_m"] = sample_dem(dem, stations["lon"], stations.geometry.y)
     drives = trav.drives.copy()

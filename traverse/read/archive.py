@@ -15,8 +15,10 @@ never extracted to disk, each bundle opened once per run by :func:`open_archive`
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -117,10 +119,24 @@ class Source:
             return fh.read() if limit is None else fh.read(limit)
 
     def open(self) -> io.BufferedIOBase:
-        """Open for binary reading (a zip member is decompressed as a stream)."""
-        if self.member is None:
-            return open(self.path, "rb")
-        return self._zip().open(self.member)
+        """Open for binary reading (a zip member is decompressed as a stream).
+
+        A file on disk is opened without blocking and must still be a regular
+        file (a FIFO swapped in since discovery would otherwise hang the run).
+        """
+        if self.member is not None:
+            return self._zip().open(self.member)
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            kind = _not_regular(os.fstat(fd).st_mode)
+            if kind:
+                raise ArchiveError(f"{kind}, not a regular file; not read", source=str(self))
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
 
 
 @dataclass
@@ -167,18 +183,73 @@ class Archive:
         self.close()
 
 
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of ``mode`` is when it is not a regular file (``None`` when it is)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def _file_kind(path: Path) -> str | None:
+    """``None`` for a regular file (a symlink is followed), else what ``path`` is instead.
+
+    Never opens the file, so a FIFO or a device is told without blocking.
+    """
+    try:
+        return _not_regular(path.stat().st_mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if exc.errno == errno.ENOENT:
+            return "a broken symbolic link" if path.is_symlink() else "no such file or folder"
+        return f"cannot be examined ({exc.strerror or exc})"
+    except RuntimeError:  # older Pythons report a symlink loop this way
+        return "a symbolic link loop"
+
+
+def _named_like_product(name: str) -> bool:
+    """A name a user would expect to be read: a mission's prefix, or a zip bundle."""
+    return mission_for_name(name) is not None or name.lower().endswith(".zip")
+
+
+def _skip(path: Path, kind: str, archive: Archive) -> None:
+    archive.report.add(path, f"{kind}, not a product file; skipped", error=ArchiveError)
+
+
+def _walk_folder(folder: Path, archive: Archive) -> Iterator[Source]:
+    """Every regular file under ``folder``; what is named like a product but is not one is reported."""
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for d in dirs:
+            if parse_product_name(d) is not None:
+                archive.report.add(Path(root) / d, "a folder named like a product file; searched as a"
+                                   " folder", count=0, error=ArchiveError)
+        for f in sorted(files):
+            path = Path(root) / f
+            kind = _file_kind(path)
+            if kind is None:
+                yield from _expand(path, archive)
+            elif _named_like_product(f):
+                _skip(path, kind, archive)
+
+
 def _walk(paths: Iterable[Path], archive: Archive) -> Iterator[Source]:
     for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    yield from _expand(Path(root) / f, archive)
-        elif p.is_file():
+        kind = _file_kind(p)
+        if kind == "a folder":
+            yield from _walk_folder(p, archive)
+        elif kind is None:
             yield from _expand(p, archive)
             yield from _partner(p)
+        elif kind == "no such file or folder":
+            archive.report.add(p, kind, error=ArchiveError)
         else:
-            archive.report.add(p, "no such file or folder", error=ArchiveError)
+            _skip(p, kind, archive)
 
 
 def _partner(path: Path) -> Iterator[Source]:
@@ -191,7 +262,7 @@ def _partner(path: Path) -> Iterator[Source]:
     if pn is None:
         return
     other = path.with_name(pn.product_id if pn.is_label else pn.product_id + "L")
-    if other.is_file():
+    if _file_kind(other) is None:
         yield Source(other)
 
 
@@ -249,7 +320,7 @@ def open_archive(paths: Iterable[str | os.PathLike], *, report: Report | None = 
     """
     paths = [Path(p).expanduser() for p in paths]
     archive = Archive([], report if report is not None else Report(), roots=paths)
-    if not paths or not any(p.exists() for p in paths):
+    if not paths or not any(os.path.lexists(p) for p in paths):
         raise ArchiveError("no such file or folder", source=", ".join(map(str, paths)) or "(none)")
     by_id: dict[str, Product] = {}
     seen: set[tuple[Path, str | None]] = set()

@@ -42,6 +42,7 @@ from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
 from traverse.read.pointing import label_pointing
 from traverse.read.poses import PoseLayout, read_poses
+from traverse.read.times import plausible_time
 from traverse.schema import FRAMES_COLUMNS
 
 __all__ = ["read_frames", "frames_from_archive"]
@@ -101,15 +102,32 @@ def _product_columns(prod: Product, lab: dict) -> dict:
     }
 
 
+def _label_times(prod: Product, lab: dict, mission: missions.Mission) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Start and stop of a label product: the label's, else the file name's; bounded, or a LabelError."""
+    pn, source = prod.name, str(prod.label)
+    if lab["start_date_time"]:
+        start = plausible_time(lab["start_date_time"], "start_date_time", mission, source=source)
+    else:
+        start = plausible_time(pn.start, "the file name's start time", mission, source=source)
+    if lab["stop_date_time"]:
+        stop = plausible_time(lab["stop_date_time"], "stop_date_time", mission, source=source)
+    elif lab["start_date_time"]:
+        stop = start
+    else:
+        stop = plausible_time(pn.stop, "the file name's stop time", mission, source=source)
+    return start, stop
+
+
 def _label_row(prod: Product, lab: dict, mission: missions.Mission) -> dict:
     pn = prod.name
+    start, stop = _label_times(prod, lab, mission)
     role = "lander" if pn.instrument in mission.lander_instruments else "rover"
     x, y, z = (0.0, 0.0, 0.0) if role == "lander" else lab["rover_xyz"]
     e, n, u = lab["pointing"]
     return {
         **_product_columns(prod, lab),
-        "time_utc": lab["start_date_time"] or pn.start,
-        "stop_utc": lab["stop_date_time"] or lab["start_date_time"] or pn.stop,
+        "time_utc": start,
+        "stop_utc": stop,
         "x_east_m": x,
         "y_north_m": y,
         "z_up_m": z,
@@ -291,15 +309,6 @@ def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gp
 
 
 def _to_utc(values: pd.Series) -> pd.Series:
-    """Parse label times (ISO with Z) and GRAS name times (14 digits) to UTC."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        out = values
-    else:
-        text = values.astype("string")
-        compact = text.str.fullmatch(r"\d{14}").fillna(False)
-        out = pd.to_datetime(text.where(~compact), utc=True, errors="coerce", format="ISO8601")
-        if compact.any():
-            out[compact] = pd.to_datetime(text[compact], format="%Y%m%d%H%M%S", utc=True)
-    if getattr(out.dt, "tz", None) is None:
-        out = out.dt.tz_localize("UTC")
+    """Times (already parsed and bounded by :mod:`traverse.read.times`, or records') as UTC."""
+    out = pd.to_datetime(values, utc=True)
     return out.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")

@@ -64,6 +64,9 @@ class ImageLayout:
         ``Element_Array`` ``scaling_factor`` and ``value_offset`` (1 and 0 when absent).
     file_name
         The data file the label names (``File/file_name``), if any.
+    notes
+        Caveats about the description that did not stop the read (an ``axes``
+        count or ``sequence_number`` values that disagree with the axes).
     """
 
     kind: str
@@ -74,6 +77,7 @@ class ImageLayout:
     scale: float = 1.0
     value_offset: float = 0.0
     file_name: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def nbytes(self) -> int:
@@ -98,8 +102,12 @@ def _role(name: str) -> str | None:
     return next((role for word, role in _ROLES if word in low), None)
 
 
-def _axes(array, kind: str, source: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Roles and sizes of the array's axes in storage order (``sequence_number`` 1 = slowest)."""
+def _axes(array, kind: str, source: str, notes: list[str]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Roles and sizes of the array's axes in storage order (``sequence_number`` 1 = slowest).
+
+    ``sequence_number`` values that are not 1..n (repeated, missing, out of
+    range) cannot order the axes: the label's own order is used, with a note.
+    """
     found = []
     for axis in array.iterchildren("{*}Axis_Array"):
         kids = children_text(axis)
@@ -107,7 +115,12 @@ def _axes(array, kind: str, source: str) -> tuple[tuple[str, ...], tuple[int, ..
         seq = whole_number(kids.get("sequence_number") or str(len(found) + 1),
                             f"{kind} axis sequence_number", source)
         found.append((seq, kids.get("axis_name", ""), n))
-    found.sort()
+    seqs = [seq for seq, *_ in found]
+    if sorted(seqs) == list(range(1, len(found) + 1)):
+        found.sort()
+    else:
+        notes.append(f"{kind} axis sequence_number values {seqs} are not 1 to {len(found)};"
+                     " axes taken in the label's order")
     if len(found) not in (2, 3):
         raise LayoutError(f"{kind} has {len(found)} axes; an image has 2 or 3", source=source)
     if any(n <= 0 for *_, n in found):
@@ -163,19 +176,31 @@ def _layout(array, kind: str, file_name: str | None, source: str) -> ImageLayout
     if numpy_type is None:
         raise LayoutError(f"{kind} data_type {data_type!r} is not an image type traverse reads",
                           source=source)
-    axes, shape = _axes(array, kind, source)
+    notes: list[str] = []
+    axes, shape = _axes(array, kind, source, notes)
+    _check_axes_count(head.get("axes"), kind, len(shape), notes)
     layout = ImageLayout(
         kind=kind,
         offset=whole_number(head.get("offset") or "0", f"{kind} offset", source),
         dtype=np.dtype(numpy_type), axes=axes, shape=shape,
         scale=_float(el.get("scaling_factor"), 1.0), value_offset=_float(el.get("value_offset"), 0.0),
-        file_name=file_name,
+        file_name=file_name, notes=tuple(notes),
     )
     if layout.offset < 0:
         raise LayoutError(f"{kind} offset {layout.offset} is negative", source=source)
     if layout.nbytes > MAX_IMAGE_BYTES:
         raise LayoutError(f"{kind} of {layout.nbytes} bytes: larger than {MAX_IMAGE_BYTES}", source=source)
     return layout
+
+
+def _check_axes_count(declared: str | None, kind: str, found: int, notes: list[str]) -> None:
+    """Note an ``axes`` count, or an ``Array_2D``/``Array_3D`` name, that disagrees with the Axis_Arrays."""
+    if declared is not None and declared.strip() != str(found):
+        notes.append(f"{kind} declares axes {declared.strip()[:20]!r} but describes {found} Axis_Array;"
+                     " read by its Axis_Array")
+    dims = 2 if "2D" in kind else 3
+    if dims != found:
+        notes.append(f"{kind} describes {found} axes; read as a {found}-axis image")
 
 
 def _float(text: str | None, default: float) -> float:
@@ -186,11 +211,12 @@ def _float(text: str | None, default: float) -> float:
     return value if math.isfinite(value) else default
 
 
-def read_image(data: Source, layout: ImageLayout) -> np.ndarray:
+def read_image(data: Source, layout: ImageLayout, notes: list[str] | None = None) -> np.ndarray:
     """The image of ``data`` as an array of shape (lines, samples, bands), in the stored element type.
 
     The data file (or zip member) is streamed into one buffer of
-    :attr:`ImageLayout.nbytes`; bytes after the array are not read.
+    :attr:`ImageLayout.nbytes`; bytes after the array are not read, and
+    counted in a note appended to ``notes`` (when given).
 
     Raises
     ------
@@ -204,6 +230,9 @@ def read_image(data: Source, layout: ImageLayout) -> np.ndarray:
             f"data file holds {size} bytes; the label's {layout.kind} needs {need} "
             f"(offset {layout.offset} + {' x '.join(map(str, layout.shape))} x {layout.dtype.itemsize} B)",
             source=str(data))
+    if size > need and notes is not None:
+        notes.append(f"data file holds {size} bytes, {size - need} more than the label's {layout.kind}"
+                     f" (offset {layout.offset} + {layout.nbytes} B); the extra bytes are ignored")
     buf = np.empty(layout.nbytes, np.uint8)
     view = memoryview(buf)
     with data.open() as fh:
