@@ -55,6 +55,7 @@ __all__ = [
     "web_mercator_crs",
     "is_lunar_crs",
     "is_body_crs",
+    "body_name_of",
     "lonlat_to_crs_transformer",
     "web_mercator_to_lonlat",
 ]
@@ -382,6 +383,25 @@ def is_body_crs(crs, body: Body = MOON_BODY) -> bool:
         return False
     return abs(ellipsoid.semi_major_metre - body.radius_m) < max(_LUNAR_AXIS_TOLERANCE_M,
                                                                   0.003 * body.radius_m)
+
+
+#: The Earth's equatorial radius (WGS 84), metres: only to say that a CRS is the Earth's.
+_EARTH_RADIUS_M = 6_378_137.0
+
+
+def body_name_of(crs) -> str:
+    """The body a CRS's ellipsoid belongs to, in words: ``Moon``, ``Mars``, ``Earth``,
+    ``a body of radius 1,000 km`` or ``an unknown body`` (for messages)."""
+    for body in (MOON_BODY, MARS_BODY):
+        if is_body_crs(crs, body):
+            return body.name
+    try:
+        axis = CRS.from_user_input(crs.to_wkt() if hasattr(crs, "to_wkt") else crs).ellipsoid.semi_major_metre
+    except Exception:  # noqa: BLE001 - a CRS pyproj cannot read names no body
+        return "an unknown body"
+    if abs(axis - _EARTH_RADIUS_M) < 0.003 * _EARTH_RADIUS_M:
+        return "Earth"
+    return f"a body of radius {axis / 1000:,.0f} km"
 
 
 def lonlat_to_crs_transformer(crs, body: Body = MOON_BODY) -> Transformer:
