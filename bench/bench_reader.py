@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     t_mm, _ = best_of(lambda: struct_loop_mmap(path, n_rec, rl), r)
     t_cat, _ = best_of(lambda: cat_file(path), r)
     ours = gb / t_tr
-    name = "LPR poses GB/s (file size / wall), read_lpr_poses, warm"
+    name = "LPR poses GB/s (file size / wall), read_poses (LPR), warm"
     row(name, ours, gb / t_seek, "Python loop: f.seek + f.read(62) + struct.unpack_from", "GB/s")
     row(name, ours, gb / t_mm, "Python loop over mmap + struct.unpack_from", "GB/s")
     row(name, ours, gb / t_cat, "cat FILE > /dev/null (subprocess)", "GB/s")
