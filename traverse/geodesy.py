@@ -37,6 +37,7 @@ from traverse.errors import SiteMismatchError
 
 __all__ = [
     "Body",
+    "crs_body_name",
     "MOON_BODY",
     "MARS_BODY",
     "MOON",
@@ -372,6 +373,20 @@ def is_body_crs(crs, body: Body = MOON_BODY) -> bool:
         return False
     return abs(ellipsoid.semi_major_metre - body.radius_m) < max(_LUNAR_AXIS_TOLERANCE_M,
                                                                   0.003 * body.radius_m)
+
+
+def crs_body_name(crs) -> str:
+    """The body ``crs`` lies on, for messages: ``Moon``, ``Mars``, ``Earth`` or its ellipsoid's radius."""
+    for body in (MOON_BODY, MARS_BODY):
+        if is_body_crs(crs, body):
+            return body.name
+    try:
+        axis = CRS.from_user_input(crs.to_wkt() if hasattr(crs, "to_wkt") else crs).ellipsoid.semi_major_metre
+    except Exception:  # noqa: BLE001 - a CRS pyproj cannot read names no body
+        return "an unknown body"
+    if abs(axis - 6_378_137.0) < 0.003 * 6_378_137.0:  # WGS 84, GRS 80 and kin
+        return "Earth"
+    return f"a body of radius {axis / 1000:,.0f} km"
 
 
 def lonlat_to_crs_transformer(crs, body: Body = MOON_BODY) -> Transformer:

@@ -27,27 +27,6 @@ MAX_RASTER_PIXELS = 1 << 32
 #: Largest DEM window read around a traverse, pixels (4096 × 4096: 128 MiB of float64 heights).
 MAX_WINDOW_PIXELS = 1 << 24
 
-#: Bodies a CRS may be on, to name the one a wrong raster is on.
-_BODIES = (geodesy.MOON_BODY, geodesy.MARS_BODY)
-_EARTH_RADIUS_M = 6_378_137.0
-
-
-def _body_of(crs) -> str:
-    """The body a CRS's ellipsoid belongs to, in words (``the Earth``, ``Mars``, ``a sphere of 1000 km``)."""
-    for body in _BODIES:
-        if geodesy.is_body_crs(crs, body):
-            return body.name
-    try:
-        from pyproj import CRS
-
-        axis = CRS.from_user_input(crs.to_wkt()).ellipsoid.semi_major_metre
-    except Exception:  # noqa: BLE001 - a CRS pyproj cannot read names no body
-        return "an unknown body"
-    if abs(axis - _EARTH_RADIUS_M) < 0.003 * _EARTH_RADIUS_M:
-        return "Earth"
-    return f"a body of radius {axis / 1000:,.0f} km"
-
-
 def _the(name: str) -> str:
     return f"the {name}" if name in ("Moon", "Earth") else name
 
@@ -56,7 +35,7 @@ def _crs_problem(src, body: geodesy.Body | None) -> str | None:
     if src.crs is None:
         return "has no CRS (not georeferenced); assign one with gdal_edit.py -a_srs"
     if body is not None and not geodesy.is_body_crs(src.crs, body):
-        return (f"CRS {src.crs.to_string()[:60]!r} is on {_the(_body_of(src.crs))}, but the traverse is"
+        return (f"CRS {src.crs.to_string()[:60]!r} is on {_the(geodesy.crs_body_name(src.crs))}, but the traverse is"
                 f" on {_the(body.name)}; reproject it to a {body.adjective} CRS such as {body.crs_code}")
     return None
 
