@@ -24,7 +24,6 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS as RioCRS
-from rasterio.transform import from_origin
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from traverse import geodesy
@@ -280,7 +279,7 @@ def write_synthetic_dem(
     profile = {
         "driver": "GTiff", "width": n, "height": n, "count": 1, "dtype": "float32",
         "crs": RioCRS.from_wkt(geodesy.local_crs(site).to_wkt()),
-        "transform": from_origin(-half, half, pixel_m, pixel_m),
+        "transform": Affine.translation(-half, half) @ Affine.scale(pixel_m, -pixel_m),  # not from_origin: affine `*`
     }
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(z.astype("float32"), 1)

@@ -38,6 +38,7 @@ from traverse.errors import SiteMismatchError
 
 __all__ = [
     "Body",
+    "crs_body_name",
     "MOON_BODY",
     "MARS_BODY",
     "MOON",
@@ -55,7 +56,6 @@ __all__ = [
     "web_mercator_crs",
     "is_lunar_crs",
     "is_body_crs",
-    "body_name_of",
     "lonlat_to_crs_transformer",
     "web_mercator_to_lonlat",
 ]
@@ -385,13 +385,8 @@ def is_body_crs(crs, body: Body = MOON_BODY) -> bool:
                                                                   0.003 * body.radius_m)
 
 
-#: The Earth's equatorial radius (WGS 84), metres: only to say that a CRS is the Earth's.
-_EARTH_RADIUS_M = 6_378_137.0
-
-
-def body_name_of(crs) -> str:
-    """The body a CRS's ellipsoid belongs to, in words: ``Moon``, ``Mars``, ``Earth``,
-    ``a body of radius 1,000 km`` or ``an unknown body`` (for messages)."""
+def crs_body_name(crs) -> str:
+    """The body ``crs`` lies on, for messages: ``Moon``, ``Mars``, ``Earth`` or its ellipsoid's radius."""
     for body in (MOON_BODY, MARS_BODY):
         if is_body_crs(crs, body):
             return body.name
@@ -399,7 +394,7 @@ def body_name_of(crs) -> str:
         axis = CRS.from_user_input(crs.to_wkt() if hasattr(crs, "to_wkt") else crs).ellipsoid.semi_major_metre
     except Exception:  # noqa: BLE001 - a CRS pyproj cannot read names no body
         return "an unknown body"
-    if abs(axis - _EARTH_RADIUS_M) < 0.003 * _EARTH_RADIUS_M:
+    if abs(axis - 6_378_137.0) < 0.003 * 6_378_137.0:  # WGS 84, GRS 80 and kin
         return "Earth"
     return f"a body of radius {axis / 1000:,.0f} km"
 

@@ -16,14 +16,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from traverse.errors import OutputError
 
-__all__ = ["atomic_output", "iso_utc", "ISO_UTC_FORMAT"]
+__all__ = ["atomic_output", "output_set", "iso_utc", "ISO_UTC_FORMAT"]
 
 #: The one text form of times in every output: ISO 8601, UTC, milliseconds, ``Z``.
 ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -156,6 +156,141 @@ def atomic_output(
             raise OutputError(f"cannot write: {_library_reason(exc, workdir)}", source=str(path)) from exc
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _lock(lock_path: Path, what: str) -> int | None:
+    """An exclusive advisory lock on ``lock_path`` (created), or an OutputError if another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): no lock
+        return None
+
+    for _ in range(3):  # the holder may remove the file between our open and our lock
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot write in {lock_path.parent}: {_reason(exc)}", source=what) from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OutputError(f"another traverse run is writing these outputs (lock {lock_path});"
+                              " wait for it to finish or choose another name", source=what) from None
+        try:
+            same = os.stat(lock_path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+    raise OutputError(f"cannot lock {lock_path}", source=what)
+
+
+def _unlock(fd: int | None, lock_path: Path) -> None:
+    if fd is None:
+        return
+    with contextlib.suppress(OSError):
+        lock_path.unlink()
+    os.close(fd)
+
+
+def _commit(stage: Path, folder: Path, names: list[str]) -> None:
+    """Move every staged name over its final one (a folder as a whole); remove finals not staged.
+
+    The previous outputs are first moved aside (into the staging folder, which
+    is removed afterwards), then the new ones into place; if a rename fails,
+    what was done is undone.  Ctrl-C is held off meanwhile (a few renames), so
+    the set is never half old, half new.
+    """
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    aside = stage / ".previous"
+    aside.mkdir()
+    moved: list[str] = []
+    placed: list[str] = []
+    try:
+        for name in names:
+            if os.path.lexists(folder / name):
+                os.replace(folder / name, aside / name)
+                moved.append(name)
+        for name in names:
+            if os.path.lexists(stage / name):
+                os.replace(stage / name, folder / name)
+                placed.append(name)
+    except OSError:
+        for name in placed:
+            with contextlib.suppress(OSError):
+                os.replace(folder / name, stage / name)
+        for name in moved:
+            with contextlib.suppress(OSError):
+                os.replace(aside / name, folder / name)
+        raise
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def output_set(folder: str | os.PathLike, names: Iterable[str], *, fresh: Iterable[str] = ()) -> Iterator[Path]:
+    """Write a set of outputs together: all of them replace the previous set, or none does.
+
+    Yields a hidden staging folder beside the outputs; the caller writes every
+    output there under its final name (files, and folders such as
+    ``NAME_files/``).  On success each of ``names`` staged moves over its
+    final name (a folder is replaced as a whole) and each not staged is
+    removed (a stale report, images of a previous run); on any failure or
+    Ctrl-C the staging folder is removed and the previous set stays as it was.
+    An advisory lock (``.NAME.lock`` beside the outputs, ``fcntl.flock``) makes a
+    second run into the same names fail at once, in one line.
+
+    Parameters
+    ----------
+    folder
+        Where the outputs go (it must exist).
+    names
+        File and folder names of the set; the first names the lock.
+    fresh
+        Names that must not exist (no ``--overwrite``), checked again under
+        the lock: another run may have finished since the command checked.
+
+    Raises
+    ------
+    OutputError
+        Another run holds the lock, an output appeared meanwhile, or the
+        staging folder cannot be made or moved: one line, nothing left behind.
+    """
+    folder, names = Path(folder), list(names)
+    what = str(folder / names[0])
+    lock_path = folder / f".{Path(names[0]).stem}.lock"
+    fd = _lock(lock_path, what)
+    try:
+        for name in fresh:
+            if (folder / name).exists():
+                raise OutputError("appeared while this run was reading (another run?);"
+                                  " use --overwrite to replace it", source=str(folder / name))
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=f".{Path(names[0]).stem}.set.", dir=folder))
+        except OSError as exc:
+            raise OutputError(f"cannot write in {folder}: {_reason(exc)}", source=what) from exc
+        try:
+            try:
+                yield stage
+            except OutputError as exc:  # name the final path, not the staging folder
+                if not exc.source or str(stage) not in exc.source:
+                    raise
+                raise OutputError(exc.reason, source=exc.source.replace(str(stage), str(folder))) from exc
+            try:
+                _commit(stage, folder, names)
+            except OSError as exc:
+                raise OutputError(f"cannot move the outputs into place: {_reason(exc)}", source=what) from exc
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    finally:
+        _unlock(fd, lock_path)
 
 
 def iso_utc(values: pd.Series) -> pd.Series:

@@ -9,7 +9,6 @@ from traverse.cli import options
 from traverse.cli.map import (
     add_map_options,
     check_map_options,
-    removed_on_failure,
     with_image_files,
     with_terrain,
     write_map,
@@ -47,27 +46,36 @@ def build_outputs(output: Path, *, geojson: bool) -> dict[str, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write every output; 0 done, 1 nothing readable or an output failed, 2 bad options."""
+    """Write every output as one set (:func:`traverse.outputs.output_set`); 0 done, 1 nothing
+    readable or an output failed (or another run writes the same names), 2 bad options."""
     from layers.geopackage import write_geopackage
+    from layers.images import images_folder
     from layers.tables import write_days_csv, write_geojson
+    from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
 
     files = build_outputs(args.output, geojson=args.geojson)
-    options.check_outputs([*files.values(), skipped_path(files["gpkg"])], overwrite=args.overwrite)
+    checked = [*files.values(), skipped_path(files["gpkg"])]
+    options.check_outputs(checked, overwrite=args.overwrite)
     check_map_options(args)
     trav, report, products = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders(files.values())
-    with removed_on_failure(files["html"]):
-        trav = with_image_files(args, trav, products, report, files["html"])
-        written = [write_geopackage(files["gpkg"], **trav.layers(), coverage=trav.coverage,
-                                    local=args.local)]
-        written.append(write_days_csv(files["days"], days_table(trav.days, trav.coverage)))
+    # the whole set, a stale GeoJSON, report and images of an earlier build included
+    every = [*build_outputs(args.output, geojson=True).values(), skipped_path(files["gpkg"]),
+             images_folder(files["html"])]
+    with output_set(files["gpkg"].parent, [p.name for p in every],
+                    fresh=[] if args.overwrite else [p.name for p in checked]) as stage:
+        staged = {kind: stage / path.name for kind, path in files.items()}
+        trav = with_image_files(args, trav, products, report, staged["html"])
+        write_geopackage(staged["gpkg"], **trav.layers(), coverage=trav.coverage, local=args.local)
+        write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
-            written.append(write_geojson(files["geojson"], trav.layers()["drives"]))  # with the gaps (kind)
-        written.append(write_map(args, trav, files["html"]))
-    skipped = write_skipped(report, files["gpkg"])
+            write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
+        write_map(args, trav, staged["html"])
+        skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
+    written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:
         print(summary(trav.frames, report, skipped))
         print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "

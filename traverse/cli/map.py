@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from traverse.cli import options
@@ -15,7 +12,7 @@ from traverse.cli.reading import reconstruct_archive
 
 __all__ = [
     "register", "run", "add_map_options", "check_map_options", "with_terrain", "with_image_files",
-    "removed_on_failure", "write_map",
+    "write_map",
 ]
 
 
@@ -94,25 +91,6 @@ def _print_warnings(caught) -> None:
             print(f"warning: {w.message}", file=sys.stderr)
 
 
-@contextmanager
-def removed_on_failure(html: Path) -> Iterator[None]:
-    """Remove the images folder of ``html`` if this run created it and then failed (or was interrupted).
-
-    The other outputs are written atomically; the images are many files, so
-    a failed run takes back the folder instead of leaving part of it.
-    """
-    from layers.images import images_folder
-
-    folder = images_folder(html)
-    existed = folder.exists()
-    try:
-        yield
-    except BaseException:
-        if not existed:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-
-
 def with_image_files(args: argparse.Namespace, trav, products, report, html: Path):
     """The traverse with ``thumbnail``/``image_full`` paths on its frames, JPEGs written beside ``html``.
 
@@ -127,8 +105,6 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     if mode == "none":
         return dataclasses.replace(trav, frames=with_images(trav.frames, None))
     folder = images_folder(html)
-    if folder.exists() and not folder.is_dir():
-        raise options.UsageError(f"{folder}: is a file; the map's images go in a folder of that name")
     with options.Progress(args, "making images", unit="image") as bar:
         images = write_images(products, trav.frames, folder, mode=mode, report=report, progress=bar)
     if images.empty:
@@ -173,12 +149,16 @@ def run(args: argparse.Namespace) -> int:
     trav, report, products = reconstruct_archive(args)
     trav = with_terrain(args, trav)
     options.make_output_folders([out])
-    with removed_on_failure(out):
-        trav = with_image_files(args, trav, products, report, out)
-        path = write_map(args, trav, out)
+    from layers.images import images_folder
+    from traverse.outputs import output_set
+
+    with output_set(out.parent if str(out.parent) else Path("."), [out.name, images_folder(out).name],
+                    fresh=[] if args.overwrite else [out.name]) as stage:
+        trav = with_image_files(args, trav, products, report, stage / out.name)
+        write_map(args, trav, stage / out.name)
     if not args.quiet:
         from traverse.path.coverage import coverage_summary
 
         print(coverage_summary(trav.coverage, trav.gaps, trav.mission))
-        print(f"wrote {path}")
+        print(f"wrote {out}")
     return 0
