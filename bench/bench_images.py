@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the image thumbnails (layers.images.write_images) against reading the same zip bytes.
+"""Benchmark the image thumbnails (traverse.images.write_images) against reading the same zip bytes.
 
 Usage (from the repository root)::
 
@@ -171,7 +171,7 @@ def child(spec: dict) -> dict:
         import PIL.Image  # noqa: F401  (imported before timing, as a build would have)
 
         import traverse.read.images  # noqa: F401
-        from layers.images import write_images
+        from traverse.images import write_images
         from traverse.read.archive import open_archive
 
         with zipfile.ZipFile(bundle) as zf:
@@ -280,7 +280,7 @@ def profile_thumbs(bundle: Path, out: Path, top: int = 14) -> str:
 
     import pandas as pd
 
-    from layers.images import write_images
+    from traverse.images import write_images
     from traverse.read.archive import open_archive
 
     with zipfile.ZipFile(bundle) as zf:

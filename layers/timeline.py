@@ -13,7 +13,6 @@ import pandas as pd
 
 from traverse.missions import Mission
 from traverse.path.odometry import announced_odometry
-from traverse.read.archive import parse_product_name
 
 __all__ = ["ms", "distance_to_station_m", "timeline_spec", "chart_spec", "station_sequences", "gap_breaks"]
 
@@ -45,14 +44,9 @@ def distance_to_station_m(stations: pd.DataFrame, drives: pd.DataFrame) -> pd.Da
     return out.ffill().fillna(0.0)
 
 
-def station_sequences(products: str) -> list[str]:
-    """The GRAS sequence numbers of a station's ``;``-joined product ids, sorted."""
-    seqs = set()
-    for pid in str(products or "").split(";"):
-        pn = parse_product_name(pid) if pid else None
-        if pn is not None:
-            seqs.add(pn.sequence_id)
-    return sorted(seqs)
+def station_sequences(sequences: str) -> list[str]:
+    """The GRAS sequence ids of a station (its ``sequences`` column, ``;``-joined), sorted."""
+    return sorted({s for s in str(sequences or "").split(";") if s})
 
 
 def timeline_spec(days: pd.DataFrame, colours: dict[int, str]) -> dict:

@@ -338,7 +338,7 @@ def build_webmap(
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
          "id": str(s.station_id), "day": int(s.lunar_day), "date": utc(s.first_utc),
-         "seqs": timeline.station_sequences(getattr(s, "products", ""))}
+         "seqs": timeline.station_sequences(getattr(s, "sequences", ""))}
         for s, p in zip(stations.itertuples(index=False), popups, strict=True)
     ]
     lrow = lander.iloc[0]

@@ -478,13 +478,13 @@ def check_image_batch(folder: Path, good_ids: set[str], mutants: list[Path], *,
                       max_seconds: float = 30.0) -> list[str]:
     """Read a batch and make its thumbnails; the broken promises (empty when kept).
 
-    Promises: nothing escapes :func:`read_frames` or :func:`layers.images.write_images`;
+    Promises: nothing escapes :func:`read_frames` or :func:`traverse.images.write_images`;
     every good product gets its thumbnail; every mutant product keeps its frame
     and either gets a thumbnail or is in the report with a reason.
     """
     import time
 
-    from layers.images import write_images
+    from traverse.images import write_images
     from traverse.read.archive import open_archive
     from traverse.read.frames import frames_from_archive
 

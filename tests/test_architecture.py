@@ -112,6 +112,32 @@ def test_no_private_names_imported_across_modules():
     assert not private, "\n".join(private)
 
 
+def test_layers_never_read_the_archive():
+    """Layers draw what the pipeline made: no layers module imports traverse.read (or its package)."""
+    wrong = [f"{a} -> {b}" for a, targets in _graph().items() if a.startswith("layers")
+             for b in targets if b == "traverse.read" or b.startswith("traverse.read.")]
+    assert not wrong, "layers importing traverse.read:\n" + "\n".join(wrong)
+
+
+def test_read_and_path_do_not_import_each_other():
+    """Reading products and reconstructing the path are separate stages: no arrow either way."""
+    graph = _graph()
+    wrong = [f"{a} -> {b}" for a, targets in graph.items() for b in targets
+             if (a.startswith("traverse.read") and b.startswith("traverse.path"))
+             or (a.startswith("traverse.path") and b.startswith("traverse.read"))]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_cli_subcommands_do_not_import_each_other():
+    """Each subcommand module stands alone; what they share lives in cli.options/cli.reading/cli.outputs."""
+    from traverse.cli import SUBCOMMANDS
+
+    commands = {f"traverse.cli.{name}" for name in SUBCOMMANDS}
+    wrong = [f"{a} -> {b}" for a, targets in _graph().items() if a in commands
+             for b in targets if b in commands]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_every_error_and_warning_class_is_in_errors_py():
     """One place lists what can go wrong: no ``class XError``/``XWarning`` elsewhere."""
     elsewhere = []

@@ -105,7 +105,7 @@ def test_a_fifo_swapped_in_after_discovery_is_refused_not_waited_on(tmp_path):
 
 
 def test_images_of_a_folder_with_special_files(tmp_path):
-    from layers.images import write_images
+    from traverse.images import write_images
     from traverse.read.frames import frames_from_archive
 
     folder = tmp_path / "archive"

@@ -185,7 +185,7 @@ def _image_product(folder: Path, pid: str, rng, lines=60, samples=80, data=True,
 def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_path):
     from PIL import Image
 
-    from layers.images import with_images, write_images
+    from traverse.images import with_images, write_images
 
     rng = np.random.default_rng(3)
     names = [f"CE4_GRAS_PCAML-C-00{k}_SCI_N_20190103160{k}00_20190103160{k}00_0001_B.2B" for k in range(5)]
@@ -221,7 +221,7 @@ def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_p
 
 
 def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
-    from layers.images import write_images
+    from traverse.images import write_images
     from traverse.errors import Report
 
     rng = np.random.default_rng(0)
@@ -261,7 +261,7 @@ def test_panorama_strip_orders_by_azimuth_and_escapes():
 
 
 def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
-    from layers.images import write_images
+    from traverse.images import write_images
     from traverse.errors import Report
 
     rng = np.random.default_rng(5)
@@ -291,7 +291,7 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
     (None, 5000, "5000 more than the label's Array_3D_Image"),
 ])
 def test_odd_but_readable_descriptions_and_padded_data_get_a_note(tmp_path, edit, data_extra, note):
-    from layers.images import write_images
+    from traverse.images import write_images
     from tests.fuzz_targets import write_good_images
     from traverse.errors import Report
     from traverse.read.frames import frames_from_archive

@@ -76,6 +76,7 @@ STATIONS_COLUMNS: dict[str, str] = {
     "y_north_m": "float64",  # metres north of the lander (lander ENU), same rule
     "z_up_m": "float64",  # metres above the lander (lander ENU), same rule
     "products": "str",  # label product ids, ";"-joined, time order ("" for LPR-only)
+    "sequences": "str",  # GRAS sequence ids of those products, ";"-joined, sorted ("" for LPR-only)
     "instruments": "str",  # instruments seen at the station, ","-joined, sorted
     "lon": "float64",  # degrees east (IAU_2015:30100) for the chosen lander site
     "lat": "float64",  # degrees north, planetocentric

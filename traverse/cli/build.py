@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from traverse.cli import options
-from traverse.cli.map import (
+from traverse.cli.mapping import (
     add_map_options,
     check_map_options,
     with_image_files,
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     """Write every output as one set (:func:`traverse.outputs.output_set`); 0 done, 1 nothing
     readable or an output failed (or another run writes the same names), 2 bad options."""
     from layers.geopackage import write_geopackage
-    from layers.images import images_folder
+    from traverse.images import images_folder
     from layers.tables import write_days_csv, write_geojson
     from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary

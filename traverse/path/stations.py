@@ -289,7 +289,8 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
         (Yutu-2: PCAM, VNIS, LPR) and any other rover instrument present (``n_LPR`` counts LPR records at rest),
         ``x_east_m``, ``y_north_m``, ``z_up_m`` (metres, lander ENU: median
         of its label products, else of its LPR records), ``products`` (label
-        product ids, ``;``-joined, time order), ``instruments``
+        product ids, ``;``-joined, time order), ``sequences`` (their GRAS
+        sequence ids, ``;``-joined, sorted), ``instruments``
         (``,``-joined, sorted), ``lon``, ``lat`` (degrees); the table with
         dtypes and units is :data:`traverse.schema.STATIONS_COLUMNS`.
     """
@@ -317,6 +318,11 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
     labels = at.loc[~is_pose_record(at)].drop_duplicates("product_id")
     out["products"] = labels.groupby("station_id")["product_id"].agg(";".join).reindex(out.index)
     out["products"] = out["products"].fillna("")
+    if "sequence_id" in labels:
+        seqs = labels.groupby("station_id")["sequence_id"].agg(lambda s: ";".join(sorted(set(s.dropna()))))
+        out["sequences"] = seqs.reindex(out.index).fillna("")
+    else:  # a frames table without sequence ids (a hand-made one)
+        out["sequences"] = ""
     out["instruments"] = at.groupby("station_id")["instrument"].agg(
         lambda s: ",".join(sorted(set(s)))
     )

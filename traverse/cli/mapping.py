@@ -1,0 +1,124 @@
+"""Map options and stages shared by ``map`` and ``build``: rasters, terrain, images, the HTML map."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from traverse.cli import options
+
+__all__ = ["add_map_options", "check_map_options", "with_terrain", "with_image_files", "write_map"]
+
+
+def add_map_options(sp: argparse.ArgumentParser) -> None:
+    """``--basemap`` and ``--tiles`` (``map`` and ``build``)."""
+    sp.add_argument("--basemap", action="append", default=[], metavar="FILE.tif", type=Path,
+                    help="GeoTIFF in a lunar CRS drawn under the traverse (repeatable)")
+    sp.add_argument("--tiles", action="append", default=[], metavar="NAME",
+                    help="lunar tile service from layers/basemaps.json (repeatable)")
+    sp.add_argument("--dem", type=Path, metavar="FILE.tif",
+                    help="elevation model in a lunar CRS: station elevations, climbs, slopes and "
+                         "grades of the drives, and a hillshade under the map")
+    sp.add_argument("--images", choices=("none", "thumbs", "full"), default=None,
+                    help="JPEGs of the archive's images beside the map, in NAME_files/: thumbnails "
+                         "in the station popups (default when image data is present), also "
+                         "full-size ones, or none")
+
+
+def check_map_options(args: argparse.Namespace, body=None) -> None:
+    """Refuse unknown ``--tiles`` and unusable ``--basemap``/``--dem`` files before any work (exit 2).
+
+    Without ``body`` (before the archive is read) a raster must be readable,
+    georeferenced and of a sane size and transform; with the traverse's
+    ``body`` (after reading, before any output) its CRS must also be on it.
+    """
+    from layers.basemaps import tile_registry
+    from traverse.errors import RasterError
+    from traverse.rasters import check_raster
+
+    for name in args.tiles:
+        if name not in tile_registry():
+            known = ", ".join(sorted(tile_registry()))
+            raise options.UsageError(f"--tiles {name}: unknown tile service (known: {known})")
+    for option, path in _raster_options(args):
+        if not path.is_file():
+            raise options.UsageError(f"{option} {path}: no such file")
+        try:
+            bands = check_raster(path, body, what=option.lstrip("-"))
+        except RasterError as exc:
+            raise options.UsageError(f"{option} {path}: {exc.reason}") from None
+        if option == "--dem" and bands != 1:
+            raise options.UsageError(f"--dem {path}: {bands} bands; an elevation model has one")
+
+
+def _raster_options(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    return [("--basemap", p) for p in args.basemap] + ([("--dem", args.dem)] if args.dem is not None else [])
+
+
+def with_terrain(args: argparse.Namespace, trav):
+    """The traverse with terrain columns from ``--dem`` (a warning line if part lies outside it).
+
+    The rasters are first checked against the traverse's body (usage error,
+    before any output is written); a DEM window too large to read is one too.
+    """
+    check_map_options(args, trav.mission.body)
+    if args.dem is None:
+        return trav
+    from traverse.errors import RasterError
+    from traverse.path.terrain import add_terrain
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            trav = add_terrain(trav, args.dem)
+        except RasterError as exc:
+            raise options.UsageError(f"--dem {args.dem}: {exc.reason}") from None
+    _print_warnings(caught)
+    return trav
+
+
+def _print_warnings(caught) -> None:
+    """Warnings the user must know (an LRO basemap, a DEM not covering the traverse); a
+    dependency's deprecation notices are for developers and never reach the user."""
+    for w in caught:
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            print(f"warning: {w.message}", file=sys.stderr)
+
+
+def with_image_files(args: argparse.Namespace, trav, products, report, html: Path):
+    """The traverse with ``thumbnail``/``image_full`` paths on its frames, JPEGs written beside ``html``.
+
+    ``--images`` (default ``thumbs``) decides; ``none``, or an archive without
+    image data, writes nothing.  Problems go to ``report`` (the skipped list).
+    """
+    import dataclasses
+
+    from traverse.images import images_folder, with_images, write_images
+
+    mode = getattr(args, "images", None) or "thumbs"
+    if mode == "none":
+        return dataclasses.replace(trav, frames=with_images(trav.frames, None))
+    folder = images_folder(html)
+    with options.Progress(args, "making images", unit="image") as bar:
+        images = write_images(products, trav.frames, folder, mode=mode, report=report, progress=bar)
+    if images.empty:
+        for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
+            if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
+                (folder / sub).rmdir()
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return dataclasses.replace(trav, frames=with_images(trav.frames, images))
+
+
+def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
+    """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
+    from layers.webmap import build_webmap
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = build_webmap(path, **trav.layers(), coverage=trav.coverage, basemaps=args.basemap,
+                           tiles=args.tiles, dems=[args.dem] if args.dem is not None else [])
+    _print_warnings(caught)  # e.g. an LRO basemap under the label control network
+    return out
