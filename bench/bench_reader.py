@@ -34,9 +34,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from traverse.errors import Report  # noqa: E402
+from traverse.missions import mission  # noqa: E402
 from traverse.read.archive import Source, parse_product_name  # noqa: E402
 from traverse.read.labels import parse_label  # noqa: E402
-from traverse.missions import mission  # noqa: E402
 from traverse.read.poses import PoseLayout, read_poses  # noqa: E402
 
 LPR_EPOCH = np.datetime64(mission("ce4").record_time_epoch_utc.tz_localize(None), "ms")

@@ -41,11 +41,18 @@ from geopandas import GeoDataFrame
 from jinja2 import Template
 
 from layers import timeline
-from layers.daypanel import days_panel_html, gaps_payload
 from layers.basemaps import BasemapImage, tile_source, warp_basemap
+from layers.daypanel import days_panel_html, gaps_payload
 from layers.palette import day_colours
-from layers.popups import (esc, panorama_strip, pictures_by_product, station_popups, terrain_text, utc,
-                           views_payload)
+from layers.popups import (
+    esc,
+    panorama_strip,
+    pictures_by_product,
+    station_popups,
+    terrain_text,
+    utc,
+    views_payload,
+)
 from traverse import geodesy, missions
 from traverse.errors import LROControlWarning
 from traverse.outputs import atomic_output
@@ -116,7 +123,8 @@ class _JsonCall(MacroElement):
 
 class _Raw(Element):
     """Text placed in the page as it is (inlined CSS and scripts), never compiled as a template:
-    compiling Leaflet as Jinja took 0.17 s a map, and ``{{`` in a script would have been read."""
+    compiling Leaflet as Jinja took 0.17 s a map, and ``{{`` in a script would have been read.
+    """
 
     _template = Template("{{ this.text }}")
 
@@ -127,7 +135,8 @@ class _Raw(Element):
 
 def _layer_name(text: str) -> str:
     """A layer-control label: HTML-escaped, and its braces as entities (folium's output is compiled
-    as a Jinja template, so a file named ``{{ x }}.tif`` must not read as one)."""
+    as a Jinja template, so a file named ``{{ x }}.tif`` must not read as one).
+    """
     return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 

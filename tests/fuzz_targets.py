@@ -195,8 +195,9 @@ def label_deep_or_huge(rng, folder, seeds, k):
 def label_times(rng, folder, seeds, k):
     """Label times outside pandas' nanosecond range or the mission's, or not times at all."""
     data = rng.choice(seeds.labels).decode("utf-8", "replace")
-    values = ["0001-01-01T00:00:00Z", "1677-09-21T00:12:43Z", "2263-01-01T00:00:00Z", "-1", "9999-12-31T23:59:59Z",
-              "2019-02-30T00:00:00Z", "2019-366T00:00:00Z", "1970-01-01T00:00:00Z", "", "2019-01-04T04:00:00+99:00"]
+    values = ["0001-01-01T00:00:00Z", "1677-09-21T00:12:43Z", "2263-01-01T00:00:00Z", "-1",
+              "9999-12-31T23:59:59Z", "2019-02-30T00:00:00Z", "2019-366T00:00:00Z", "1970-01-01T00:00:00Z",
+              "", "2019-01-04T04:00:00+99:00"]
     text = _replaced_values(rng, data, values, ["start_date_time", "stop_date_time"])
     return [_write(folder, _renamed(_label_name(data.encode()), k), text.encode())]
 

@@ -60,8 +60,8 @@ def _plain(value):
 def _describe_table(layer, max_rows=1000):
     """An attribute (non-spatial) table as QGIS reads it: validity, fields, rows."""
     names = layer.fields().names()
-    rows = [dict(zip(names, map(_plain, f.attributes())))
-            for _, f in zip(range(max_rows), layer.getFeatures())]
+    rows = [dict(zip(names, map(_plain, f.attributes()), strict=True))
+            for _, f in zip(range(max_rows), layer.getFeatures(), strict=False)]
     return {"isValid": layer.isValid(), "featureCount": layer.featureCount(),
             "fields": {f.name(): f.typeName() for f in layer.fields()}, "rows": rows}
 

@@ -82,7 +82,7 @@ def test_real_roper_echoes(band, shape, dtype):
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("<repetitions>8192</repetitions>", "<repetitions>9000</repetitions>", "do not fit"),
     ("<repetitions>8192</repetitions>", "<repetitions>-1</repetitions>", "do not fit"),
-    ("<group_location unit=\"byte\">115</group_location>", "<group_location unit=\"byte\">800</group_location>",
+    ('<group_location unit="byte">115</group_location>', '<group_location unit="byte">800</group_location>',
      "do not fit"),
     ("<data_type>IEEE754LSBSingle</data_type>", "<data_type>IEEE754LSBDouble</data_type>", "does not fit"),
     ("<name>ECHO_DATA</name>", "<name>ECHOES</name>", "no Group_Field_Binary 'ECHO_DATA'"),

@@ -221,8 +221,8 @@ def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_p
 
 
 def test_labels_only_archive_gets_one_note_and_no_images(tmp_path):
-    from traverse.images import write_images
     from traverse.errors import Report
+    from traverse.images import write_images
 
     rng = np.random.default_rng(0)
     names = [f"CE4_GRAS_PCAML-C-00{k}_SCI_N_20190103160{k}00_20190103160{k}00_0001_B.2B" for k in range(3)]
@@ -261,8 +261,8 @@ def test_panorama_strip_orders_by_azimuth_and_escapes():
 
 
 def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
-    from traverse.images import write_images
     from traverse.errors import Report
+    from traverse.images import write_images
 
     rng = np.random.default_rng(5)
     pid = "CE4_GRAS_PCAML-C-000_SCI_N_20190103160000_20190103160000_0001_B.2B"
@@ -291,9 +291,9 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
     (None, 5000, "5000 more than the label's Array_3D_Image"),
 ])
 def test_odd_but_readable_descriptions_and_padded_data_get_a_note(tmp_path, edit, data_extra, note):
-    from traverse.images import write_images
     from tests.fuzz_targets import write_good_images
     from traverse.errors import Report
+    from traverse.images import write_images
     from traverse.read.frames import frames_from_archive
 
     ids = write_good_images(tmp_path / "a", 2)

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from traverse.missions import mission
 from traverse.read import quirks
 from traverse.read.archive import Source
 from traverse.read.labels import parse_label
-from traverse.missions import mission
 from traverse.read.poses import PoseLayout, read_poses
 from traverse.record_formats import record_format
 

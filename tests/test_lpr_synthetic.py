@@ -102,9 +102,9 @@ def test_zip_member_streamed_equals_file(tmp_path):
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(label, f"DATA/{label.name}")
         zf.write(data, f"DATA/{data.name}")
+    from traverse.missions import mission
     from traverse.read.archive import Source
     from traverse.read.labels import parse_label
-    from traverse.missions import mission
     from traverse.read.poses import PoseLayout, read_poses
 
     layout = PoseLayout.from_table(parse_label(label.read_bytes())["table"], "lpr")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 
@@ -41,7 +40,8 @@ def test_real_drive_radargram_spans_the_drive(real):
     assert r.image.shape == (8192, len(r.along_m))
     assert len(r.traces) == len(on) == drive["n_records"]
     assert r.traces["along_m"].is_monotonic_increasing
-    assert r.time_ns[1] == 2.5 and r.depth_m[-1] == pytest.approx(0.2998 * 8191 * 2.5 / 2 / np.sqrt(3), rel=1e-3)
+    assert r.time_ns[1] == 2.5
+    assert r.depth_m[-1] == pytest.approx(0.2998 * 8191 * 2.5 / 2 / np.sqrt(3), rel=1e-3)
     # any column maps to a place: on the drive line, within 1 cm of the trace shown there
     shown = r.traces[r.traces["column"] >= 0]
     assert np.isfinite(r.image[:, shown["column"]]).all()

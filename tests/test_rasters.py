@@ -93,7 +93,7 @@ def test_unusable_rasters_are_one_line_and_nothing_written(archive, tmp_path, ca
 
 
 def test_library_refuses_them_as_raster_errors(tmp_path):
-    for kind, (path, words) in _bad_rasters(tmp_path).items():
+    for path, words in _bad_rasters(tmp_path).values():
         with pytest.raises(RasterError, match=words.replace("(", r"\(")):
             check_raster(path, geodesy.MOON_BODY)
     assert check_raster(tmp_path / "good.tif", geodesy.MOON_BODY) == 1

@@ -10,8 +10,8 @@ from rasterio.transform import from_origin
 
 from tests.traverse_truth import make_frames
 from traverse import geodesy
-from traverse.path.reconstruct import reconstruct
 from traverse.errors import TerrainWarning
+from traverse.path.reconstruct import reconstruct
 from traverse.path.terrain import add_terrain
 
 TILT = np.tan(np.radians(10.0))

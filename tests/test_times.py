@@ -16,12 +16,12 @@ from traverse.synthetic.products import write_label_product
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("2019-01-03T02:26:00.000Z", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.timezone.utc)),
-    ("2019-01-03T02:26:00.123456789Z", dt.datetime(2019, 1, 3, 2, 26, 0, 123456, tzinfo=dt.timezone.utc)),
-    ("2019-003T02:26:00Z", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.timezone.utc)),
-    ("2019-01-03T10:26:00+08:00", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.timezone.utc)),
-    ("20190103022600", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.timezone.utc)),
-    ("0001-01-01T00:00:00Z", dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)),
+    ("2019-01-03T02:26:00.000Z", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.UTC)),
+    ("2019-01-03T02:26:00.123456789Z", dt.datetime(2019, 1, 3, 2, 26, 0, 123456, tzinfo=dt.UTC)),
+    ("2019-003T02:26:00Z", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.UTC)),
+    ("2019-01-03T10:26:00+08:00", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.UTC)),
+    ("20190103022600", dt.datetime(2019, 1, 3, 2, 26, tzinfo=dt.UTC)),
+    ("0001-01-01T00:00:00Z", dt.datetime(1, 1, 1, tzinfo=dt.UTC)),
 ])
 def test_parse_utc_forms(text, expected):
     assert parse_utc(text) == expected
@@ -50,7 +50,8 @@ def test_mission_ranges_are_data():
 @pytest.mark.parametrize("command", ["index", "build"])
 def test_one_bad_time_costs_its_product_only(tmp_path, capsys, command):
     root = tmp_path / "archive"
-    good = [write_label_product(root, "PCAML-C", pd.Timestamp("2019-01-04T04:00:00Z") + pd.Timedelta(minutes=i),
+    start = pd.Timestamp("2019-01-04T04:00:00Z")
+    good = [write_label_product(root, "PCAML-C", start + pd.Timedelta(minutes=i),
                                 frame=i, sequence_id=1 + i, rover_xyz=(1.0 + i, 2.0, 0.0)) for i in range(3)]
     bad_times = ["0001-01-01T00:00:00Z", "1677-01-01T00:00:00Z", "2263-01-01T00:00:00Z", "-1"]
     text = good[0].read_text()

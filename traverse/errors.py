@@ -187,8 +187,11 @@ class Report:
         self.record(Problem(str(source), str(reason), int(count), "error"))
 
     def note(self, source: object, reason: str, count: int = 0) -> None:
-        """Record a warning, which never raises (a value kept as missing, a truncated file's
-        complete records used, a caveat on kept data)."""
+        """Record a warning, which never raises.
+
+        A value kept as missing, a truncated file's complete records used, a
+        caveat on kept data.
+        """
         self.record(Problem(str(source), str(reason), int(count), "warning"))
 
     def record(self, problem: Problem) -> None:

@@ -25,8 +25,8 @@ for one, and nothing measures lunar distances with an Earth ellipsoid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import threading
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np

@@ -24,7 +24,8 @@ from traverse import geodesy
 from traverse.errors import ArchiveError
 from traverse.record_formats import record_formats, toml_texts
 
-__all__ = ["Mission", "mission_from_toml", "missions", "default_mission", "mission", "mission_for_name", "mission_of_names", "mission_of"]
+__all__ = ["Mission", "mission_from_toml", "missions", "default_mission", "mission", "mission_for_name",
+           "mission_of_names", "mission_of"]
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,8 @@ def _commit(stage: Path, folder: Path, names: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def output_set(folder: str | os.PathLike, names: Iterable[str], *, fresh: Iterable[str] = ()) -> Iterator[Path]:
+def output_set(folder: str | os.PathLike, names: Iterable[str], *,
+               fresh: Iterable[str] = ()) -> Iterator[Path]:
     """Write a set of outputs together: all of them replace the previous set, or none does.
 
     Yields a hidden staging folder beside the outputs; the caller writes every

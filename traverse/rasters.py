@@ -35,7 +35,8 @@ def _crs_problem(src, body: geodesy.Body | None) -> str | None:
     if src.crs is None:
         return "has no CRS (not georeferenced); assign one with gdal_edit.py -a_srs"
     if body is not None and not geodesy.is_body_crs(src.crs, body):
-        return (f"CRS {src.crs.to_string()[:60]!r} is on {_the(geodesy.crs_body_name(src.crs))}, but the traverse is"
+        where = _the(geodesy.crs_body_name(src.crs))
+        return (f"CRS {src.crs.to_string()[:60]!r} is on {where}, but the traverse is"
                 f" on {_the(body.name)}; reproject it to a {body.adjective} CRS such as {body.crs_code}")
     return None
 

@@ -46,11 +46,14 @@ def build_outputs(output: Path, *, geojson: bool) -> dict[str, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write every output as one set (:func:`traverse.outputs.output_set`); 0 done, 1 nothing
-    readable or an output failed (or another run writes the same names), 2 bad options."""
+    """Write every output as one set (:func:`traverse.outputs.output_set`).
+
+    Returns 0 when done, 1 when nothing is readable or an output failed (or
+    another run writes the same names), 2 for bad options.
+    """
     from layers.geopackage import write_geopackage
-    from traverse.images import images_folder
     from layers.tables import write_days_csv, write_geojson
+    from traverse.images import images_folder
     from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table

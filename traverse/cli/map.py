@@ -1,4 +1,4 @@
-"""``traverse map PATH... -o FILE.html``: the interactive offline map (shared stages in :mod:`traverse.cli.mapping`)."""
+"""``traverse map PATH... -o FILE.html``: the interactive offline map (see :mod:`traverse.cli.mapping`)."""
 
 from __future__ import annotations
 

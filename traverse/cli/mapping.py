@@ -80,8 +80,10 @@ def with_terrain(args: argparse.Namespace, trav):
 
 
 def _print_warnings(caught) -> None:
-    """Warnings the user must know (an LRO basemap, a DEM not covering the traverse); a
-    dependency's deprecation notices are for developers and never reach the user."""
+    """Print the warnings the user must know (an LRO basemap, a DEM not covering the traverse).
+
+    A dependency's deprecation notices are for developers and never reach the user.
+    """
     for w in caught:
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
             print(f"warning: {w.message}", file=sys.stderr)

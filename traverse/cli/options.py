@@ -31,7 +31,7 @@ __all__ = [
 
 
 def control_network(text: str) -> str | tuple[float, float, float]:
-    """argparse type of ``--control``: a site name (``label``, ``lro``) or ``LON,LAT,HEIGHT``.
+    """Argparse type of ``--control``: a site name (``label``, ``lro``) or ``LON,LAT,HEIGHT``.
 
     A name is resolved against the archive's mission when it is read
     (:func:`traverse.read.frames.frames_from_archive`): ``lro`` exists for
@@ -49,7 +49,7 @@ def control_network(text: str) -> str | tuple[float, float, float]:
 
 
 def positive_metres(text: str) -> float:
-    """argparse type of a length in metres: a positive number."""
+    """Argparse type of a length in metres: a positive number."""
     try:
         value = float(text)
     except ValueError:
@@ -179,6 +179,7 @@ class Progress:
         self.desc, self.unit, self.bar = desc, unit, None
 
     def __call__(self, done: int, total: int) -> None:
+        """Show that ``done`` of ``total`` items are done (the bar starts on the first call)."""
         if not self.enabled:
             return
         if self.bar is None:
@@ -193,6 +194,7 @@ class Progress:
             self.bar.set_postfix_str(text, refresh=False)
 
     def close(self) -> None:
+        """Close the bar, if one was shown."""
         if self.bar is not None:
             self.bar.close()
 

@@ -112,8 +112,11 @@ def _looks_like_html(first: bytes, content_type: str) -> bool:
 
 
 def label_mismatch(size: int, declared: int | None) -> tuple[str, str] | None:
-    """``(status, reason)`` of a complete file of ``size`` bytes whose label declares ``declared``;
-    ``None`` when they agree or the label says nothing."""
+    """The manifest ``(status, reason)`` of a complete file whose size differs from its label's.
+
+    ``size`` bytes were received, the label declares ``declared``; ``None``
+    when they agree or the label says nothing.
+    """
     if declared is None or size == declared:
         return None
     status, word = (SHORTER, "short") if size < declared else (LONGER, "too many")
@@ -129,8 +132,11 @@ def _whole_416(resp: requests.Response, have: int) -> bool:
 
 def _attempt(session: requests.Session, entry: dict, target: Path, settings: FetchSettings
              ) -> tuple[int, tuple[str, str] | None]:
-    """One try at completing ``target``: the bytes received and, when they differ from the
-    label's ``file_size``, the manifest ``(status, reason)`` (:func:`label_mismatch`)."""
+    """One try at completing ``target``.
+
+    Returns the bytes received and, when they differ from the label's
+    ``file_size``, the manifest ``(status, reason)`` (:func:`label_mismatch`).
+    """
     part = target.with_name(target.name + ".part")
     have = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}

@@ -38,7 +38,8 @@ _DTYPES = {"lunar_day": "Int64", "kind": "string", "note": "string", "source": "
 @cache
 def _table(file_name: str | None) -> pd.DataFrame:
     if file_name is None:  # a rover with no announced odometry: an empty table
-        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in {**_DTYPES, "cumulative_m": "float64"}.items()})
+        columns = {**_DTYPES, "cumulative_m": "float64"}
+        empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
         empty["as_of"] = pd.Series(dtype="datetime64[ns, UTC]")
         return empty
     with resources.files("traverse").joinpath("data", file_name).open("rb") as fh:
@@ -51,8 +52,10 @@ def _table(file_name: str | None) -> pd.DataFrame:
 
 
 def announced_odometry(mission_: Mission | None = None) -> pd.DataFrame:
-    """Every figure announced for the mission's rover (a copy; empty when none is known):
-    ``lunar_day``, ``cumulative_m`` (metres), ``kind``, ``as_of`` (UTC), ``note``, ``source``.
+    """Every figure announced for the mission's rover (a copy; empty when none is known).
+
+    Columns ``lunar_day``, ``cumulative_m`` (metres), ``kind``, ``as_of`` (UTC),
+    ``note``, ``source``.
 
     Parameters
     ----------

@@ -87,14 +87,17 @@ class Traverse:
         return mission(self.site.mission)
 
     def layers(self) -> dict[str, GeoDataFrame]:
-        """The GIS layers by name: ``lander``, ``frames``, ``stations``, ``drives``, ``days``, and
+        """The GIS layers by name.
+
+        ``lander``, ``frames``, ``stations``, ``drives``, ``days``, and
         ``views`` and ``targets`` where any frame says what it looked at.
 
         The ``drives`` layer holds the drives (``kind`` "drive") and the gaps
         (``kind`` "gap", straight lower bounds, never drives:
         :func:`~traverse.path.coverage.drives_and_gaps`); :attr:`drives` stays
         drives only.  ``days`` holds the days with data; the days without are
-        in :attr:`coverage` (not a layer: no geometry)."""
+        in :attr:`coverage` (not a layer: no geometry).
+        """
         out = {"lander": self.lander, "frames": self.frames, "stations": self.stations,
                "drives": drives_and_gaps(self.drives, self.gaps), "days": self.days}
         for name, layer in (("views", self.views), ("targets", self.targets)):

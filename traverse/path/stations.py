@@ -286,7 +286,8 @@ def stations_from_track(track: pd.DataFrame, *, site: LanderSite | None = None) 
         columns ``station_id`` (1, 2, ...), ``lunar_day``, ``first_utc``,
         ``last_utc`` (UTC: first start and last stop of its frames),
         ``n_frames``, ``n_<instrument>`` for the mission's station instruments
-        (Yutu-2: PCAM, VNIS, LPR) and any other rover instrument present (``n_LPR`` counts LPR records at rest),
+        (Yutu-2: PCAM, VNIS, LPR) and any other rover instrument present
+        (``n_LPR`` counts LPR records at rest),
         ``x_east_m``, ``y_north_m``, ``z_up_m`` (metres, lander ENU: median
         of its label products, else of its LPR records), ``products`` (label
         product ids, ``;``-joined, time order), ``sequences`` (their GRAS

@@ -86,14 +86,17 @@ class ImageLayout:
 
     @property
     def lines(self) -> int:
+        """Image lines (rows)."""
         return self.shape[self.axes.index("line")]
 
     @property
     def samples(self) -> int:
+        """Samples per line (columns)."""
         return self.shape[self.axes.index("sample")]
 
     @property
     def bands(self) -> int:
+        """Bands (1 for a one-band image)."""
         return self.shape[self.axes.index("band")] if "band" in self.axes else 1
 
 

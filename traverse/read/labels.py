@@ -295,8 +295,9 @@ def _table_layout(root: etree._Element, source: str) -> dict[str, Any] | None:
 
     Returns a dict with ``offset`` (bytes), ``records`` (as declared),
     ``record_length`` (bytes), ``file_size`` (bytes the label declares for the
-    data file holding the table; ``None`` when absent or not a whole number) and ``fields``: ``{NAME: (start, length,
-    data_type)}`` with 0-based byte starts within a record.  Fields inside a
+    data file holding the table; ``None`` when absent or not a whole number)
+    and ``fields``: ``{NAME: (start, length, data_type)}`` with 0-based byte
+    starts within a record.  Fields inside a
     ``Group_Field_Binary`` (the echo samples) are left out.
     """
     table = next(root.iter("{*}Table_Binary"), None)

@@ -63,7 +63,8 @@ class PoseLayout(RecordLayout):
             raise RecordError(f"no pose reader for {fmt.instrument} level {level} (the {fmt.key} format"
                               f" reads level {', '.join(fmt.levels)})", source=source)
         rl, offset, records, located = table_fields(table, fmt.wanted, fmt.required, source=source)
-        dtypes = quirks.little_endian({name: np_dt for name, (_, np_dt) in located.items()}, fmt.little_endian)
+        declared = {name: np_dt for name, (_, np_dt) in located.items()}
+        dtypes = quirks.little_endian(declared, fmt.little_endian)
         names, formats, offsets = time_fields(table, source=source)
         for name, (start, _) in located.items():
             raw = name in fmt.raw_u16 and np.dtype(dtypes[name]).itemsize == 2

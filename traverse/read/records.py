@@ -5,9 +5,10 @@ RoPeR).  A layout is validated against the
 label before use (record length, field offsets, data types, counts) and
 against the data file's size; a violation is a :class:`LayoutError` naming the
 field and the value.  A file shorter than its label declares (a cut download)
-is read up to its last complete record and reported as truncated.  Only the bytes up to the last wanted field of each record
-are read: a file on disk is memory-mapped and copied in one strided pass, a zip
-member is streamed in blocks of records.
+is read up to its last complete record and reported as truncated.  Only the
+bytes up to the last wanted field of each record are read: a file on disk is
+memory-mapped and copied in one strided pass, a zip member is streamed in
+blocks of records.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ _COMPACT = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?P<hour>\
 
 def _zone(text: str | None) -> dt.timezone:
     if text is None or text == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     minutes = int(digits[:2]) * 60 + int(digits[2:])
@@ -67,7 +67,7 @@ def parse_utc(text: str) -> dt.datetime:
     frac = (g.get("frac") or "").ljust(6, "0")[:6]
     stamp = dt.datetime(date.year, date.month, date.day, int(g["hour"] or 0), int(g["minute"] or 0),
                         int(g["second"] or 0), int(frac or 0), tzinfo=_zone(g.get("zone")))
-    return stamp.astimezone(dt.timezone.utc)
+    return stamp.astimezone(dt.UTC)
 
 
 def plausible_time(text: str, what: str, mission, *, source: str) -> pd.Timestamp:

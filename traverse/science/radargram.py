@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["SPEED_OF_LIGHT_M_NS", "DEFAULT_PERMITTIVITY", "PROCESSING_STEPS", "Radargram", "along_track_m", "drive_line_enu",
+__all__ = ["SPEED_OF_LIGHT_M_NS", "DEFAULT_PERMITTIVITY", "PROCESSING_STEPS", "Radargram", "along_track_m",
+           "drive_line_enu",
            "process", "radargram"]
 
 #: Speed of light in vacuum, metres per nanosecond.

@@ -109,8 +109,11 @@ def _sign_magnitude(values: np.ndarray) -> np.ndarray:
 
 
 def roper_record_bytes(poses: pd.DataFrame, *, samples: int = 16) -> bytes:
-    """RoPeR 2B records for ``poses``: ``time_utc``, ``x_east_m``, ``y_north_m``, ``z_up_m``
-    (landing-site ENU, metres) and optional ``heading_deg`` (degrees clockwise from north)."""
+    """RoPeR 2B records for ``poses``.
+
+    ``poses`` holds ``time_utc``, ``x_east_m``, ``y_north_m``, ``z_up_m``
+    (landing-site ENU, metres) and optional ``heading_deg`` (degrees clockwise from north).
+    """
     rl = _record_length(samples)
     base = 18 + 8 * samples
     spec = {"TIME_S": (4, ">u4"), "TIME_MS": (8, ">u2"), "CHANNEL": (0, ">u4")}
