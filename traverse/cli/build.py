@@ -61,8 +61,7 @@ def run(args: argparse.Namespace) -> int:
     options.make_output_folders(files.values())
     with removed_on_failure(files["html"]):
         trav = with_image_files(args, trav, products, report, files["html"])
-        written = [write_geopackage(files["gpkg"], **trav.layers(), coverage=trav.coverage,
-                                    local=args.local)]
+        written = [write_geopackage(files["gpkg"], trav, local=args.local)]
         written.append(write_days_csv(files["days"], days_table(trav.days, trav.coverage)))
         if args.geojson:
             written.append(write_geojson(files["geojson"], trav.layers()["drives"]))  # with the gaps (kind)

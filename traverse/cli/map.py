@@ -119,12 +119,13 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
 
 def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
     """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
-    from layers.webmap import build_webmap
+    from layers.webmap import MapOptions, build_webmap
 
+    options = MapOptions(basemaps=args.basemap, tiles=args.tiles,
+                         dems=[args.dem] if args.dem is not None else [])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = build_webmap(path, **trav.layers(), coverage=trav.coverage, basemaps=args.basemap,
-                           tiles=args.tiles, dems=[args.dem] if args.dem is not None else [])
+        out = build_webmap(path, trav, options)
     for w in caught:  # e.g. an LRO basemap under the label control network
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
             print(f"warning: {w.message}", file=sys.stderr)
