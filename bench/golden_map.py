@@ -23,7 +23,7 @@ import pyogrio
 
 
 def old_calls(text: str) -> dict:
-    """``{function: payload}`` of the old page's ``TraverseMap.fn(target, JSON);`` calls, and its body/view."""
+    """``{function: payload}`` of the old page's ``TraverseMap.fn(target, JSON);`` calls, body and view."""
     dec = json.JSONDecoder()
     calls = {}
     for m in re.finditer(r"TraverseMap\.(\w+)\((\w+), ", text):

@@ -1,4 +1,6 @@
-"""The web map's page: one self-contained, offline HTML file around a :func:`~layers.payload.map_payloads` dict.
+"""The web map's page: one self-contained offline HTML file around a map payload.
+
+The payload is :func:`layers.payload.map_payloads`' dict.
 
 The page is written directly (no template engine, so label text is never
 compiled as one): Leaflet 1.9.4 (BSD-2, ``assets/``) with its images as data

@@ -274,7 +274,8 @@ def _controls(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission, 
     return {
         "panel": panel,
         "timeline": timeline.timeline_spec(days, colours) if has_days else None,
-        "chart": timeline.chart_spec(layers.stations, layers.drives, days, mission, gaps) if has_days else None,
+        "chart": (timeline.chart_spec(layers.stations, layers.drives, days, mission, gaps)
+                  if has_days else None),
         "scale": True,
         "measure": True,
     }

@@ -2,8 +2,8 @@
 
 Times go to the page as milliseconds since 1970 (UTC), distances in metres
 (lander ENU, as in the tables), elevations in metres of the DEM's datum.
-:mod:`layers.webmap` embeds these as JSON; ``assets/traverse-timeline.js`` draws
-them (``TraverseMap.addTimeline``, ``addChart``).
+:func:`layers.payload.map_payloads` puts these in the map's payload; ``assets/traverse-time.js``
+and ``assets/traverse-charts.js`` draw them (``TraverseMap.addTimeline``, ``addChart``).
 """
 
 from __future__ import annotations
