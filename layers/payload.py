@@ -245,7 +245,8 @@ def _traverse_layers(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mi
     coloured, drives = _drive_lines(layers, colours, mission)
     stations, lander = _points(layers, colours, mission, options)
     seen = views_payload(None if layers.views is None else _to_body(layers.views, "views", body),
-                         None if layers.targets is None else _to_body(layers.targets, "targets", body))
+                         None if layers.targets is None else _to_body(layers.targets, "targets", body),
+                         radius_m=body.radius_m + float(layers.lander["height_m"].iloc[0]))
     # a whole mission's thousands of views: off at first, drawn when shown (the page loads fast)
     seen["lazy"] = len(seen["wedges"]["lat"]) + len(seen["targets"]["lat"]) > options.max_views_shown
     traces = decimate_traces(layers.frames, options.max_trace_points, options.trace_cell_m)

@@ -148,7 +148,8 @@ def _column(table, name: str) -> np.ndarray:
     return table[name].to_numpy(dtype="float64") if name in table else np.full(len(table), np.nan)
 
 
-def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:
+def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
+                  radius_m: float | None = None) -> dict:
     """Named columns for the page's "What the rover saw"; the page draws the wedges and writes the popups.
 
     ``wedges``: ``lat``, ``lng`` (apex, degrees), ``azimuth_deg`` (clockwise
@@ -160,6 +161,12 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> d
     share its product index.  Columns, not rows of objects: a whole mission's
     thousands of frames stay about 60 bytes each.  Label text is escaped by
     the page (``TraverseMap.escapeHtml``), never inserted as HTML.
+
+    ``radius_m`` (metres): the sphere through the lander, on which the page
+    lays out the wedges' metres, as :func:`traverse.geodesy.enu_to_lonlat`
+    does with lander ENU (Yutu-2's lander is 5 935 m below the Moon's
+    1 737 400 m sphere: on the datum sphere a 5 m wedge would come out 1.7 cm
+    short).  ``None``: the page uses the body's radius.
     """
     views = views if views is not None else GeoDataFrame(geometry=[])
     targets = targets if targets is not None else GeoDataFrame(geometry=[])
@@ -176,9 +183,10 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> d
     apex = shapely.get_coordinates(shapely.get_point(shapely.get_exterior_ring(views.geometry.values), 0)) \
         if len(views) else np.empty((0, 2))
     wedges = {"lat": _rounded(apex[:, 1], 7), "lng": _rounded(apex[:, 0], 7),
-              "azimuth_deg": _rounded(_column(views, "view_azimuth_deg"), 1),
-              "fov_deg": _rounded(_column(views, "hfov_deg"), 1),
-              "length_m": _rounded(_column(views, "length_m"), 2),
+              # 0.01° and 1 mm: the drawn wedge stays within 1 cm of the GeoPackage's at 20 m
+              "azimuth_deg": _rounded(_column(views, "view_azimuth_deg"), 2),
+              "fov_deg": _rounded(_column(views, "hfov_deg"), 2),
+              "length_m": _rounded(_column(views, "length_m"), 3),
               "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1]}
     ends = [shapely.get_coordinates(shapely.get_point(targets.geometry.values, i)) if len(targets)
             else np.empty((0, 2)) for i in (0, -1)]
@@ -188,7 +196,7 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> d
              "distance_m": _rounded(_column(targets, "distance_m"), 2),
              "incidence_deg": _rounded(_column(targets, "target_incidence_deg"), 1),
              "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1)}
-    return {**lists, "wedges": wedges, "targets": lines}
+    return {**lists, "radius_m": radius_m, "wedges": wedges, "targets": lines}
 
 
 def terrain_text(drive) -> str:

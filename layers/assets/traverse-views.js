@@ -2,8 +2,8 @@
  * and lines to observed points.
  *
  * Payload: layers/popups.py views_payload, named columns.  Wedges are drawn here from apex,
- * azimuth (clockwise from north), field of view and length in metres on the body's sphere
- * (tm.body.radius_m), the same wedge as traverse.path.views.view_wedges writes to the
+ * azimuth (clockwise from north), field of view and length in metres on the sphere through
+ * the lander (seen.radius_m, else the body's), the same wedge as traverse.path.views.view_wedges writes to the
  * GeoPackage; popups are written on opening, label text escaped.
  */
 (function (L, T) {
@@ -53,7 +53,7 @@
   }
 
   function drawViews(tm, group, seen) {
-    var w = seen.wedges, t = seen.targets, R = tm.body.radius_m;
+    var w = seen.wedges, t = seen.targets, R = seen.radius_m || tm.body.radius_m;
     // thousands of wedges (a whole mission) draw on one canvas; a few stay SVG paths
     var renderer = w.lat.length > 2000 ? L.canvas({padding: 0.2}) : undefined;
     w.lat.forEach(function (lat, k) {
