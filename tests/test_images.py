@@ -185,7 +185,7 @@ def _image_product(folder: Path, pid: str, rng, lines=60, samples=80, data=True,
 def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_path):
     from PIL import Image
 
-    from layers.images import with_images, write_images
+    from layers.images import ImageRun, with_images, write_images
 
     rng = np.random.default_rng(3)
     names = [f"CE4_GRAS_PCAML-C-00{k}_SCI_N_20190103160{k}00_20190103160{k}00_0001_B.2B" for k in range(5)]
@@ -204,7 +204,7 @@ def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_p
     out = tmp_path / "maps" / "m_files"
     with open_archive([bundle]) as archive:
         products = archive.products
-    images = write_images(products, frames, out, mode="full", report=report, workers=2)
+    images = write_images(products, frames, out, mode="full", report=report, run=ImageRun(workers=2))
     assert list(images["product_id"]) == names[:3]
     for row in images.itertuples():
         thumb = Image.open(tmp_path / "maps" / row.thumbnail)
@@ -261,7 +261,7 @@ def test_panorama_strip_orders_by_azimuth_and_escapes():
 
 
 def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
-    from layers.images import write_images
+    from layers.images import ImageRun, write_images
     from traverse.errors import Report
 
     rng = np.random.default_rng(5)
@@ -276,7 +276,7 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
         products = archive.products
     bundle.unlink()
     report = Report()
-    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    images = write_images(products, frames, tmp_path / "m_files", report=report, run=ImageRun(workers=1))
     assert images.empty
     assert [p.source for p in report.problems] == [f"{bundle}!{pid}L"]
     assert "not decoded" in report.problems[0].reason

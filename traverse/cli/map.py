@@ -98,7 +98,7 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     """
     import dataclasses
 
-    from layers.images import images_folder, with_images, write_images
+    from layers.images import ImageRun, images_folder, with_images, write_images
 
     mode = getattr(args, "images", None) or "thumbs"
     if mode == "none":
@@ -107,7 +107,8 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     if folder.exists() and not folder.is_dir():
         raise options.UsageError(f"{folder}: is a file; the map's images go in a folder of that name")
     with options.Progress(args, "making images", unit="image") as bar:
-        images = write_images(products, trav.frames, folder, mode=mode, report=report, progress=bar)
+        images = write_images(products, trav.frames, folder, mode=mode, report=report,
+                              run=ImageRun(progress=bar))
     if images.empty:
         for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
             if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
