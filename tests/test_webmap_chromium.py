@@ -151,9 +151,13 @@ def test_square_drive_is_drawn_square(browser, html_map):
 
 def test_equirectangular_tiles_load_and_stay_the_only_requests(browser, tmp_path):
     """Moon Trek tiles are requested on the plate-carree grid; answered here by a local PNG."""
-    from folium.utilities import write_png
+    import io
 
-    tile = write_png(np.full((256, 256, 4), [200, 120, 40, 255], np.uint8))
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (256, 256), (200, 120, 40, 255)).save(buf, format="PNG")
+    tile = buf.getvalue()
     src = basemaps.tile_source("moontrek-wac")
     prefix = src["url"].split("{z}")[0]
     with pytest.warns(webmap.LROControlWarning):
