@@ -171,7 +171,7 @@ def child(spec: dict) -> dict:
         import PIL.Image  # noqa: F401  (imported before timing, as a build would have)
 
         import traverse.read.images  # noqa: F401
-        from traverse.images import write_images
+        from traverse.images import ImageRun, write_images
         from traverse.read.archive import open_archive
 
         with zipfile.ZipFile(bundle) as zf:
@@ -182,7 +182,7 @@ def child(spec: dict) -> dict:
         def run():
             with open_archive([bundle]) as archive:  # finding the products is part of the work
                 df = write_images(archive.products, frames, folder, mode=spec["row"],
-                                  workers=spec["workers"])
+                                  run=ImageRun(workers=spec["workers"]))
             assert len(df) == len(ids), f"{len(df)} images written of {len(ids)}"
             assert all((df[c] == v).all() for c, v in (("lines", LINES), ("samples", SAMPLES),
                                                         ("bands", BANDS)))
@@ -280,7 +280,7 @@ def profile_thumbs(bundle: Path, out: Path, top: int = 14) -> str:
 
     import pandas as pd
 
-    from traverse.images import write_images
+    from traverse.images import ImageRun, write_images
     from traverse.read.archive import open_archive
 
     with zipfile.ZipFile(bundle) as zf:
@@ -289,7 +289,7 @@ def profile_thumbs(bundle: Path, out: Path, top: int = 14) -> str:
     prof = cProfile.Profile()
     prof.enable()
     with open_archive([bundle]) as archive:
-        write_images(archive.products, frames, out / "profile_files", mode="thumbs", workers=1)
+        write_images(archive.products, frames, out / "profile_files", mode="thumbs", run=ImageRun(workers=1))
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)

@@ -32,6 +32,7 @@ import importlib.util
 import os
 import re
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -80,37 +81,35 @@ _GPKG_VERSION = "1.2"
 
 def write_geopackage(
     path: str | os.PathLike,
+    layers: Mapping[str, GeoDataFrame | None] | object,
     *,
-    lander: GeoDataFrame | None = None,
-    frames: GeoDataFrame | None = None,
-    stations: GeoDataFrame | None = None,
-    drives: GeoDataFrame | None = None,
-    days: GeoDataFrame | None = None,
-    views: GeoDataFrame | None = None,
-    targets: GeoDataFrame | None = None,
     coverage: pd.DataFrame | None = None,
     local: bool = False,
     site: geodesy.LanderSite | None = None,
 ) -> Path:
     """Write the traverse layers, styled, to one GeoPackage.
 
-    ``traverse build`` writes all five; ``traverse index -o FILE.gpkg`` only
-    ``frames``.  A layer given as ``None`` is not written.
+    ``traverse build`` writes a whole traverse; ``traverse index -o FILE.gpkg``
+    only ``{"frames": frames}``.  A layer given as ``None`` is not written.
 
     Parameters
     ----------
     path
         Output ``.gpkg``.  Replaced atomically: if anything fails, an existing
         file at ``path`` is left untouched and no partial file remains.
-    lander, frames, stations, drives, days, views, targets
-        Layers in :data:`traverse.geodesy.MOON` (degrees east/north); columns as
-        in :mod:`traverse.schema` and the reconstruction steps.  Times
-        (tz-aware, UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).
-        ``drives`` may hold gaps (``kind`` "gap": :func:`traverse.path.coverage.drives_and_gaps`).
+    layers
+        A :class:`~traverse.path.reconstruct.Traverse` (its
+        :meth:`~traverse.path.reconstruct.Traverse.layers` and its
+        ``coverage``), or a mapping of layer name (``lander``, ``frames``,
+        ``stations``, ``drives``, ``days``, ``views``, ``targets``) to layer in
+        :data:`traverse.geodesy.MOON` (degrees east/north); columns as in
+        :mod:`traverse.schema` and the reconstruction steps.  Times (tz-aware,
+        UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).  ``drives``
+        may hold gaps (``kind`` "gap": :func:`traverse.path.coverage.drives_and_gaps`).
     coverage
         :func:`traverse.path.coverage.coverage_from_frames`: written as the
         non-spatial table ``coverage`` (one row per local day, ``covered``,
-        its day column named by the mission).
+        its day column named by the mission); a Traverse's own by default.
     local
         Also write ``<layer>_local`` copies in :func:`traverse.geodesy.local_crs`
         of the layers' lander site (metres from the lander).
@@ -127,60 +126,71 @@ def write_geopackage(
     Raises
     ------
     TypeError
-        A layer is not a GeoDataFrame.
+        A layer is not a GeoDataFrame, or a layer name is unknown.
     ValueError
         A layer has no CRS or one other than ``geodesy.MOON``, a wrong geometry
         type or a missing column.
     """
-    given = {"lander": lander, "frames": frames, "stations": stations, "drives": drives}
-    given["days"] = days
-    given["views"], given["targets"] = views, targets
-    given = {name: gdf for name, gdf in given.items() if gdf is not None}
-    layers = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
-    if not layers:
+    if not isinstance(layers, Mapping):  # a Traverse
+        coverage = layers.coverage if coverage is None else coverage
+        layers = layers.layers()
+    unknown = sorted(set(layers) - set(LAYERS))
+    if unknown:
+        raise TypeError(f"write_geopackage: unknown layer(s) {unknown}; expected some of {list(LAYERS)}")
+    given = {name: layers[name] for name in LAYERS if layers.get(name) is not None}
+    checked = {name: _checked_layer(name, gdf) for name, gdf in given.items()}
+    if not checked:
         raise ValueError("write_geopackage: no layer given")
     site = geodesy.common_site(*given.values(), site=site)
     mission = missions.mission(site.mission)
-    layers = {name: mission.output_columns(gdf) for name, gdf in layers.items()}  # sol on Mars
+    layers = {name: mission.output_columns(gdf) for name, gdf in checked.items()}  # sol on Mars
     if local:
         crs = geodesy.local_crs(site, origin_name=mission.lander_name)  # QGIS shows it by name
         layers |= {f"{name}_local": gdf.to_crs(crs) for name, gdf in list(layers.items())}
 
     path = Path(path)
     with atomic_output(path, write_errors=_WRITE_ERRORS) as tmp:
-        for name, gdf in layers.items():
-            pyogrio.write_dataframe(
-                gdf,
-                tmp,
-                layer=name,
-                driver="GPKG",
-                geometry_type=LAYERS[name.removesuffix("_local")][0],
-                dataset_options={"VERSION": _GPKG_VERSION},
-                layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
-                use_arrow=USE_ARROW,
-            )
-        if coverage is not None:
-            _write_coverage(tmp, mission.output_columns(coverage))
-        days_layer = layers.get("days")
-        day_numbers = (
-            [] if days_layer is None
-            else days_layer[mission.day_column].dropna().astype("int64").tolist()
-        )
-        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
-            _declare_authority_crs(con, list(layers), site.body.crs)
-            geom_cols = dict(
-                con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
-            )
-            styles.write_layer_styles(
-                con,
-                {
-                    name: (geom_cols[name], styles.style_qml(
-                        name, lunar_days=day_numbers, day_column=mission.day_column,
-                        day_title=mission.day_title))
-                    for name in layers
-                },
-            )
+        _write_layers(tmp, layers, coverage, mission, site)
     return path
+
+
+def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataFrame | None,
+                  mission: missions.Mission, site: geodesy.LanderSite) -> None:
+    """Write the checked layers and ``coverage`` to ``tmp``, declare the body's CRS by its
+    authority, embed the styles.
+    """
+    for name, gdf in layers.items():
+        pyogrio.write_dataframe(
+            gdf,
+            tmp,
+            layer=name,
+            driver="GPKG",
+            geometry_type=LAYERS[name.removesuffix("_local")][0],
+            dataset_options={"VERSION": _GPKG_VERSION},
+            layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
+            use_arrow=USE_ARROW,
+        )
+    if coverage is not None:
+        _write_coverage(tmp, mission.output_columns(coverage))
+    days_layer = layers.get("days")
+    day_numbers = (
+        [] if days_layer is None
+        else days_layer[mission.day_column].dropna().astype("int64").tolist()
+    )
+    with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+        _declare_authority_crs(con, list(layers), site.body.crs)
+        geom_cols = dict(
+            con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
+        )
+        styles.write_layer_styles(
+            con,
+            {
+                name: (geom_cols[name], styles.style_qml(
+                    name, lunar_days=day_numbers, day_column=mission.day_column,
+                    day_title=mission.day_title))
+                for name in layers
+            },
+        )
 
 
 def _write_coverage(tmp: Path, coverage: pd.DataFrame) -> None:

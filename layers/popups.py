@@ -149,16 +149,25 @@ def _column(table, name: str) -> np.ndarray:
     return table[name].to_numpy(dtype="float64") if name in table else np.full(len(table), np.nan)
 
 
-def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> dict:
-    """Compact rows for ``TraverseMap.addViews``; the page draws the wedges and writes the popups.
+def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
+                  radius_m: float | None = None) -> dict:
+    """Named columns for the page's "What the rover saw"; the page draws the wedges and writes the popups.
 
-    A wedge row is ``[lat, lng, azimuth, field of view, length m, instrument,
-    product, view source]``, a target row ``[lat, lng, lat, lng, product,
-    distance m, incidence, phase]``, with instrument, product and source as
-    indexes into the ``instruments``, ``products`` and ``sources`` lists (a
-    VNIS frame's wedge and target share its id): about 60 bytes each, so a
-    whole mission's thousands of frames stay small.  Label text is escaped by
-    the page (``textContent``-safe), never inserted as HTML.
+    ``wedges``: ``lat``, ``lng`` (apex, degrees), ``azimuth_deg`` (clockwise
+    from north), ``fov_deg``, ``length_m``, and ``instrument``, ``product``,
+    ``source`` as indexes into the ``instruments``, ``products`` and
+    ``sources`` lists; ``targets``: ``lat``, ``lng``, ``end_lat``,
+    ``end_lng``, ``product``, ``distance_m``, ``incidence_deg``,
+    ``phase_deg`` (``None`` where unknown).  A VNIS frame's wedge and target
+    share its product index.  Columns, not rows of objects: a whole mission's
+    thousands of frames stay about 60 bytes each.  Label text is escaped by
+    the page (``TraverseMap.escapeHtml``), never inserted as HTML.
+
+    ``radius_m`` (metres): the sphere through the lander, on which the page
+    lays out the wedges' metres, as :func:`traverse.geodesy.enu_to_lonlat`
+    does with lander ENU (Yutu-2's lander is 5 935 m below the Moon's
+    1 737 400 m sphere: on the datum sphere a 5 m wedge would come out 1.7 cm
+    short).  ``None``: the page uses the body's radius.
     """
     views = views if views is not None else GeoDataFrame(geometry=[])
     targets = targets if targets is not None else GeoDataFrame(geometry=[])
@@ -174,18 +183,21 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None) -> d
         columns.append(code.tolist())
     apex = shapely.get_coordinates(shapely.get_point(shapely.get_exterior_ring(views.geometry.values), 0)) \
         if len(views) else np.empty((0, 2))
-    wedges = [list(row) for row in zip(
-        _rounded(apex[:, 1], 7), _rounded(apex[:, 0], 7), _rounded(_column(views, "view_azimuth_deg"), 1),
-        _rounded(_column(views, "hfov_deg"), 1), _rounded(_column(views, "length_m"), 2), columns[0],
-        codes[:len(views)].tolist(), columns[1], strict=True)]
+    wedges = {"lat": _rounded(apex[:, 1], 7), "lng": _rounded(apex[:, 0], 7),
+              # 0.01° and 1 mm: the drawn wedge stays within 1 cm of the GeoPackage's at 20 m
+              "azimuth_deg": _rounded(_column(views, "view_azimuth_deg"), 2),
+              "fov_deg": _rounded(_column(views, "hfov_deg"), 2),
+              "length_m": _rounded(_column(views, "length_m"), 3),
+              "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1]}
     ends = [shapely.get_coordinates(shapely.get_point(targets.geometry.values, i)) if len(targets)
             else np.empty((0, 2)) for i in (0, -1)]
-    lines = [list(row) for row in zip(
-        _rounded(ends[0][:, 1], 7), _rounded(ends[0][:, 0], 7), _rounded(ends[1][:, 1], 7),
-        _rounded(ends[1][:, 0], 7), codes[len(views):].tolist(), _rounded(_column(targets, "distance_m"), 2),
-        _rounded(_column(targets, "target_incidence_deg"), 1),
-        _rounded(_column(targets, "target_phase_deg"), 1), strict=True)]
-    return {**lists, "wedges": wedges, "targets": lines}
+    lines = {"lat": _rounded(ends[0][:, 1], 7), "lng": _rounded(ends[0][:, 0], 7),
+             "end_lat": _rounded(ends[1][:, 1], 7), "end_lng": _rounded(ends[1][:, 0], 7),
+             "product": codes[len(views):].tolist(),
+             "distance_m": _rounded(_column(targets, "distance_m"), 2),
+             "incidence_deg": _rounded(_column(targets, "target_incidence_deg"), 1),
+             "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1)}
+    return {**lists, "radius_m": radius_m, "wedges": wedges, "targets": lines}
 
 
 def terrain_text(drive) -> str:

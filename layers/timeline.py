@@ -2,8 +2,8 @@
 
 Times go to the page as milliseconds since 1970 (UTC), distances in metres
 (lander ENU, as in the tables), elevations in metres of the DEM's datum.
-:mod:`layers.webmap` embeds these as JSON; ``assets/traverse-timeline.js`` draws
-them (``TraverseMap.addTimeline``, ``addChart``).
+:func:`layers.payload.map_payloads` puts these in the map's payload; ``assets/traverse-time.js``
+and ``assets/traverse-charts.js`` draw them (``TraverseMap.addTimeline``, ``addChart``).
 """
 
 from __future__ import annotations
@@ -80,24 +80,22 @@ def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
                mission: Mission | None = None, gaps: pd.DataFrame | None = None) -> dict:
     """Cumulative distance against date (2-D, 3-D, CNSA's announcements), and the elevation profile.
 
-    ``series`` points are ``[t_ms, metres, station index]`` (drives only: gaps are
-    never counted); ``breaks`` the station indices reached across a gap
-    (:func:`gap_breaks`), where the lines restart; ``announced`` points
-    ``[t_ms, metres, label]`` (end-of-day figures at the end of their lunar day
-    in the data, mid-day figures at their date; Yutu-2's figures, so only for
-    Chang'e-4); ``profile`` (only with a DEM)
-    ``[metres driven, elevation m, station index]``.
+    Named columns, one value per point: ``series`` (``name``, ``t`` ms UTC,
+    ``m`` metres driven, ``station`` index; drives only: gaps are never
+    counted); ``breaks`` the station indices reached across a gap
+    (:func:`gap_breaks`), where the lines restart; ``announced`` (``t``,
+    ``m``, ``label``: end-of-day figures at the end of their lunar day in the
+    data, mid-day figures at their date; only for a rover with announced
+    odometry); ``profile`` (only with a DEM: ``m`` metres driven,
+    ``elevation_m``, ``station``).
     """
     cum = distance_to_station_m(stations, drives)
     t = [ms(v) for v in stations["first_utc"]]
-    series = [
-        {"name": "reconstructed 2-D", "points": [[t[i], round(float(v), 2), i]
-                                                 for i, v in enumerate(cum["cum_2d_m"])]},
-        {"name": "reconstructed 3-D", "points": [[t[i], round(float(v), 2), i]
-                                                 for i, v in enumerate(cum["cum_3d_m"])]},
-    ]
+    index = list(range(len(t)))
+    series = [{"name": name, "t": t, "m": [round(float(v), 2) for v in cum[col]], "station": index}
+              for name, col in (("reconstructed 2-D", "cum_2d_m"), ("reconstructed 3-D", "cum_3d_m"))]
     day_end = {int(d): ms(e) for d, e in zip(days["lunar_day"], days["end_utc"], strict=True)}
-    announced = []
+    announced = {"t": [], "m": [], "label": []}
     odometry = announced_odometry(mission)  # empty for a rover without announced odometry
     for row in odometry.itertuples(index=False):
         if row.kind == "as_of" and pd.notna(row.as_of):
@@ -108,10 +106,12 @@ def chart_spec(stations: pd.DataFrame, drives: pd.DataFrame, days: pd.DataFrame,
         else:
             continue
         if day_end and when is not None and when <= max(v for v in day_end.values() if v) + 86_400_000:
-            announced.append([when, float(row.cumulative_m), label])
+            for key, value in (("t", when), ("m", float(row.cumulative_m)), ("label", label)):
+                announced[key].append(value)
     spec = {"series": series, "announced": announced, "breaks": gap_breaks(stations, gaps)}
     if "elevation_m" in stations and np.isfinite(stations["elevation_m"]).any():
-        spec["profile"] = [[round(float(c), 2), round(float(z), 2), i]
-                           for i, (c, z) in enumerate(zip(cum["cum_2d_m"], stations["elevation_m"],
-                                                          strict=True)) if np.isfinite(z)]
+        z = stations["elevation_m"].to_numpy(float)
+        keep = [i for i in index if np.isfinite(z[i])]
+        spec["profile"] = {"m": [round(float(cum["cum_2d_m"].iloc[i]), 2) for i in keep],
+                           "elevation_m": [round(float(z[i]), 2) for i in keep], "station": keep}
     return spec

@@ -485,7 +485,7 @@ def check_image_batch(folder: Path, good_ids: set[str], mutants: list[Path], *,
     """
     import time
 
-    from traverse.images import write_images
+    from traverse.images import ImageRun, write_images
     from traverse.read.archive import open_archive
     from traverse.read.frames import frames_from_archive
 
@@ -494,7 +494,8 @@ def check_image_batch(folder: Path, good_ids: set[str], mutants: list[Path], *,
         with open_archive([folder]) as archive:
             frames = frames_from_archive(archive)
             products, report = archive.products, archive.report
-        images = write_images(products, frames, folder.parent / "out_files", report=report, workers=1)
+        images = write_images(products, frames, folder.parent / "out_files", report=report,
+                              run=ImageRun(workers=1))
     except Exception as exc:  # the promise under test
         return [f"{type(exc).__name__} escaped the images stage: {exc}"[:300]]
     broken = []

@@ -171,9 +171,24 @@ def make_frames(n_lpr: int = 2_000, *, description: str = "PCAM panorama frame",
 
 
 def make_traverse(n_lpr: int = 2_000, **frame_kwargs) -> dict[str, GeoDataFrame]:
-    """All five tables as keyword arguments of :func:`layers.webmap.build_webmap`."""
+    """All five tables by name, as :func:`layers.webmap.build_webmap` takes them
+    (:func:`layers.payload.map_layers`)."""
     drives = make_drives()
     return {
         "lander": make_lander(), "frames": make_frames(n_lpr, **frame_kwargs),
         "stations": make_stations(), "drives": drives, "days": make_days(drives),
     }
+
+
+def page_payload(text: str) -> dict:
+    """The payload (:func:`layers.payload.map_payloads`) embedded in a map page's HTML."""
+    import json
+    import re
+
+    found = re.search(r'<script type="application/json" id="traverse-payload">(.*?)</script>', text, re.S)
+    return json.loads(found.group(1))
+
+
+def layer_data(payload: dict, kind: str):
+    """The ``data`` of the payload's layer of ``kind`` (``stations``, ``views``, ...)."""
+    return next(e["data"] for e in payload["layers"] if e["kind"] == kind)

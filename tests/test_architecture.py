@@ -7,6 +7,7 @@ functions), so an import added anywhere is checked.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,3 +173,57 @@ def test_the_graph_sees_real_arrows():
     assert "traverse.cli.options" in graph["traverse.cli.build"]
     assert "layers.geopackage" in graph["traverse.cli.build"]
     assert "traverse.read.quirks" in graph["traverse.read.poses"]
+
+
+#: Size limits a reviewer can check (issue 21): functions of ``layers/``, the map's JS modules.
+MAX_FUNCTION_LINES = 80
+MAX_PARAMETERS = 6
+MAX_JS_LINES = 200
+
+
+def _functions(path: Path):
+    """(name, lines, parameters) of every function and method in ``path`` (``self``/``cls`` not counted)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and hasattr(node, "name"):
+            a = node.args
+            params = [*a.posonlyargs, *a.args, *a.kwonlyargs, *filter(None, (a.vararg, a.kwarg))]
+            if params and params[0].arg in ("self", "cls"):
+                params = params[1:]
+            yield node.name, node.end_lineno - node.lineno + 1, len(params)
+
+
+def test_layers_functions_are_short_with_few_parameters():
+    too_big = [
+        f"{path.relative_to(ROOT)}: {name} has {lines} lines, {params} parameters"
+        for path in sorted((ROOT / "layers").rglob("*.py"))
+        for name, lines, params in _functions(path)
+        if lines > MAX_FUNCTION_LINES or params > MAX_PARAMETERS
+    ]
+    assert not too_big, (f"layers/ functions over {MAX_FUNCTION_LINES} lines or {MAX_PARAMETERS}"
+                         " parameters:\n" + "\n".join(too_big))
+
+
+def test_the_size_check_sees_a_long_function(tmp_path):
+    args = ", ".join(f"a{i}" for i in range(7))
+    body = "\n".join(f"    x{i} = {i}" for i in range(80))
+    (tmp_path / "big.py").write_text(f"def big({args}):\n{body}\n", encoding="utf-8")
+    assert list(_functions(tmp_path / "big.py")) == [("big", 81, 7)]
+
+
+def test_map_js_modules_stay_under_200_lines():
+    from layers.page import ASSETS, MODULES
+
+    modules = sorted(ASSETS.glob("traverse-*.js"))
+    assert sorted(p.name for p in modules) == sorted(MODULES)
+    long = {p.name: n for p in modules if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_JS_LINES}
+    assert not long, f"JS modules over {MAX_JS_LINES} lines: {long}"
+
+
+def test_no_state_on_the_shared_namespace():
+    """Modules register functions on ``TraverseMap``; per-map state lives in the object ``create`` returns."""
+    from layers.page import ASSETS, MODULES
+
+    for name in MODULES:
+        text = (ASSETS / name).read_text(encoding="utf-8")
+        assert not re.search(r"\bT\._\w+\s*=", text), f"{name} keeps state on TraverseMap"
+        assert "window.TraverseMap" in text and "TRAVERSE_BODY" not in text

@@ -105,7 +105,7 @@ def test_a_fifo_swapped_in_after_discovery_is_refused_not_waited_on(tmp_path):
 
 
 def test_images_of_a_folder_with_special_files(tmp_path):
-    from traverse.images import write_images
+    from traverse.images import ImageRun, write_images
     from traverse.read.frames import frames_from_archive
 
     folder = tmp_path / "archive"
@@ -114,6 +114,6 @@ def test_images_of_a_folder_with_special_files(tmp_path):
     with open_archive([folder], report=Report()) as archive:
         frames = frames_from_archive(archive)
         products, report = archive.products, archive.report
-    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    images = write_images(products, frames, tmp_path / "m_files", report=report, run=ImageRun(workers=1))
     assert set(images["product_id"]) == good
     assert np.all(images["lines"] == 24)

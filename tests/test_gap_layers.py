@@ -50,7 +50,7 @@ def test_no_gaps_leaves_the_drives_alone(real):
 
 
 def test_geopackage_holds_gaps_and_the_coverage_table(real, tmp_path):
-    gpkg = write_geopackage(tmp_path / "real.gpkg", **real.layers(), coverage=real.coverage)
+    gpkg = write_geopackage(tmp_path / "real.gpkg", real)
     drives = pyogrio.read_dataframe(gpkg, layer="drives")
     assert (drives["kind"] == "gap").sum() == 2
     assert drives.loc[drives["kind"] == "drive", "length_2d_m"].sum() == pytest.approx(5.6, abs=0.1)
@@ -94,7 +94,7 @@ def test_chart_breaks_where_a_gap_arrives(real):
     assert gap_breaks(real.stations, None) == []
     spec = chart_spec(real.stations, real.drives, real.days, real.mission, real.gaps)
     assert spec["breaks"] == [1]
-    assert [p[1] for p in spec["series"][0]["points"]] == [0.0, 0.0]  # gaps never counted as driven
+    assert spec["series"][0]["m"] == [0.0, 0.0]  # gaps never counted as driven
 
 
 def test_panel_rows_collapse_the_runs_without_data(real):

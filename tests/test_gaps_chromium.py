@@ -114,7 +114,8 @@ def test_chart_line_breaks_at_the_gap(browser, real_html):
     # two stations (days 20 and 62) with the gap between: no line across it, one dot each side
     assert chart.locator("polyline.traverse-series").count() == 0
     assert chart.locator("circle.traverse-series-point").count() == 4  # 2-D and 3-D series
-    segments = p.page.evaluate("TraverseMap.chartSegments([[0,0,0],[1,1,1],[2,2,2],[3,3,3]], [2])")
+    segments = p.page.evaluate("TraverseMap.chartSegments("
+                               "TraverseMap.chartPoints([0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]), [2])")
     assert [len(s) for s in segments] == [2, 2]
     assert p.errors == []
     p.page.close()

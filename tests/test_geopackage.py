@@ -52,7 +52,7 @@ def layers():
 @pytest.fixture(scope="module")
 def gpkg(layers, tmp_path_factory):
     path = tmp_path_factory.mktemp("gpkg") / "traverse.gpkg"
-    out = write_geopackage(path, **layers, local=True)
+    out = write_geopackage(path, layers, local=True)
     assert out == path
     return path
 
@@ -256,17 +256,17 @@ def test_bad_input_raises_and_keeps_the_last_good_file(
     layers, tmp_path, name, change, error, match
 ):
     path = tmp_path / "traverse.gpkg"
-    write_geopackage(path, **layers)
+    write_geopackage(path, layers)
     before = path.read_bytes()
     with pytest.raises(error, match=match):
-        write_geopackage(path, **_bad(layers, name, change))
+        write_geopackage(path, _bad(layers, name, change))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["traverse.gpkg"]
 
 
 def test_crash_mid_write_keeps_the_last_good_file(layers, tmp_path, monkeypatch):
     path = tmp_path / "traverse.gpkg"
-    write_geopackage(path, **layers)
+    write_geopackage(path, layers)
     before = path.read_bytes()
 
     def boom(*args, **kwargs):
@@ -274,7 +274,7 @@ def test_crash_mid_write_keeps_the_last_good_file(layers, tmp_path, monkeypatch)
 
     monkeypatch.setattr(geopackage.styles, "write_layer_styles", boom)
     with pytest.raises(RuntimeError, match="simulated"):
-        write_geopackage(path, **layers, local=True, site=geodesy.LANDER_LRO)
+        write_geopackage(path, layers, local=True, site=geodesy.LANDER_LRO)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["traverse.gpkg"]
     assert len(gpd.read_file(path, layer="days")) == 3
@@ -282,7 +282,7 @@ def test_crash_mid_write_keeps_the_last_good_file(layers, tmp_path, monkeypatch)
 
 def test_missing_output_directory_is_reported(layers, tmp_path):
     with pytest.raises(OutputError, match="folder .*nowhere does not exist"):
-        write_geopackage(tmp_path / "nowhere" / "t.gpkg", **layers)
+        write_geopackage(tmp_path / "nowhere" / "t.gpkg", layers)
 
 
 def test_days_csv(layers, tmp_path):
@@ -335,7 +335,7 @@ def test_arrow_and_plain_writes_give_the_same_geopackage(layers, tmp_path, monke
     paths, schemas = {}, {}
     for arrow in (True, False):
         monkeypatch.setattr(geopackage, "USE_ARROW", arrow)
-        paths[arrow] = write_geopackage(tmp_path / f"arrow_{arrow}.gpkg", **layers)
+        paths[arrow] = write_geopackage(tmp_path / f"arrow_{arrow}.gpkg", layers)
         with contextlib.closing(sqlite3.connect(paths[arrow])) as con:  # declared column types too
             schemas[arrow] = con.execute("SELECT group_concat(sql, ';') FROM sqlite_master WHERE "
                                          "type='table' AND name NOT LIKE 'rtree%'").fetchone()[0]

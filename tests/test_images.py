@@ -185,7 +185,7 @@ def _image_product(folder: Path, pid: str, rng, lines=60, samples=80, data=True,
 def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_path):
     from PIL import Image
 
-    from traverse.images import with_images, write_images
+    from traverse.images import ImageRun, with_images, write_images
 
     rng = np.random.default_rng(3)
     names = [f"CE4_GRAS_PCAML-C-00{k}_SCI_N_20190103160{k}00_20190103160{k}00_0001_B.2B" for k in range(5)]
@@ -204,7 +204,7 @@ def test_thumbnails_from_a_zip_bundle_with_a_missing_and_a_short_data_file(tmp_p
     out = tmp_path / "maps" / "m_files"
     with open_archive([bundle]) as archive:
         products = archive.products
-    images = write_images(products, frames, out, mode="full", report=report, workers=2)
+    images = write_images(products, frames, out, mode="full", report=report, run=ImageRun(workers=2))
     assert list(images["product_id"]) == names[:3]
     for row in images.itertuples():
         thumb = Image.open(tmp_path / "maps" / row.thumbnail)
@@ -262,7 +262,7 @@ def test_panorama_strip_orders_by_azimuth_and_escapes():
 
 def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
     from traverse.errors import Report
-    from traverse.images import write_images
+    from traverse.images import ImageRun, write_images
 
     rng = np.random.default_rng(5)
     pid = "CE4_GRAS_PCAML-C-000_SCI_N_20190103160000_20190103160000_0001_B.2B"
@@ -276,7 +276,7 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
         products = archive.products
     bundle.unlink()
     report = Report()
-    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    images = write_images(products, frames, tmp_path / "m_files", report=report, run=ImageRun(workers=1))
     assert images.empty
     assert [p.source for p in report.problems] == [f"{bundle}!{pid}L"]
     assert "not decoded" in report.problems[0].reason
@@ -293,7 +293,7 @@ def test_a_bundle_gone_before_its_images_are_made_is_reported(tmp_path):
 def test_odd_but_readable_descriptions_and_padded_data_get_a_note(tmp_path, edit, data_extra, note):
     from tests.fuzz_targets import write_good_images
     from traverse.errors import Report
-    from traverse.images import write_images
+    from traverse.images import ImageRun, write_images
     from traverse.read.frames import frames_from_archive
 
     ids = write_good_images(tmp_path / "a", 2)
@@ -305,7 +305,7 @@ def test_odd_but_readable_descriptions_and_padded_data_get_a_note(tmp_path, edit
     with open_archive([tmp_path / "a"], report=Report()) as archive:
         frames = frames_from_archive(archive)
         products, report = archive.products, archive.report
-    images = write_images(products, frames, tmp_path / "m_files", report=report, workers=1)
+    images = write_images(products, frames, tmp_path / "m_files", report=report, run=ImageRun(workers=1))
     assert set(images["product_id"]) == ids  # read all the same: the note is a caveat
     notes = [p for p in report.problems if note in p.reason]
     assert len(notes) == 1 and notes[0].count == 0 and pid in notes[0].source

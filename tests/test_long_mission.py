@@ -100,7 +100,7 @@ def test_slider_shows_exactly_the_stations_up_to_a_date(sixty_page, long_build):
     assert abs(set_ms - when.value // 1_000_000) <= 60_000
     at = pd.Timestamp(set_ms, unit="ms", tz="UTC")
     expected = sorted(stations.loc[stations["first_utc"] <= at, "station_id"].astype(str))
-    shown = page.page.evaluate("TraverseMap.visibleStations()")
+    shown = page.page.evaluate("traverseMap.visibleStations()")
     assert sorted(shown) == expected and 0 < len(shown) < len(stations)
     drawn = page.page.locator("path.traverse-station:not(.traverse-hidden)").count()
     assert drawn == len(expected)
@@ -108,7 +108,7 @@ def test_slider_shows_exactly_the_stations_up_to_a_date(sixty_page, long_build):
     assert "2021-03-01" in label and "lunar day 27" in label
     assert page.page.locator("path.traverse-current-day").count() >= 1
     page.page.select_option("select.traverse-day-select", "60")  # back to the end of the mission
-    assert len(page.page.evaluate("TraverseMap.visibleStations()")) == len(stations)
+    assert len(page.page.evaluate("traverseMap.visibleStations()")) == len(stations)
     assert page.page.locator(".traverse-hidden").count() == 0  # the whole traverse again
 
 
@@ -143,7 +143,7 @@ def test_search_and_chart_lead_to_stations(sixty_page):
     assert page.page.locator("circle.traverse-announced").count() >= 20
     box = chart.bounding_box()
     page.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-    assert page.page.evaluate("TraverseMap._hovered") is not None
+    assert page.page.evaluate("traverseMap.hovered") is not None
 
 
 def pyogrio_read(stem, layer):

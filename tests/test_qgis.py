@@ -77,7 +77,7 @@ def _qgis_check(gpkg: Path, tmp: Path) -> dict:
 @pytest.fixture(scope="module")
 def qgis_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("qgis")
-    return _qgis_check(write_geopackage(tmp / "traverse.gpkg", **traverse_layers(), local=True), tmp)
+    return _qgis_check(write_geopackage(tmp / "traverse.gpkg", traverse_layers(), local=True), tmp)
 
 
 @pytest.fixture(scope="module")

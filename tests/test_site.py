@@ -40,9 +40,9 @@ def test_mixing_sites_is_an_error_that_names_both(archive, tmp_path):
     trav = reconstruct(frames)
     label_stations = reconstruct(read_frames([archive])[0]).stations
     with pytest.raises(SiteMismatchError, match="one control network"):
-        write_geopackage(tmp_path / "t.gpkg", lander=trav.lander, stations=label_stations)
+        write_geopackage(tmp_path / "t.gpkg", {"lander": trav.lander, "stations": label_stations})
     with pytest.raises(SiteMismatchError):
-        build_webmap(tmp_path / "t.html", **{**trav.layers(), "stations": label_stations})
+        build_webmap(tmp_path / "t.html", {**trav.layers(), "stations": label_stations})
     assert list(tmp_path.iterdir()) == []
 
 

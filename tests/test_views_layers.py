@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from layers.geopackage import write_geopackage
-from layers.webmap import build_webmap
+from layers.webmap import MapOptions, build_webmap
 from traverse import geodesy, read_frames, reconstruct
 
 from .test_qgis import CHECK_SCRIPT, SYSTEM_PYTHON, _clean_env, _skip_or_fail
@@ -27,8 +27,8 @@ from .test_qgis import CHECK_SCRIPT, SYSTEM_PYTHON, _clean_env, _skip_or_fail
 def seen(ce4, tmp_path_factory):
     trav = reconstruct(read_frames([ce4 / "vnis"])[0])
     out = tmp_path_factory.mktemp("views")
-    gpkg = write_geopackage(out / "views.gpkg", **trav.layers())
-    html = build_webmap(out / "views.html", **trav.layers())
+    gpkg = write_geopackage(out / "views.gpkg", trav)
+    html = build_webmap(out / "views.html", trav)
     return trav, gpkg, html
 
 
@@ -87,7 +87,7 @@ def test_map_layer_what_the_rover_saw_toggles(seen):
         assert page.page.locator("path.traverse-view").count() == 2
         assert page.page.locator("path.traverse-target").count() == 2
         drawn = page.page.evaluate(
-            "(() => { const out = []; const m = Object.values(window).find(v => v instanceof L.Map);"
+            "(() => { const out = []; const m = traverseMap.map;"
             " m.eachLayer(l => { if (l instanceof L.Polygon && l.options.className === 'traverse-view')"
             " out.push(l.getLatLngs()[0].map(p => [p.lng, p.lat])); }); return out; })()")
         trav = seen[0]
@@ -109,7 +109,7 @@ def test_map_layer_what_the_rover_saw_toggles(seen):
         assert "observed point 1.3" in text and "incidence" in text and "phase" in text
         # a whole mission's views start switched off and are drawn when first shown
         trav, gpkg, _ = seen
-        lazy = build_webmap(gpkg.with_name("lazy.html"), **trav.layers(), max_views_shown=1)
+        lazy = build_webmap(gpkg.with_name("lazy.html"), trav, MapOptions(max_views_shown=1))
         page = Page(browser, lazy)
         toggle = page.page.locator(".leaflet-control-layers label", has_text="What the rover saw")
         assert not toggle.locator("input").is_checked()

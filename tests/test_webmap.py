@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import warnings
 from pathlib import Path
@@ -33,18 +32,19 @@ def traverse():
 
 
 def test_writes_one_html_file(tmp_path, traverse):
-    out = webmap.build_webmap(tmp_path / "map.html", **traverse)
+    out = webmap.build_webmap(tmp_path / "map.html", traverse)
     assert out == tmp_path / "map.html" and out.is_file()
     text = out.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
-    assert "L.CRS.Body3857" in text and "crs: L.CRS.Body3857" in text
+    assert "TraverseMap.bodyCrs" in text and "TraverseMap.create(" in text
     assert f'"radius_m":{geodesy.MOON_RADIUS_M!r}' in text and '"crs":"IAU_2015:30100"' in text
+    assert mf.page_payload(text)["body"]["radius_m"] == geodesy.MOON_RADIUS_M
     for day in (1, 2, 3):
         assert f'"day":{day}' in text
 
 
 def test_days_coloured_as_in_the_qgis_style(tmp_path, traverse):
-    text = webmap.build_webmap(tmp_path / "map.html", **traverse).read_text()
+    text = webmap.build_webmap(tmp_path / "map.html", traverse).read_text()
     html_colours = dict(re.findall(r'"day":(\d+),"color":"(#[0-9a-f]{6})"', text))
     days = sorted(int(d) for d in html_colours)
     qml = styles.style_qml("days", lunar_days=days)
@@ -56,20 +56,20 @@ def test_days_coloured_as_in_the_qgis_style(tmp_path, traverse):
 
 
 def test_100k_lpr_traces_stay_under_5_mb(tmp_path):
-    out = webmap.build_webmap(tmp_path / "map.html", **mf.make_traverse(100_000))
+    out = webmap.build_webmap(tmp_path / "map.html", mf.make_traverse(100_000))
     assert out.stat().st_size < 5_000_000
 
 
 def test_trace_decimation_caps_points():
     frames = mf.make_frames(100_000)
-    flat = webmap._decimate_traces(frames, max_points=500, cell_m=0.01)
-    assert flat.size == 2 * 500
-    lat, lon = flat[0::2], flat[1::2]
+    traces = webmap.decimate_traces(frames, max_points=500, cell_m=0.01)
+    assert len(traces["lat"]) == len(traces["lon"]) == 500
+    lat, lon = np.array(traces["lat"]), np.array(traces["lon"])
     assert np.all((lat < -45.4) & (lat > -45.5) & (lon > 177.58) & (lon < 177.61))
 
 
 def test_page_is_offline(tmp_path, traverse):
-    text = webmap.build_webmap(tmp_path / "map.html", **traverse).read_text()
+    text = webmap.build_webmap(tmp_path / "map.html", traverse).read_text()
     assert _urls(text) == set()
     for cdn in ("cdn.jsdelivr", "jquery", "bootstrap", "font-awesome", "fontawesome", "cdnjs"):
         assert cdn not in text.lower()
@@ -81,29 +81,28 @@ def test_label_text_is_escaped(tmp_path):
     tables = mf.make_traverse(200, description=evil)
     tables["stations"].loc[0, "station_id"] = "<b>S01</b>"
     tables["drives"].loc[0, "from_station"] = "<b>S01</b>"
-    text = webmap.build_webmap(tmp_path / "map.html", **tables).read_text()
+    text = webmap.build_webmap(tmp_path / "map.html", tables).read_text()
     assert "<script>alert" not in text and "<img src=x" not in text and "<b>S01" not in text
     # The payload reaches the page as JSON of escaped HTML: decode it and look.
-    payload = re.search(r"TraverseMap\.addStations\([^,]+, (\[.*?\])\);", text).group(1)
-    popup = json.loads(payload)[0]["popup"]
+    popup = mf.layer_data(mf.page_payload(text), "stations")[0]["popup"]
     assert "&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)" in popup
     assert "&lt;b&gt;S01&lt;/b&gt;" in popup and "<script" not in popup
 
 
 def test_lro_tiles_with_label_control_warn(tmp_path, traverse):
     with pytest.warns(webmap.LROControlWarning, match="--control lro"):
-        out = webmap.build_webmap(tmp_path / "a.html", tiles=["moontrek-wac"], **traverse)
+        out = webmap.build_webmap(tmp_path / "a.html", traverse, webmap.MapOptions(tiles=["moontrek-wac"]))
     src = basemaps.tile_source("moontrek-wac")
     assert _urls(out.read_text()) == {src["url"]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        webmap.build_webmap(tmp_path / "b.html", tiles=["moontrek-wac"], site=geodesy.LANDER_LRO,
-                            **traverse)
+        webmap.build_webmap(tmp_path / "b.html", traverse,
+                            webmap.MapOptions(tiles=["moontrek-wac"], site=geodesy.LANDER_LRO))
 
 
 def test_unknown_tile_name_lists_choices(tmp_path, traverse):
     with pytest.raises(KeyError, match="moontrek-wac"):
-        webmap.build_webmap(tmp_path / "a.html", tiles=["google"], **traverse)
+        webmap.build_webmap(tmp_path / "a.html", traverse, webmap.MapOptions(tiles=["google"]))
 
 
 def test_registry_entries_are_complete():
@@ -128,11 +127,11 @@ def test_label_text_is_never_read_as_a_template(tmp_path):
     tables = mf.make_traverse(200, description=evil)
     dem = basemaps.write_synthetic_dem(tmp_path / "{{ 6*6 }}_synthetic.tif", center_lon=177.5965,
                                        center_lat=-45.4448, size_m=300)
-    text = webmap.build_webmap(tmp_path / "map.html", basemaps=[dem], **tables).read_text()
-    payload = re.search(r"TraverseMap\.addStations\([^,]+, (\[.*?\])\);", text).group(1)
-    assert evil in json.loads(payload)[0]["popup"]
-    # the layer name, escaped (folium writes & as \u0026), not evaluated
-    assert "\\u0026#123;\\u0026#123; 6*6 \\u0026#125;\\u0026#125;_synthetic" in text
+    text = webmap.build_webmap(tmp_path / "map.html", tables, webmap.MapOptions(basemaps=[dem])).read_text()
+    payload = mf.page_payload(text)
+    assert evil in mf.layer_data(payload, "stations")[0]["popup"]
+    # the layer name as written (no template engine reads the page), HTML-escaped for the layer control
+    assert [e["name"] for e in payload["layers"]][0] == "{{ 6*6 }}_synthetic.tif (hillshade)"
     assert "36_synthetic" not in text
 
 
@@ -155,8 +154,9 @@ def test_basemap_overlay_matches_geotiff_footprint(tmp_path, kind):
     assert abs(s - south) < 1.5 * px_lat and abs(n - north) < 1.5 * px_lat
     assert image.kind == "image" and image.rgba[..., 3].max() == 255
     # and the page places the overlay at exactly those bounds
-    text = webmap.build_webmap(tmp_path / "m.html", basemaps=[path], **mf.make_traverse(100)).read_text()
-    assert json.dumps([[s, w], [n, e]]) in text
+    text = webmap.build_webmap(tmp_path / "m.html", mf.make_traverse(100),
+                               webmap.MapOptions(basemaps=[path])).read_text()
+    assert mf.layer_data(mf.page_payload(text), "image")["bounds"] == [[s, w], [n, e]]
 
 
 def test_basemap_is_warped_to_mercator(tmp_path):
@@ -189,7 +189,7 @@ def test_lro_named_basemap_warns(tmp_path, traverse):
     path = _write_geotiff(tmp_path / "LROC_NAC_ortho.tif", geodesy.MOON.to_wkt(), 177.58,
                           -45.43, 5e-5, (200, 200))
     with pytest.warns(webmap.LROControlWarning, match="415 m"):
-        webmap.build_webmap(tmp_path / "m.html", basemaps=[path], **traverse)
+        webmap.build_webmap(tmp_path / "m.html", traverse, webmap.MapOptions(basemaps=[path]))
 
 
 def test_earth_basemap_is_refused(tmp_path):

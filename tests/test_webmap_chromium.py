@@ -70,12 +70,12 @@ class Page:
 
         self.page.route("**/*", route)
         self.page.goto(html.as_uri())
-        self.page.wait_for_function("window.TraverseMap !== undefined")
+        self.page.wait_for_function("window.traverseMap !== undefined")
         self.page.wait_for_timeout(500)
 
     def map_state(self):
         return self.page.evaluate(
-            "(() => { const m = Object.values(window).find(v => v instanceof L.Map);"
+            "(() => { const m = traverseMap.map;"
             " return {zoom: m.getZoom(), lat: m.getCenter().lat}; })()"
         )
 
@@ -86,7 +86,7 @@ def html_map(tmp_path_factory):
     tables = mf.make_traverse(5_000, description="<script>window.PWNED = 1</script>")
     dem = basemaps.write_synthetic_dem(out / "synthetic_dem.tif", center_lon=177.5965,
                                        center_lat=-45.4448, size_m=900)
-    return webmap.build_webmap(out / "map.html", basemaps=[dem], **tables)
+    return webmap.build_webmap(out / "map.html", tables, webmap.MapOptions(basemaps=[dem]))
 
 
 def test_offline_page_draws_each_drive_in_its_lunar_day(browser, html_map, tmp_path):
@@ -124,7 +124,7 @@ def test_scale_bar_measures_lunar_metres(browser, html_map):
     p = Page(browser, html_map)
     for zoom_delta in (0, -2, 3):
         if zoom_delta:
-            p.page.evaluate(f"Object.values(window).find(v => v instanceof L.Map)"
+            p.page.evaluate(f"traverseMap.map"
                             f".setZoom({p.map_state()['zoom'] + zoom_delta}, {{animate: false}})")
             p.page.wait_for_timeout(200)
         state = p.map_state()
@@ -151,14 +151,18 @@ def test_square_drive_is_drawn_square(browser, html_map):
 
 def test_equirectangular_tiles_load_and_stay_the_only_requests(browser, tmp_path):
     """Moon Trek tiles are requested on the plate-carree grid; answered here by a local PNG."""
-    from folium.utilities import write_png
+    import io
 
-    tile = write_png(np.full((256, 256, 4), [200, 120, 40, 255], np.uint8))
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGBA", (256, 256), (200, 120, 40, 255)).save(buf, format="PNG")
+    tile = buf.getvalue()
     src = basemaps.tile_source("moontrek-wac")
     prefix = src["url"].split("{z}")[0]
     with pytest.warns(webmap.LROControlWarning):
-        html = webmap.build_webmap(tmp_path / "tiles.html", tiles=["moontrek-wac"],
-                                   **mf.make_traverse(100))
+        html = webmap.build_webmap(tmp_path / "tiles.html", mf.make_traverse(100),
+                                   webmap.MapOptions(tiles=["moontrek-wac"]))
     p = Page(browser, html, serve=lambda url: tile if url.startswith(prefix) else None)
     p.page.wait_for_timeout(500)
     assert p.served and p.blocked == [] and p.errors == []
@@ -195,7 +199,7 @@ def test_measure_tool_gives_lunar_metres(browser, html_map, tmp_path):
     assert total.is_visible() and toggle.get_attribute("aria-pressed") == "true"
     box = p.page.locator(".leaflet-container").bounding_box()
     xy = p.page.evaluate(
-        "pts => { const m = Object.values(window).find(v => v instanceof L.Map);"
+        "pts => { const m = traverseMap.map;"
         " return pts.map(q => { const c = m.latLngToContainerPoint(q); return [c.x, c.y]; }); }",
         [list(q) for q in pts])
     for x, y in xy:

@@ -324,9 +324,9 @@ def web_mercator_crs(body: Body = MOON_BODY) -> CRS:
     Mercator scale factor ``1/cos(lat)``.
 
     The web map (:mod:`layers.webmap`) declares the same projection to Leaflet
-    as ``L.CRS.Moon3857``: ``L.CRS.EPSG3857`` with ``R`` = :data:`MOON_RADIUS_M`
-    in the projection, the transformation and the haversine ``distance``.  The
-    transformation is scaled by ``1 / (2 pi R)`` so pixel and tile coordinates
+    as ``TraverseMap.bodyCrs`` (``layers/assets/traverse-crs.js``): ``L.CRS.EPSG3857``
+    with ``R`` = :data:`MOON_RADIUS_M` in the projection, the transformation and
+    the haversine ``distance``.  The transformation is scaled by ``1 / (2 pi R)`` so pixel and tile coordinates
     are those of ordinary XYZ tiles (tile z/x/y covers the same lon/lat as on
     Earth), while the scale bar and ``map.distance`` give lunar metres.  Mercator
     is conformal, so a square drive is drawn square at 45 deg S.

@@ -28,7 +28,7 @@ from traverse.read import parallel
 from traverse.read.archive import Product, Source
 from traverse.read.pds4 import MAX_LABEL_BYTES
 
-__all__ = ["IMAGE_MODES", "THUMB_PX", "ImageTask", "images_folder", "image_tasks", "make_image",
+__all__ = ["IMAGE_MODES", "THUMB_PX", "ImageRun", "ImageTask", "images_folder", "image_tasks", "make_image",
            "write_images", "with_images"]
 
 #: What ``--images`` accepts: no images, thumbnails, thumbnails and full-size JPEGs.
@@ -41,6 +41,17 @@ _THUMB_QUALITY = 82
 _FULL_QUALITY = 90
 #: Below this many images the work runs in this process (a pool costs ~0.1 s to start).
 _MIN_PARALLEL = 8
+
+
+@dataclass(frozen=True)
+class ImageRun:
+    """How the images stage runs: ``workers`` processes (default every core), a ``progress(done, total)``
+    callback, ``thumb_px`` the longer side of a thumbnail (pixels).
+    """
+
+    workers: int | None = None
+    progress: Callable[[int, int], None] | None = None
+    thumb_px: int = THUMB_PX
 
 
 def images_folder(html: Path) -> Path:
@@ -120,8 +131,7 @@ def _clear(folder: Path) -> None:
 
 def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path, *,
                  mode: str = "thumbs", report: Report | None = None,
-                 progress: Callable[[int, int], None] | None = None,
-                 workers: int | None = None, thumb_px: int = THUMB_PX) -> pd.DataFrame:
+                 run: ImageRun = ImageRun()) -> pd.DataFrame:
     """Write the JPEGs of the image products among ``frames`` into ``folder``.
 
     Parameters
@@ -139,8 +149,8 @@ def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path
         labels that came without theirs (one line each where the archive has
         images of that instrument, else one note per instrument; no label is
         read again for this).
-    workers
-        Processes (default: every core).
+    run
+        Processes, progress callback and thumbnail size (:class:`ImageRun`).
 
     Returns
     -------
@@ -163,7 +173,7 @@ def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path
         _clear(folder)
         for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
             (folder / sub).mkdir(parents=True, exist_ok=True)
-    results = _run(tasks, thumb_px, workers, progress)
+    results = _run(tasks, run.thumb_px, run.workers, run.progress)
     images = _collect(results, tasks, folder, report)
     _report_labels_only([t for t in every if t.data is None], set(images["instrument"]), report)
     return images.drop(columns="instrument")

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                     fresh=[] if args.overwrite else [p.name for p in checked]) as stage:
         staged = {kind: stage / path.name for kind, path in files.items()}
         trav = with_image_files(args, trav, products, report, staged["html"])
-        write_geopackage(staged["gpkg"], **trav.layers(), coverage=trav.coverage, local=args.local)
+        write_geopackage(staged["gpkg"], trav, local=args.local)
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)

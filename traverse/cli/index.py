@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix == ".gpkg":
         from layers.geopackage import write_geopackage
 
-        write_geopackage(out, frames=frames)
+        write_geopackage(out, {"frames": frames})
     else:
         from layers.tables import write_frames
 

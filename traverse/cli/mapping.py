@@ -97,14 +97,15 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     """
     import dataclasses
 
-    from traverse.images import images_folder, with_images, write_images
+    from traverse.images import ImageRun, images_folder, with_images, write_images
 
     mode = getattr(args, "images", None) or "thumbs"
     if mode == "none":
         return dataclasses.replace(trav, frames=with_images(trav.frames, None))
     folder = images_folder(html)
     with options.Progress(args, "making images", unit="image") as bar:
-        images = write_images(products, trav.frames, folder, mode=mode, report=report, progress=bar)
+        images = write_images(products, trav.frames, folder, mode=mode, report=report,
+                              run=ImageRun(progress=bar))
     if images.empty:
         for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
             if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
@@ -116,11 +117,12 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
 
 def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
     """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
-    from layers.webmap import build_webmap
+    from layers.webmap import MapOptions, build_webmap
 
+    map_options = MapOptions(basemaps=args.basemap, tiles=args.tiles,
+                             dems=[args.dem] if args.dem is not None else [])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = build_webmap(path, **trav.layers(), coverage=trav.coverage, basemaps=args.basemap,
-                           tiles=args.tiles, dems=[args.dem] if args.dem is not None else [])
+        out = build_webmap(path, trav, map_options)
     _print_warnings(caught)  # e.g. an LRO basemap under the label control network
     return out

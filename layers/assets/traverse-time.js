@@ -1,0 +1,137 @@
+/* traverse: the time control of a map: what is shown at a moment, the slider, the day jump,
+ * play/pause and the station search.
+ *
+ * Features register with T.timed (traverse-features.js); the spec comes from
+ * layers/timeline.py timeline_spec: {start, end, days: [{day, t0, t1, color}]}, ms UTC.
+ */
+(function (L, T) {
+  'use strict';
+
+  function setVisible(layer, on) {
+    var el = layer.getElement && layer.getElement();
+    if (el) {
+      if (on) { L.DomUtil.removeClass(el, 'traverse-hidden'); } else { L.DomUtil.addClass(el, 'traverse-hidden'); }
+    }
+    layer._traverseHidden = !on;
+  }
+
+  /* Show map tm's traverse as it was at time t (ms UTC); the lunar day of t is highlighted.
+   * Returns that day (null before the first). */
+  T.setTime = function (tm, t) {
+    tm.now = t;
+    var day = null;
+    tm.days.forEach(function (d) {
+      if (d.t0 !== null && d.t0 <= t) { day = d.day; }
+    });
+    tm.timed.forEach(function (e) { setVisible(e.layer, e.t <= t); });
+    tm.dayLines.forEach(function (line) {
+      var el = line.getElement && line.getElement();
+      if (el) {
+        if (line._day === day) { L.DomUtil.addClass(el, 'traverse-current-day'); } else { L.DomUtil.removeClass(el, 'traverse-current-day'); }
+      }
+    });
+    tm.onTime.forEach(function (f) { f(t, day); });
+    return day;
+  };
+
+  /* The ids of map tm's stations visible at the current time (for the search and tests). */
+  T.visibleStations = function (tm) {
+    return tm.stations.filter(function (m) { return !m._traverseHidden; })
+      .map(function (m) { return m._info.id; });
+  };
+
+  /* Station markers whose id, date prefix or sequence number is q (lower case). */
+  function findStations(tm, q) {
+    return tm.stations.filter(function (m) {
+      var s = m._info;
+      return String(s.id) === q || s.date.indexOf(q) === 0 ||
+        (s.seqs || []).some(function (x) { return x === q || String(Number(x)) === q; });
+    });
+  }
+
+  function searchBox(tm, div, spec) {
+    var search = T.el('input', 'traverse-search', div);
+    search.type = 'search';
+    search.placeholder = 'find a station: id, sequence or date';
+    var results = T.el('div', 'traverse-search-results', div);
+    search.addEventListener('input', function () {
+      var q = search.value.trim().toLowerCase();
+      results.innerHTML = '';
+      if (!q) { return; }
+      findStations(tm, q).slice(0, 20).forEach(function (m) {
+        var a = T.el('a', 'traverse-search-hit', results,
+                     'station ' + m._info.id + ' · day ' + m._info.day + ' · ' + m._info.date);
+        a.href = '#';
+        a.addEventListener('click', function (e) {
+          e.preventDefault();
+          if (m._traverseHidden) { T.setTime(tm, spec.end); }
+          tm.map.panTo(m.getLatLng());
+          m.openPopup();
+        });
+      });
+    });
+  }
+
+  function playButton(tm, play, slider, spec) {
+    var timer = null;
+    function stop() { clearInterval(timer); timer = null; play.textContent = '▶'; }
+    play.addEventListener('click', function () {
+      if (timer) { stop(); return; }
+      var t = Number(slider.value) >= spec.end ? spec.start : Number(slider.value);
+      play.textContent = '❚❚';
+      timer = setInterval(function () {
+        t = Math.min(spec.end, t + (spec.end - spec.start) / 300);
+        T.setTime(tm, t);
+        if (t >= spec.end) { stop(); }
+      }, 50);
+    });
+  }
+
+  function timeControl(tm, div, spec) {
+    var dayName = tm.body.day_name;
+    var row = T.el('div', 'traverse-timeline-row', div);
+    var play = T.el('button', 'traverse-play', row, '▶');
+    play.type = 'button';
+    play.title = 'play / pause';
+    var slider = T.el('input', 'traverse-slider', row);
+    slider.type = 'range';
+    slider.min = spec.start;
+    slider.max = spec.end;
+    slider.step = 60000;  // one minute
+    slider.value = spec.end;
+    var select = T.el('select', 'traverse-day-select', row);
+    T.el('option', '', select, 'all days').value = '';
+    spec.days.forEach(function (d) { T.el('option', '', select, dayName + ' ' + d.day).value = d.day; });
+    var label = T.el('div', 'traverse-time-label', div);
+    tm.onTime.push(function (t, day) {
+      slider.value = t;
+      label.textContent = T.isoDate(t) + ' UTC' + (day !== null ? ' · ' + dayName + ' ' + day : '') +
+        ' · ' + T.visibleStations(tm).length + ' stations';
+    });
+    slider.addEventListener('input', function () { T.setTime(tm, Number(slider.value)); });
+    select.addEventListener('change', function () {
+      var d = spec.days.filter(function (x) { return String(x.day) === select.value; })[0];
+      T.setTime(tm, d ? d.t1 : spec.end);
+    });
+    playButton(tm, play, slider, spec);
+  }
+
+  /* The time control (bottom left): a slider over the mission (by date), a lunar-day jump,
+   * play/pause, and a station search (by station id, sequence number or date). */
+  T.addTimeline = function (tm, spec) {
+    tm.days = spec.days;
+    var Timeline = L.Control.extend({
+      options: {position: 'bottomleft'},
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'traverse-panel traverse-timeline');
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        timeControl(tm, div, spec);
+        searchBox(tm, div, spec);
+        return div;
+      }
+    });
+    new Timeline().addTo(tm.map);
+    T.setTime(tm, spec.end);
+  };
+})(window.L, window.TraverseMap);
