@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pyogrio
@@ -129,7 +130,7 @@ def compare_gpkg(old: str, new: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    read = lambda p: open(p, encoding="utf-8").read()  # noqa: E731
+    read = lambda p: Path(p).read_text(encoding="utf-8")  # noqa: E731
     bad = compare_maps(read(argv[0]), read(argv[1]))
     if len(argv) == 4:
         bad += compare_gpkg(argv[2], argv[3])

@@ -279,7 +279,8 @@ def write_synthetic_dem(
     profile = {
         "driver": "GTiff", "width": n, "height": n, "count": 1, "dtype": "float32",
         "crs": RioCRS.from_wkt(geodesy.local_crs(site).to_wkt()),
-        "transform": Affine.translation(-half, half) @ Affine.scale(pixel_m, -pixel_m),  # not from_origin: affine `*`
+        # not from_origin: it composes with affine's deprecated `*`
+        "transform": Affine.translation(-half, half) @ Affine.scale(pixel_m, -pixel_m),
     }
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(z.astype("float32"), 1)

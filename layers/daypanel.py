@@ -52,8 +52,10 @@ def gap_text(gap, mission: Mission) -> str:
 
 
 def gaps_payload(gaps: pd.DataFrame, mission: Mission) -> list[dict]:
-    """The gaps for ``TraverseMap.addGaps``: ``latlngs`` ([lat, lon] degrees), ``t`` (ms UTC of
-    arrival: shown from then on by the time control) and the escaped ``tooltip``.
+    """The gaps for ``TraverseMap.addGaps``.
+
+    Each has ``latlngs`` ([lat, lon] degrees), ``t`` (ms UTC of arrival: shown
+    from then on by the time control) and the escaped ``tooltip``.
     """
     return [
         {"latlngs": [[round(y, 8), round(x, 8)] for x, y in g.geometry.coords],

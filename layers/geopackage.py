@@ -156,8 +156,9 @@ def write_geopackage(
 
 def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataFrame | None,
                   mission: missions.Mission, site: geodesy.LanderSite) -> None:
-    """Write the checked layers and ``coverage`` to ``tmp``, declare the body's CRS by its
-    authority, embed the styles.
+    """Write the checked layers and ``coverage`` to ``tmp``.
+
+    Then declare the body's CRS by its authority and embed the styles.
     """
     for name, gdf in layers.items():
         pyogrio.write_dataframe(

@@ -1,4 +1,4 @@
-"""The web map's page: one self-contained offline HTML file around a map payload.
+r"""The web map's page: one self-contained offline HTML file around a map payload.
 
 The payload is :func:`layers.payload.map_payloads`' dict.
 
@@ -44,8 +44,10 @@ def safe_json(obj) -> str:
 
 @functools.cache
 def _head_assets() -> str:
-    """Leaflet's CSS (images inlined, comments dropped: they cite bug-tracker URLs), the map's CSS,
-    Leaflet and the map's modules, as ``<style>`` and ``<script>`` elements.
+    """The page's ``<style>`` and ``<script>`` elements.
+
+    Leaflet's CSS (images inlined, comments dropped: they cite bug-tracker
+    URLs), the map's CSS, Leaflet and the map's modules.
     """
     css = (ASSETS / "leaflet.css").read_text(encoding="utf-8")
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)

@@ -111,8 +111,10 @@ class MapLayers:
 
 
 def map_layers(traverse) -> MapLayers:
-    """The :class:`MapLayers` of a :class:`~traverse.path.reconstruct.Traverse`, a ``MapLayers``,
-    or a mapping of table name to table (``lander``, ``frames``, ... as :class:`MapLayers`).
+    """The :class:`MapLayers` of what the map is given.
+
+    A :class:`~traverse.path.reconstruct.Traverse`, a ``MapLayers``, or a
+    mapping of table name to table (``lander``, ``frames``, ... as :class:`MapLayers`).
     """
     if isinstance(traverse, MapLayers):
         return traverse
@@ -182,7 +184,8 @@ def _png_data_url(rgba: np.ndarray) -> str:
 
 
 def _layer(kind: str, name: str, data, *, show: bool = True, base: bool = False) -> dict:
-    """One entry of the page's layer list: drawn by ``TraverseMap.layerBuilders[kind]``;
+    """One entry of the page's layer list, drawn by ``TraverseMap.layerBuilders[kind]``.
+
     ``name`` is the layer control's label (HTML, escaped).
     """
     return {"kind": kind, "name": name, "show": show, "base": base, "data": data}
@@ -200,8 +203,10 @@ def _base_layers(sources: Sequence[dict], images: Sequence[BasemapImage]) -> lis
 
 
 def _drive_lines(layers: MapLayers, colours: dict, mission: missions.Mission) -> tuple[list, list]:
-    """The day-coloured lines (one per drive: the time control cuts a day at any moment) and the
-    drives themselves (dark, dashed when inferred, with their popups).
+    """The day-coloured lines and the drives themselves.
+
+    One day line per drive (the time control cuts a day at any moment); the
+    drives dark, dashed when inferred, with their popups.
     """
     day_label = {int(d.lunar_day): f"{mission.day_title} {int(d.lunar_day)}: {d.drive_m:.1f} m"
                  for d in layers.days.itertuples(index=False)}

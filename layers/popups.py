@@ -95,8 +95,9 @@ def pictures_by_product(frames: pd.DataFrame) -> dict[str, Picture]:
 
 
 def _from_widest_gap(az: np.ndarray) -> np.ndarray:
-    """Azimuths (degrees) turned so the widest empty sector lies behind: a mosaic looking north
-    (351°, 4°, 17°) reads left to right, not 4°, 17°, 351°.
+    """Azimuths (degrees) turned so the widest empty sector lies behind.
+
+    A mosaic looking north (351°, 4°, 17°) reads left to right, not 4°, 17°, 351°.
     """
     known = np.unique(az[np.isfinite(az)])
     if len(known) < 2:

@@ -1,4 +1,4 @@
-"""Interactive traverse map: one self-contained, offline HTML file (vendored Leaflet, no CDN).
+r"""Interactive traverse map: one self-contained, offline HTML file (vendored Leaflet, no CDN).
 
 Two steps, each testable alone:
 
@@ -40,7 +40,11 @@ __all__ = ["build_webmap", "MapOptions", "MapLayers", "map_layers", "map_payload
            "LROControlWarning"]
 
 
-def build_webmap(path: str | Path, traverse, options: MapOptions = MapOptions()) -> Path:
+#: The options of a map given none: no basemaps, no tiles, no DEM.
+DEFAULT_MAP_OPTIONS = MapOptions()
+
+
+def build_webmap(path: str | Path, traverse, options: MapOptions = DEFAULT_MAP_OPTIONS) -> Path:
     """Write the traverse as one self-contained HTML map that works offline.
 
     Parameters

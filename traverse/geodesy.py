@@ -326,8 +326,8 @@ def web_mercator_crs(body: Body = MOON_BODY) -> CRS:
     The web map (:mod:`layers.webmap`) declares the same projection to Leaflet
     as ``TraverseMap.bodyCrs`` (``layers/assets/traverse-crs.js``): ``L.CRS.EPSG3857``
     with ``R`` = :data:`MOON_RADIUS_M` in the projection, the transformation and
-    the haversine ``distance``.  The transformation is scaled by ``1 / (2 pi R)`` so pixel and tile coordinates
-    are those of ordinary XYZ tiles (tile z/x/y covers the same lon/lat as on
+    the haversine ``distance``.  The transformation is scaled by ``1 / (2 pi R)``
+    so pixel and tile coordinates are those of ordinary XYZ tiles (tile z/x/y covers the same lon/lat as on
     Earth), while the scale bar and ``map.distance`` give lunar metres.  Mercator
     is conformal, so a square drive is drawn square at 45 deg S.
     """

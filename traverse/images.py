@@ -45,7 +45,9 @@ _MIN_PARALLEL = 8
 
 @dataclass(frozen=True)
 class ImageRun:
-    """How the images stage runs: ``workers`` processes (default every core), a ``progress(done, total)``
+    """How the images stage runs.
+
+    ``workers`` processes (default every core), a ``progress(done, total)``
     callback, ``thumb_px`` the longer side of a thumbnail (pixels).
     """
 
