@@ -34,6 +34,7 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pyogrio
@@ -47,21 +48,26 @@ from layers.tables import joined, require_body_crs
 from traverse import geodesy, missions
 from traverse.outputs import atomic_output
 
-__all__ = ["LAYERS", "write_geopackage"]
+__all__ = ["LayerSpec", "LAYERS", "write_geopackage"]
 
-#: Layer name -> (geometry type written, geometry types accepted, required columns).
-LAYERS: dict[str, tuple[str, frozenset[str], tuple[str, ...]]] = {
-    "lander": ("Point", frozenset({"Point"}), ("name",)),
-    "frames": ("Point", frozenset({"Point"}), ("product_id", "instrument")),
-    "stations": ("Point", frozenset({"Point"}), ("station_id", "lunar_day")),
-    "drives": ("LineString", frozenset({"LineString"}), ("drive_id", "lunar_day", "source")),
-    "days": (
-        "MultiLineString",
-        frozenset({"MultiLineString", "LineString"}),
-        ("lunar_day",),
-    ),
-    "views": ("Polygon", frozenset({"Polygon"}), ("product_id", "view_azimuth_deg", "hfov_deg")),
-    "targets": ("LineString", frozenset({"LineString"}), ("product_id",)),
+
+class LayerSpec(NamedTuple):
+    """What a GeoPackage layer holds: the geometry type written, the types accepted, the columns required."""
+
+    geometry_type: str
+    accepted: frozenset[str]
+    required: tuple[str, ...]
+
+
+#: Layer name -> its :class:`LayerSpec`.
+LAYERS: dict[str, LayerSpec] = {
+    "lander": LayerSpec("Point", frozenset({"Point"}), ("name",)),
+    "frames": LayerSpec("Point", frozenset({"Point"}), ("product_id", "instrument")),
+    "stations": LayerSpec("Point", frozenset({"Point"}), ("station_id", "lunar_day")),
+    "drives": LayerSpec("LineString", frozenset({"LineString"}), ("drive_id", "lunar_day", "source")),
+    "days": LayerSpec("MultiLineString", frozenset({"MultiLineString", "LineString"}), ("lunar_day",)),
+    "views": LayerSpec("Polygon", frozenset({"Polygon"}), ("product_id", "view_azimuth_deg", "hfov_deg")),
+    "targets": LayerSpec("LineString", frozenset({"LineString"}), ("product_id",)),
 }
 
 _GEOM_TYPE_NAMES = {
@@ -166,7 +172,7 @@ def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataF
             tmp,
             layer=name,
             driver="GPKG",
-            geometry_type=LAYERS[name.removesuffix("_local")][0],
+            geometry_type=LAYERS[name.removesuffix("_local")].geometry_type,
             dataset_options={"VERSION": _GPKG_VERSION},
             layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
             use_arrow=USE_ARROW,
@@ -203,7 +209,8 @@ def _write_coverage(tmp: Path, coverage: pd.DataFrame) -> None:
 def _checked_layer(name: str, gdf: object) -> GeoDataFrame:
     """Validate one input layer and return a copy ready for pyogrio."""
     gdf = require_body_crs(name, gdf)
-    _, accepted, required = LAYERS[name]
+    spec = LAYERS[name]
+    accepted, required = spec.accepted, spec.required
     missing = [c for c in required if c not in gdf.columns]
     if missing:
         raise ValueError(f"layer {name!r} lacks column(s) {missing}; has {list(gdf.columns)}")

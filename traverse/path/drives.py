@@ -41,6 +41,8 @@ Lengths are sums of chord lengths in lander ENU: ``length_2d_m`` horizontal,
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -203,6 +205,17 @@ def _restore_leg_corners(coords: np.ndarray, t_s: np.ndarray, window_s: np.ndarr
     return restore_corners(coords, rounding_m=speed * w / 2.0, tolerance_m=max(0.02, 4.0 * residual))
 
 
+class Leg(NamedTuple):
+    """A move after station ``after_station`` (1-based; 0 before the first).
+
+    ``records`` are its moving radar records (a slice of the track's moving
+    rows), ``None`` for two stations with no radar between them.
+    """
+
+    after_station: int
+    records: slice | None
+
+
 def _empty_drives(site: LanderSite) -> GeoDataFrame:
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in DRIVES_COLUMNS})
     return GeoDataFrame(empty, geometry=shapely.from_wkt([]), crs=site.body.crs)
@@ -269,13 +282,15 @@ def drives_from_track(
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]
-    spans = [(int(legs[i]), int(i), int(j)) for i, j in zip(cut, ends, strict=False)] if len(legs) else []
+    spans = [Leg(int(legs[i]), slice(int(i), int(j))) for i, j in zip(cut, ends, strict=False)]
     # station pairs with no radar between them
-    spans += [(int(a), -1, -1) for a in np.setdiff1d(np.arange(1, n_st), legs)]
+    spans += [Leg(int(a), None) for a in np.setdiff1d(np.arange(1, n_st), legs)]
 
     rows, verts = [], []
-    for a, i0, i1 in spans:
-        if i0 >= 0:  # LPR: anchored at the stations of the same lunar day, or where it parked
+    for leg in spans:
+        a = leg.after_station
+        i0, i1 = (leg.records.start, leg.records.stop) if leg.records is not None else (0, 0)
+        if leg.records is not None:  # radar: anchored at the stations of the same day, or where it parked
             has_from = a >= 1 and (
                 sday[a - 1] == mday[i0]
                 or np.hypot(*(mpos[i0, :2] - spos[a - 1, :2])) <= max_stop_diameter_m
@@ -307,7 +322,7 @@ def drives_from_track(
         l2, l3 = polyline_lengths_m(v[:, 0], v[:, 1], v[:, 2])
         rows.append(
             (a if has_from else pd.NA, a + 1 if has_to else pd.NA, start, end, l2, l3, source,
-             max(i1 - i0, 0), *v[-1])
+             i1 - i0, *v[-1])
         )
         verts.append(v)
     if not rows:
