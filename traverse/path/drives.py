@@ -282,7 +282,8 @@ def drives_from_track(
     # runs of moving records between the same two stations, in one lunar day
     cut = np.flatnonzero(np.r_[True, (legs[1:] != legs[:-1]) | (mday[1:] != mday[:-1])])
     ends = np.r_[cut[1:], len(legs)]
-    spans = [Leg(int(legs[i]), slice(int(i), int(j))) for i, j in zip(cut, ends, strict=False)]
+    runs = zip(cut, ends, strict=False) if len(legs) else []
+    spans = [Leg(int(legs[i]), slice(int(i), int(j))) for i, j in runs]
     # station pairs with no radar between them
     spans += [Leg(int(a), None) for a in np.setdiff1d(np.arange(1, n_st), legs)]
 
