@@ -219,3 +219,14 @@ def test_html_scale_bar_measures_martian_metres(browser, zhurong_build):  # noqa
     assert "Sol 11" in p.page.content() and "Tianwen-1" in p.page.title()
     assert p.errors == [] and p.blocked == []
     p.page.close()
+
+
+def test_a_moon_tile_service_is_refused_under_a_mars_map(tmp_path, capsys):
+    """Tile services are per body (the mission TOML's tile_services): Moon Trek is no Mars basemap."""
+    from traverse.cli import main
+
+    out = tmp_path / "zh.html"
+    assert main(["map", str(ROPER), "-o", str(out), "--tiles", "moontrek-wac"]) == 2
+    err = capsys.readouterr().err
+    assert "--tiles moontrek-wac: not a tile service for Mars" in err and "registered: none" in err
+    assert not out.exists()

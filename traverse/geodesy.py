@@ -26,8 +26,10 @@ for one, and nothing measures lunar distances with an Earth ellipsoid.
 from __future__ import annotations
 
 import threading
+import tomllib
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources import files
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -105,6 +107,25 @@ MOON_RADIUS_M = MOON_BODY.radius_m
 MOON = MOON_BODY.crs
 
 
+def _default_mission_toml() -> tuple[str, dict]:
+    """Key and facts of the default mission (``default = true``), as its TOML gives them.
+
+    Read here, at the bottom of the house, without :mod:`traverse.missions`
+    (which builds on this module): the sites below come from the TOML, so the
+    facts and their sources live in ``traverse/data/missions/*.toml`` only.
+    """
+    folder = files("traverse") / "data" / "missions"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            d = tomllib.loads(entry.read_text(encoding="utf-8"))
+            if d.get("default"):
+                return entry.name[: -len(".toml")], d
+    raise ValueError("traverse/data/missions: no mission has default = true")
+
+
+_DEFAULT_MISSION_KEY, _DEFAULT_MISSION = _default_mission_toml()
+
+
 @dataclass(frozen=True)
 class LanderSite:
     """Position of a lander (landing site), the origin of the lander ENU frame.
@@ -120,7 +141,8 @@ class LanderSite:
     body
         The body it stands on (default the Moon).
     mission
-        Key of the mission whose lander it is (:mod:`traverse.missions`; default ``ce4``).
+        Key of the mission whose lander it is (:mod:`traverse.missions`; ``""``
+        becomes the default mission's key).
     """
 
     lon_deg: float
@@ -128,9 +150,11 @@ class LanderSite:
     height_m: float
     name: str = "custom"
     body: Body = MOON_BODY
-    mission: str = "ce4"
+    mission: str = ""
 
     def __post_init__(self) -> None:
+        if not self.mission:  # a site that names no mission is the default mission's
+            object.__setattr__(self, "mission", _DEFAULT_MISSION_KEY)
         if not (-180.0 <= self.lon_deg <= 360.0 and -90.0 <= self.lat_deg <= 90.0):
             raise ValueError(
                 f"lander position out of range: lon {self.lon_deg}, lat {self.lat_deg} degrees"
@@ -143,10 +167,17 @@ class LanderSite:
         return f"{self.name!r} ({self.lon_deg}° E, {self.lat_deg}°, {self.height_m:g} m)"
 
 
-#: Lander as used by every GRAS label (Chang'e-2 DOM/DEM based; Liu et al. 2019).
-LANDER_LABEL = LanderSite(177.5991, -45.4446, -5935.0, "label")
-#: Lander registered to LRO data (Liu et al. 2019; LROC gives 45.457 S 177.589 E ± 20 m).
-LANDER_LRO = LanderSite(177.5885, -45.4561, -5927.0, "lro")
+_DEFAULT_BODY = Body(_DEFAULT_MISSION["body"]["name"], _DEFAULT_MISSION["body"]["crs"],
+                     float(_DEFAULT_MISSION["body"]["radius_m"]), _DEFAULT_MISSION["body"]["adjective"])
+_DEFAULT_SITES = {name: LanderSite(float(s["lon_deg"]), float(s["lat_deg"]), float(s["height_m"]), name,
+                                   _DEFAULT_BODY, _DEFAULT_MISSION_KEY)
+                  for name, s in _DEFAULT_MISSION["sites"].items()}
+#: Lander as used by every GRAS label of the default mission (Chang'e-4: 177.5991° E, -45.4446°,
+#: -5935 m, Chang'e-2 DOM/DEM based; Liu et al. 2019), from its TOML.
+LANDER_LABEL = _DEFAULT_SITES["label"]
+#: Lander registered to LRO data (Chang'e-4: 177.5885° E, -45.4561°, -5927 m; Liu et al. 2019;
+#: LROC gives 45.457 S 177.589 E ± 20 m), from its TOML.
+LANDER_LRO = _DEFAULT_SITES["lro"]
 
 _CONTROL = {"label": LANDER_LABEL, "lro": LANDER_LRO}
 

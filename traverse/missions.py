@@ -51,6 +51,8 @@ class Mission:
         File in ``traverse/data/`` of the rover's announced odometry, or ``None``.
     first_day_number
         The number of the local day that starts at :attr:`day_epoch_utc` (1 or 0).
+    tile_services
+        Names of the tile services (``layers/basemaps.json``) that show the mission's body.
     sites
         Named lander positions (``label`` first: the one the products use).
     prefix, name_pattern
@@ -91,6 +93,7 @@ class Mission:
     station_instruments: tuple[str, ...]
     announced_odometry: str | None
     first_day_number: int
+    tile_services: tuple[str, ...]
     sites: dict[str, geodesy.LanderSite]
     site_sources: dict[str, str]
     prefix: str
@@ -215,6 +218,7 @@ def mission_from_toml(key: str, text: str) -> Mission:
         lander_name=d["lander_name"], origin=d["origin"],
         default=bool(d.get("default", False)), station_instruments=tuple(d.get("station_instruments", [])),
         announced_odometry=d.get("announced_odometry"), first_day_number=int(day["first_number"]),
+        tile_services=tuple(d.get("tile_services", [])),
         site_sources={name: s.get("source", "") for name, s in d["sites"].items()},
         prefix=d["prefix"], name_pattern=re.compile(d["name_pattern"]),
         instrument_aliases=dict(d.get("instrument_aliases", {})),
@@ -247,7 +251,7 @@ def default_mission() -> Mission:
 
 def mission(key: str | None = None) -> Mission:
     """The mission called ``key`` (``ce4``, ``tw1``); the default mission for ``None``."""
-    if key is None:
+    if not key:  # None or "": a site or table that names no mission
         return default_mission()
     try:
         return missions()[key]

@@ -27,12 +27,13 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
                          "full-size ones, or none")
 
 
-def check_map_options(args: argparse.Namespace, body=None) -> None:
+def check_map_options(args: argparse.Namespace, mission=None) -> None:
     """Refuse unknown ``--tiles`` and unusable ``--basemap``/``--dem`` files before any work (exit 2).
 
-    Without ``body`` (before the archive is read) a raster must be readable,
+    Without ``mission`` (before the archive is read) a raster must be readable,
     georeferenced and of a sane size and transform; with the traverse's
-    ``body`` (after reading, before any output) its CRS must also be on it.
+    mission (after reading, before any output) its CRS must also be on the
+    mission's body, and a tile service must be one of the mission's.
     """
     from layers.basemaps import tile_registry
     from traverse.errors import RasterError
@@ -42,10 +43,15 @@ def check_map_options(args: argparse.Namespace, body=None) -> None:
         if name not in tile_registry():
             known = ", ".join(sorted(tile_registry()))
             raise options.UsageError(f"--tiles {name}: unknown tile service (known: {known})")
+        if mission is not None and name not in mission.tile_services:
+            fits = ", ".join(mission.tile_services) or "none registered"
+            raise options.UsageError(f"--tiles {name}: not a tile service for {mission.body.name}, the body"
+                                     f" of this {mission.name} ({mission.rover}) map (registered: {fits})")
     for option, path in _raster_options(args):
         if not path.is_file():
             raise options.UsageError(f"{option} {path}: no such file")
         try:
+            body = None if mission is None else mission.body
             bands = check_raster(path, body, what=option.lstrip("-"))
         except RasterError as exc:
             raise options.UsageError(f"{option} {path}: {exc.reason}") from None
@@ -63,7 +69,7 @@ def with_terrain(args: argparse.Namespace, trav):
     The rasters are first checked against the traverse's body (usage error,
     before any output is written); a DEM window too large to read is one too.
     """
-    check_map_options(args, trav.mission.body)
+    check_map_options(args, trav.mission)
     if args.dem is None:
         return trav
     from traverse.errors import RasterError

@@ -81,9 +81,20 @@ def archive_options() -> argparse.ArgumentParser:
                    help="length of a view wedge whose label gives no observed point (default 5)")
     p.add_argument("--control", type=control_network, default="label",
                    metavar="NETWORK",
-                   help="lander position: label (default, as the products), lro (Chang'e-4 on "
-                        "LRO basemaps) or LON,LAT,HEIGHT")
+                   help=_control_help())
     return p
+
+
+def _control_help() -> str:
+    """``--control``'s help: the site names of every mission (from their TOMLs) and LON,LAT,HEIGHT."""
+    names: dict[str, list[str]] = {}
+    for m in missions.missions().values():
+        for name in m.sites:
+            names.setdefault(name, []).append(m.name)
+    every = len(missions.missions())
+    parts = [f"{n} ({', '.join(ms)} only)" if len(ms) < every else n for n, ms in names.items()]
+    return ("lander position: " + ", ".join(parts) + " or LON,LAT,HEIGHT (default label: the products' own;"
+            " use lro on LRO basemaps)")
 
 
 def overwrite_option() -> argparse.ArgumentParser:
