@@ -70,7 +70,8 @@ def _selection(args):
     for path in args.lists:
         if not path.is_file():
             raise options.UsageError(f"{path}: no such download list")
-    entries, report = read_download_lists(args.lists)
+    with options.Progress(args, "reading download lists", unit="B", scale=True) as bar:
+        entries, report = read_download_lists(args.lists, progress=bar)
     try:
         chosen = select_entries(
             entries, what=args.what, instruments=args.instrument, levels=args.level,
