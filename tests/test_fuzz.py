@@ -62,11 +62,20 @@ _GOOD_URL = ("http://moon.bao.ac.cn/cedownload/CE4ROLL/CE4/PCAMR/Q/2B/2019-08/"
              "CE4_GRAS_PCAMR-Q-004_SCI_N_20190728060211_20190728060211_0050_B.2BL")
 
 
+#: URL oddities of issue 22: each must be one reported line, never an exception.
+_ODD_URLS = [_GOOD_URL.replace("moon.bao.ac.cn", "[::1").encode(),
+             _GOOD_URL.replace("moon.bao.ac.cn", "h:99999").encode(),
+             _GOOD_URL.replace("/2B/", "/" + "x" * 300 + "/").encode(),
+             _GOOD_URL.replace("moon.bao.ac.cn", "u:secret@" + "h" * 70 + ".cn").encode(),
+             _GOOD_URL.replace("/2B/", "/2\x01B/").encode(), b"x" * 70_000]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.binary(max_size=300), st.text(max_size=200).map(str.encode),
                           st.sampled_from([b"http://", b"https://x/../../CE4_GRAS_a.2B", b"\xff\xfe",
                                            b"ftp://h/CE4_GRAS_PCAMR-Q-004_SCI_N_1_2_0050_B.2B",
-                                           _GOOD_URL.replace("2019", "99999").encode()])), max_size=30),
+                                           _GOOD_URL.replace("2019", "99999").encode(), *_ODD_URLS])),
+                max_size=30),
        st.sampled_from(["\r\n", "\n"]), st.sampled_from(["utf-8", "gb18030", "utf-16"]))
 def test_download_lists_never_raise_and_keep_the_good_urls(lines, newline, codec):
     """Fuzz target of traverse.fetch.lists: hostile lines around a good URL."""
@@ -81,3 +90,4 @@ def test_download_lists_never_raise_and_keep_the_good_urls(lines, newline, codec
     assert _GOOD_URL in set(entries["url"])
     assert all(p.reason for p in report.problems)
     assert not entries["path"].str.contains(r"(?:^|/)\.\.(?:/|$)").any()
+    assert not any("secret" in p.reason for p in report.problems)

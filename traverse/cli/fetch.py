@@ -39,7 +39,12 @@ def register(subparsers) -> None:
     sp.add_argument("--retries", type=int, default=4, help="retries on timeouts, resets, 5xx (default 4)")
     sp.add_argument("--retry-wait", type=float, default=1.0, metavar="SECONDS",
                     help="wait before the first retry, doubled at each next one (default 1)")
-    sp.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    sp.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="seconds to connect, and the longest wait for the next bytes of an answer"
+                         " (default 30)")
+    sp.add_argument("--deadline", type=float, default=600.0, metavar="SECONDS",
+                    help="wall-clock seconds one file may take, retries included: a server trickling"
+                         " bytes is cut off then, at most --timeout later (default 600)")
     sp.add_argument("--cookie-file", type=Path, help="Netscape cookies.txt exported from a browser")
     sp.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
                     help="extra request header (repeatable; never logged)")
@@ -59,7 +64,11 @@ def _settings(args):
         raise options.UsageError(f"--cookie-file {args.cookie_file}: no such file")
     if not 1 <= args.jobs <= 16:
         raise options.UsageError("-j: between 1 and 16 connections")
+    for name, value in (("--timeout", args.timeout), ("--deadline", args.deadline)):
+        if not value > 0 or value == float("inf"):
+            raise options.UsageError(f"{name}: give a number of seconds above 0")
     return FetchSettings(jobs=args.jobs, retries=max(0, args.retries), timeout_s=args.timeout,
+                         deadline_s=args.deadline,
                          backoff_s=max(0.0, args.retry_wait),
                          headers=headers, cookie_file=str(args.cookie_file) if args.cookie_file else None)
 
@@ -70,7 +79,8 @@ def _selection(args):
     for path in args.lists:
         if not path.is_file():
             raise options.UsageError(f"{path}: no such download list")
-    entries, report = read_download_lists(args.lists)
+    with options.Progress(args, "reading download lists", unit="B", scale=True) as bar:
+        entries, report = read_download_lists(args.lists, progress=bar)
     try:
         chosen = select_entries(
             entries, what=args.what, instruments=args.instrument, levels=args.level,

@@ -183,11 +183,11 @@ class Progress:
     Call it as ``progress(done, total)``, the callback the library verbs take.
     """
 
-    def __init__(self, args: argparse.Namespace, desc: str, unit: str = "product"):
+    def __init__(self, args: argparse.Namespace, desc: str, unit: str = "product", *, scale: bool = False):
         self.enabled = not getattr(args, "quiet", False) and (
             getattr(args, "progress", False) or sys.stderr.isatty()
         )
-        self.desc, self.unit, self.bar = desc, unit, None
+        self.desc, self.unit, self.scale, self.bar = desc, unit, scale, None
 
     def __call__(self, done: int, total: int) -> None:
         """Show that ``done`` of ``total`` items are done (the bar starts on the first call)."""
@@ -196,7 +196,8 @@ class Progress:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, file=sys.stderr)
+            self.bar = tqdm(total=total, desc=self.desc, unit=self.unit, unit_scale=self.scale,
+                            file=sys.stderr)
         self.bar.update(done - self.bar.n)
 
     def note(self, text: str) -> None:
