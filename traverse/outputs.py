@@ -199,15 +199,9 @@ def _commit(stage: Path, folder: Path, names: list[str]) -> None:
 
     The previous outputs are first moved aside (into the staging folder, which
     is removed afterwards), then the new ones into place; if a rename fails,
-    what was done is undone.  Ctrl-C is held off meanwhile (a few renames), so
-    the set is never half old, half new.
+    what was done is undone.  The caller holds Ctrl-C off meanwhile
+    (:func:`_sigint_held`), so the set is never half old, half new.
     """
-    import signal
-    import threading
-
-    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
-    if main:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     aside = stage / ".previous"
     aside.mkdir()
     moved: list[str] = []
@@ -229,9 +223,33 @@ def _commit(stage: Path, folder: Path, names: list[str]) -> None:
             with contextlib.suppress(OSError):
                 os.replace(aside / name, folder / name)
         raise
+
+
+@contextlib.contextmanager
+def _sigint_held(*, consume: bool = False) -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) off in the main thread while the block runs.
+
+    A Ctrl-C that came meanwhile is delivered when the block ends, unless
+    ``consume`` and the block ended normally: then the work it guarded (the
+    final renames and clean-up of an output set) is complete, and the
+    interrupt came too late to stop it.
+    """
+    import signal
+    import threading
+
+    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if not main:
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    ok = False
+    try:
+        yield
+        ok = True
     finally:
-        if main:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if ok and consume and signal.SIGINT in signal.sigpending():
+            signal.sigwait({signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
@@ -274,7 +292,8 @@ def output_set(folder: str | os.PathLike, names: Iterable[str], *,
                 raise OutputError("appeared while this run was reading (another run?);"
                                   " use --overwrite to replace it", source=str(folder / name))
         try:
-            stage = Path(tempfile.mkdtemp(prefix=f".{Path(names[0]).stem}.set.", dir=folder))
+            with _sigint_held():  # a Ctrl-C between making the folder and naming it would leave it
+                stage = Path(tempfile.mkdtemp(prefix=f".{Path(names[0]).stem}.set.", dir=folder))
         except OSError as exc:
             raise OutputError(f"cannot write in {folder}: {_reason(exc)}", source=what) from exc
         try:
@@ -284,12 +303,16 @@ def output_set(folder: str | os.PathLike, names: Iterable[str], *,
                 if not exc.source or str(stage) not in exc.source:
                     raise
                 raise OutputError(exc.reason, source=exc.source.replace(str(stage), str(folder))) from exc
-            try:
-                _commit(stage, folder, names)
-            except OSError as exc:
-                raise OutputError(f"cannot move the outputs into place: {_reason(exc)}", source=what) from exc
+            with _sigint_held(consume=True):  # the renames and the clean-up run to their end
+                try:
+                    _commit(stage, folder, names)
+                except OSError as exc:
+                    raise OutputError(f"cannot move the outputs into place: {_reason(exc)}",
+                                      source=what) from exc
+                shutil.rmtree(stage, ignore_errors=True)
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            with _sigint_held():
+                shutil.rmtree(stage, ignore_errors=True)
     finally:
         _unlock(fd, lock_path)
 
