@@ -150,6 +150,13 @@ def _column(table, name: str) -> np.ndarray:
     return table[name].to_numpy(dtype="float64") if name in table else np.full(len(table), np.nan)
 
 
+def _times(table) -> list:
+    """Each row's ``time_utc`` as ms UTC (``None`` when missing or absent): the time control's key."""
+    if "time_utc" not in table:
+        return [None] * len(table)
+    return [timeline.ms(t) for t in table["time_utc"]]
+
+
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
                   radius_m: float | None = None) -> dict:
     """Named columns for the page's "What the rover saw"; the page draws the wedges and writes the popups.
@@ -159,7 +166,9 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
     ``source`` as indexes into the ``instruments``, ``products`` and
     ``sources`` lists; ``targets``: ``lat``, ``lng``, ``end_lat``,
     ``end_lng``, ``product``, ``distance_m``, ``incidence_deg``,
-    ``phase_deg`` (``None`` where unknown).  A VNIS frame's wedge and target
+    ``phase_deg`` (``None`` where unknown).  Both carry ``t``, the frame's
+    time (ms UTC, ``None`` unknown: always shown), so the time control shows
+    a wedge or a target from its frame's time on.  A VNIS frame's wedge and target
     share its product index.  Columns, not rows of objects: a whole mission's
     thousands of frames stay about 60 bytes each.  Label text is escaped by
     the page (``TraverseMap.escapeHtml``), never inserted as HTML.
@@ -189,7 +198,8 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
               "azimuth_deg": _rounded(_column(views, "view_azimuth_deg"), 2),
               "fov_deg": _rounded(_column(views, "hfov_deg"), 2),
               "length_m": _rounded(_column(views, "length_m"), 3),
-              "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1]}
+              "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1],
+              "t": _times(views)}
     ends = [shapely.get_coordinates(shapely.get_point(targets.geometry.values, i)) if len(targets)
             else np.empty((0, 2)) for i in (0, -1)]
     lines = {"lat": _rounded(ends[0][:, 1], 7), "lng": _rounded(ends[0][:, 0], 7),
@@ -197,7 +207,8 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
              "product": codes[len(views):].tolist(),
              "distance_m": _rounded(_column(targets, "distance_m"), 2),
              "incidence_deg": _rounded(_column(targets, "target_incidence_deg"), 1),
-             "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1)}
+             "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1),
+             "t": _times(targets)}
     return {**lists, "radius_m": radius_m, "wedges": wedges, "targets": lines}
 
 

@@ -174,3 +174,31 @@ def test_sample_payload_carries_the_geopackage_values(sample):
     apex = np.array([np.asarray(g.exterior.coords)[0] for g in views.geometry])
     np.testing.assert_allclose(np.c_[w["lng"], w["lat"]], apex, atol=5e-8)
     assert payload["body"]["radius_m"] == geodesy.MOON_RADIUS_M
+
+
+SLIDE = ("(t) => { const s = document.querySelector('.traverse-slider'); s.value = t;"
+         " s.dispatchEvent(new Event('input')); return Number(s.value); }")
+
+
+def test_what_the_rover_saw_follows_the_time_control(browser, sample):
+    """At three slider times the page shows exactly the wedges and targets whose frame time has come."""
+    gpkg, html = sample
+    views = pyogrio.read_dataframe(gpkg, layer="views")
+    targets = pyogrio.read_dataframe(gpkg, layer="targets")
+    v_ms = np.array([timeline.ms(t) for t in views["time_utc"]])
+    t_ms = np.array([timeline.ms(t) for t in targets["time_utc"]])
+    p = Page(browser, html)
+    step = 60_000  # the slider's step: pick times on it
+    start = p.page.evaluate("Number(document.querySelector('.traverse-slider').min)")
+    times = [start + (int(q) - start) // step * step for q in np.quantile(v_ms, [0.2, 0.5, 0.8])]
+    counts = []
+    for t in times:
+        assert p.page.evaluate(SLIDE, t) == t
+        shown = {c: p.page.locator(f"path.{c}:not(.traverse-hidden)").count()
+                 for c in ("traverse-view", "traverse-target-line", "traverse-target")}
+        assert shown["traverse-view"] == int((v_ms <= t).sum()), t
+        assert shown["traverse-target-line"] == shown["traverse-target"] == int((t_ms <= t).sum()), t
+        counts.append(shown["traverse-view"])
+    assert 0 < counts[0] < counts[1] < counts[2] < len(views)
+    assert p.errors == []
+    p.page.close()

@@ -7,13 +7,22 @@
 (function (L, T) {
   'use strict';
 
-  function setVisible(layer, on) {
-    var el = layer.getElement && layer.getElement();
+  /* Show or hide one timed layer: an SVG path by a class, a canvas path (no element) by its
+   * style and hit testing; applied again whenever the layer is (re)added to the map. */
+  T.showLayer = function (layer, on) {
+    layer._traverseHidden = !on;
+    var el = layer.getElement && layer.getElement(), r = layer._renderer || layer.options.renderer;
     if (el) {
       if (on) { L.DomUtil.removeClass(el, 'traverse-hidden'); } else { L.DomUtil.addClass(el, 'traverse-hidden'); }
+    } else if (r instanceof L.Canvas && layer._traverseOn !== on) {
+      var o = layer._traverseStyle = layer._traverseStyle || {opacity: layer.options.opacity,
+        fillOpacity: layer.options.fillOpacity, interactive: layer.options.interactive};
+      layer.options.interactive = on && o.interactive;
+      layer.setStyle(on ? {opacity: o.opacity, fillOpacity: o.fillOpacity} : {opacity: 0, fillOpacity: 0});
+      layer._traverseOn = on;
     }
-    layer._traverseHidden = !on;
-  }
+  };
+  var setVisible = T.showLayer;
 
   /* Show map tm's traverse as it was at time t (ms UTC); the lunar day of t is highlighted.
    * Returns that day (null before the first). */
