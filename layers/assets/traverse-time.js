@@ -24,7 +24,7 @@
   };
   var setVisible = T.showLayer;
 
-  /* Show map tm's traverse as it was at time t (ms UTC); the lunar day of t is highlighted.
+  /* Show map tm's traverse as it was at time t (ms UTC); the local day (lunar day, sol) of t is highlighted.
    * Returns that day (null before the first). */
   T.setTime = function (tm, t) {
     tm.now = t;
@@ -69,7 +69,7 @@
       if (!q) { return; }
       findStations(tm, q).slice(0, 20).forEach(function (m) {
         var a = T.el('a', 'traverse-search-hit', results,
-                     'station ' + m._info.id + ' · day ' + m._info.day + ' · ' + m._info.date);
+                     'station ' + m._info.id + ' · ' + tm.body.day_name + ' ' + m._info.day + ' · ' + m._info.date);
         a.href = '#';
         a.addEventListener('click', function (e) {
           e.preventDefault();
@@ -109,7 +109,7 @@
     slider.step = 60000;  // one minute
     slider.value = spec.end;
     var select = T.el('select', 'traverse-day-select', row);
-    T.el('option', '', select, 'all days').value = '';
+    T.el('option', '', select, 'all ' + dayName + 's').value = '';
     spec.days.forEach(function (d) { T.el('option', '', select, dayName + ' ' + d.day).value = d.day; });
     var label = T.el('div', 'traverse-time-label', div);
     tm.onTime.push(function (t, day) {
@@ -125,7 +125,7 @@
     playButton(tm, play, slider, spec);
   }
 
-  /* The time control (bottom left): a slider over the mission (by date), a lunar-day jump,
+  /* The time control (bottom left): a slider over the mission (by date), a jump to a local day (lunar day or sol, tm.body.day_name),
    * play/pause, and a station search (by station id, sequence number or date). */
   T.addTimeline = function (tm, spec) {
     tm.days = spec.days;
