@@ -124,7 +124,8 @@ def days_panel_html(days: pd.DataFrame, colours: dict, control_name: str, missio
                    "</span> gap: no data, straight (at least)")
     html = (
         f"<b>{esc(mission.rover)} traverse by {esc(mission.day_name)}</b> (control: {esc(control_name)})"
-        "<table><tr><th>day</th><th>start</th><th>stations</th><th>drive m</th><th>3-D m</th>"
+        f"<table><tr><th>{esc(mission.day_name)}</th><th>start</th><th>stations</th><th>drive m</th>"
+        "<th>3-D m</th>"
         f"<th>total m</th><th>from lander m</th></tr>{''.join(r for _, r in rows)}</table>"
         + _total(days, gaps) + legend
     )

@@ -32,6 +32,7 @@ from layers.daypanel import days_panel_html, gaps_payload
 from layers.palette import day_colours
 from layers.popups import (
     esc,
+    lonlat_text,
     panorama_strip,
     pictures_by_product,
     station_popups,
@@ -232,7 +233,7 @@ def _points(layers: MapLayers, colours: dict, mission: missions.Mission, options
     frames, stations = layers.frames, layers.stations
     pictures = pictures_by_product(frames)  # thumbnails, for the stations' and the lander's popups
     popups = station_popups(stations, layers.drives, frames, options.max_popup_products,
-                            day_title=mission.day_title, pictures=pictures)
+                            mission=mission, pictures=pictures)
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
@@ -242,9 +243,10 @@ def _points(layers: MapLayers, colours: dict, mission: missions.Mission, options
     ]
     lrow = layers.lander.iloc[0]
     lander_data = {
-        "latlng": [lrow.geometry.y, lrow.geometry.x], "title": f"Lander {lrow['name']}",
-        "popup": f"<b>{esc(mission.name)} lander</b> {esc(lrow['name'])}<br>control {esc(lrow['control'])}"
-                 f"<br>{lrow.geometry.x:.5f}° E, {lrow.geometry.y:.5f}° N,"
+        "latlng": [lrow.geometry.y, lrow.geometry.x], "title": mission.lander_name,
+        "popup": f"<b>{esc(mission.lander_name)}</b><br>control {esc(lrow['control'])}"
+                 f"<br><span class='traverse-lonlat'>"
+                 f"{esc(lonlat_text(lrow.geometry.x, lrow.geometry.y, mission.body.name))}</span>,"
                  f" {lrow['height_m']:.0f} m<br>"
                  # what the lander's cameras saw (TCAM): their frames stand at the lander
                  + panorama_strip(frames.loc[frames["role"] == "lander", "product_id"].dropna().tolist(),
@@ -294,6 +296,10 @@ def _controls(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission, 
                   if has_days else None),
         "scale": True,
         "measure": True,
+        # the cursor readout: lon/lat and lander ENU of the tables' lander site
+        "readout": {"lon": float(layers.lander.geometry.x.iloc[0]),
+                    "lat": float(layers.lander.geometry.y.iloc[0]),
+                    "height_m": float(layers.lander["height_m"].iloc[0]), "name": mission.lander_name},
     }
 
 
@@ -326,7 +332,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         ``day_name``); ``view`` (``center``, ``zoom``, ``bounds``, paddings in
         pixels); ``layers`` (``kind``, ``name``, ``show``, ``base``, ``data``,
         in the layer control's order); ``controls`` (``panel``, ``timeline``,
-        ``chart``, ``scale``, ``measure``).
+        ``chart``, ``scale``, ``measure``, ``readout``).
     """
     layers = map_layers(traverse)
     site = geodesy.common_site(layers.lander, layers.frames, layers.stations, layers.drives, layers.days,

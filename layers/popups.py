@@ -15,8 +15,9 @@ import shapely
 from geopandas import GeoDataFrame
 
 from layers import timeline
+from traverse.missions import Mission
 
-__all__ = ["esc", "utc", "station_popups", "Picture", "pictures_by_product", "panorama_strip",
+__all__ = ["esc", "utc", "lonlat_text", "station_popups", "Picture", "pictures_by_product", "panorama_strip",
            "views_payload", "terrain_text"]
 
 
@@ -32,14 +33,32 @@ def utc(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
+def lonlat_text(lon_deg: float, lat_deg: float, body_name: str = "") -> str:
+    """``177.58554° E, 45.44039° S (Moon)``: planetocentric degrees, hemisphere letters, the body.
+
+    Longitude east in (−180°, 180°] (west written W), five decimals (about
+    0.3 m on the Moon); the same text as ``TraverseMap.lonLatText`` on the page.
+    """
+    lon = (float(lon_deg) + 180.0) % 360.0 - 180.0
+    lon = 180.0 if lon == -180.0 else lon
+    ew = f"{abs(lon):.5f}° " + ("E" if round(lon, 5) >= 0 else "W")
+    ns = f"{abs(float(lat_deg)):.5f}° " + ("N" if round(float(lat_deg), 5) >= 0 else "S")
+    return f"{ew}, {ns}" + (f" ({body_name})" if body_name else "")
+
+
 def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
-                    max_products: int, *, day_title: str = "Lunar day",
+                    max_products: int, *, mission: Mission | None = None,
                     pictures: dict[str, Picture] | None = None) -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far.
+
+    The position is given twice: lon/lat of the station's point (:func:`lonlat_text`,
+    the ``mission``'s body named) and lander ENU metres; the day is the
+    ``mission``'s (lunar day when ``None``).
 
     ``pictures`` (:func:`pictures_by_product` of ``frames``) is made here when not given.
     """
     cum = timeline.distance_to_station_m(stations, drives)
+    day_name, body_name = (mission.day_name, mission.body.name) if mission is not None else ("lunar day", "")
     pictures = pictures_by_product(frames) if pictures is None else pictures
     desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
             .set_index("product_id")["description"] if "description" in frames else pd.Series())
@@ -55,10 +74,12 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
         if len(products) > max_products:
             lines.append(f"… and {len(products) - max_products} more")
         popups.append(
-            f"<b>Station {esc(row.station_id)}</b> · {esc(day_title.lower())} {esc(row.lunar_day)}<br>"
+            f"<b>Station {esc(row.station_id)}</b> · {esc(day_name)} {esc(row.lunar_day)}<br>"
             f"{utc(row.first_utc)} → {utc(row.last_utc)} UTC<br>"
             f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
-            f"ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
+            f"<span class='traverse-lonlat'>"
+            f"{esc(lonlat_text(row.geometry.x, row.geometry.y, body_name))}</span>"
+            f"<br>lander ENU: {row.x_east_m:.1f} E, {row.y_north_m:.1f} N, {row.z_up_m:.1f} U m<br>"
             + (f"Elevation (DEM): {row.elevation_m:.1f} m<br>"
                if pd.notna(getattr(row, "elevation_m", np.nan)) else "")
             + f"Instruments: {esc(row.instruments)} ({esc(row.n_frames)} frames)<br>"
@@ -150,6 +171,13 @@ def _column(table, name: str) -> np.ndarray:
     return table[name].to_numpy(dtype="float64") if name in table else np.full(len(table), np.nan)
 
 
+def _times(table) -> list:
+    """Each row's ``time_utc`` as ms UTC (``None`` when missing or absent): the time control's key."""
+    if "time_utc" not in table:
+        return [None] * len(table)
+    return [timeline.ms(t) for t in table["time_utc"]]
+
+
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
                   radius_m: float | None = None) -> dict:
     """Named columns for the page's "What the rover saw"; the page draws the wedges and writes the popups.
@@ -159,7 +187,9 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
     ``source`` as indexes into the ``instruments``, ``products`` and
     ``sources`` lists; ``targets``: ``lat``, ``lng``, ``end_lat``,
     ``end_lng``, ``product``, ``distance_m``, ``incidence_deg``,
-    ``phase_deg`` (``None`` where unknown).  A VNIS frame's wedge and target
+    ``phase_deg`` (``None`` where unknown).  Both carry ``t``, the frame's
+    time (ms UTC, ``None`` unknown: always shown), so the time control shows
+    a wedge or a target from its frame's time on.  A VNIS frame's wedge and target
     share its product index.  Columns, not rows of objects: a whole mission's
     thousands of frames stay about 60 bytes each.  Label text is escaped by
     the page (``TraverseMap.escapeHtml``), never inserted as HTML.
@@ -189,7 +219,8 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
               "azimuth_deg": _rounded(_column(views, "view_azimuth_deg"), 2),
               "fov_deg": _rounded(_column(views, "hfov_deg"), 2),
               "length_m": _rounded(_column(views, "length_m"), 3),
-              "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1]}
+              "instrument": columns[0], "product": codes[:len(views)].tolist(), "source": columns[1],
+              "t": _times(views)}
     ends = [shapely.get_coordinates(shapely.get_point(targets.geometry.values, i)) if len(targets)
             else np.empty((0, 2)) for i in (0, -1)]
     lines = {"lat": _rounded(ends[0][:, 1], 7), "lng": _rounded(ends[0][:, 0], 7),
@@ -197,7 +228,8 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
              "product": codes[len(views):].tolist(),
              "distance_m": _rounded(_column(targets, "distance_m"), 2),
              "incidence_deg": _rounded(_column(targets, "target_incidence_deg"), 1),
-             "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1)}
+             "phase_deg": _rounded(_column(targets, "target_phase_deg"), 1),
+             "t": _times(targets)}
     return {**lists, "radius_m": radius_m, "wedges": wedges, "targets": lines}
 
 

@@ -83,7 +83,8 @@ def test_station_popup_shows_its_panorama_strip_loaded_offline(built):
         p.page.keyboard.press("Escape")
         assert p.page.locator(".traverse-lightbox").count() == 0
         p.page.locator(".traverse-lander-icon").click(force=True)  # the lander's cameras (TCAM)
-        lander = p.page.locator(".leaflet-popup-content", has_text="lander").locator(".traverse-strip img")
+        lander = (p.page.locator(".leaflet-popup-content", has_text="Chang'e-4 lander")
+                  .locator(".traverse-strip img"))
         lander.first.wait_for()
         assert lander.count() == 3 and "TCAM" in lander.first.get_attribute("title")
         p.page.wait_for_function(

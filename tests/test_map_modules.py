@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pyogrio
@@ -174,3 +175,95 @@ def test_sample_payload_carries_the_geopackage_values(sample):
     apex = np.array([np.asarray(g.exterior.coords)[0] for g in views.geometry])
     np.testing.assert_allclose(np.c_[w["lng"], w["lat"]], apex, atol=5e-8)
     assert payload["body"]["radius_m"] == geodesy.MOON_RADIUS_M
+
+
+SLIDE = ("(t) => { const s = document.querySelector('.traverse-slider'); s.value = t;"
+         " s.dispatchEvent(new Event('input')); return Number(s.value); }")
+
+
+def test_what_the_rover_saw_follows_the_time_control(browser, sample):
+    """At three slider times the page shows exactly the wedges and targets whose frame time has come."""
+    gpkg, html = sample
+    views = pyogrio.read_dataframe(gpkg, layer="views")
+    targets = pyogrio.read_dataframe(gpkg, layer="targets")
+    v_ms = np.array([timeline.ms(t) for t in views["time_utc"]])
+    t_ms = np.array([timeline.ms(t) for t in targets["time_utc"]])
+    p = Page(browser, html)
+    step = 60_000  # the slider's step: pick times on it
+    start = p.page.evaluate("Number(document.querySelector('.traverse-slider').min)")
+    times = [start + (int(q) - start) // step * step for q in np.quantile(v_ms, [0.2, 0.5, 0.8])]
+    counts = []
+    for t in times:
+        assert p.page.evaluate(SLIDE, t) == t
+        shown = {c: p.page.locator(f"path.{c}:not(.traverse-hidden)").count()
+                 for c in ("traverse-view", "traverse-target-line", "traverse-target")}
+        assert shown["traverse-view"] == int((v_ms <= t).sum()), t
+        assert shown["traverse-target-line"] == shown["traverse-target"] == int((t_ms <= t).sum()), t
+        counts.append(shown["traverse-view"])
+    assert 0 < counts[0] < counts[1] < counts[2] < len(views)
+    assert p.errors == []
+    p.page.close()
+
+
+def _parse_lonlat(text: str) -> tuple[float, float, str]:
+    """(lon east, lat north, body) of '177.58554° E, 45.44039° S (Moon)'."""
+    m = re.fullmatch(r"([\d.]+)° ([EW]), ([\d.]+)° ([NS]) \((\w+)\)", text.strip())
+    assert m, text
+    lon = float(m[1]) * (1 if m[2] == "E" else -1)
+    return lon, float(m[3]) * (1 if m[4] == "N" else -1), m[5]
+
+
+def test_popups_and_readout_give_lon_lat(browser, sample):
+    """Station popups give the GeoPackage's lon/lat (1e-5°) beside lander ENU; lander, wedge and
+    target popups too; the cursor readout shows lon/lat and lander E/N after a mouse move."""
+    gpkg, html = sample
+    stations = pyogrio.read_dataframe(gpkg, layer="stations")
+    lander = pyogrio.read_dataframe(gpkg, layer="lander")
+    p = Page(browser, html)
+    readout = p.page.locator(".traverse-readout")
+    assert "move the mouse" in readout.inner_text()
+    for i in (0, len(stations) // 2, len(stations) - 1):
+        p.page.evaluate(f"traverseMap.stations[{i}].openPopup()")
+        popup = p.page.locator(".leaflet-popup-content").last  # the one closing may linger
+        lon, lat, body = _parse_lonlat(popup.locator(".traverse-lonlat").inner_text())
+        assert body == "Moon" and lat < 0
+        assert abs(lon - stations["lon"].iloc[i]) <= 1e-5 and abs(lat - stations["lat"].iloc[i]) <= 1e-5
+        assert f"{stations['x_east_m'].iloc[i]:.1f} E" in popup.inner_text()
+    p.page.evaluate("traverseMap.map.eachLayer(l => { if (l.options.title) l.openPopup(); })")
+    text = p.page.locator(".leaflet-popup-content").last.inner_text()
+    assert text.count("Chang'e-4 lander") == 1 and "−" not in text and "-45" not in text
+    lon, lat, _ = _parse_lonlat(p.page.locator(".leaflet-popup-content .traverse-lonlat").last.inner_text())
+    assert abs(lon - lander["lon"].iloc[0]) <= 1e-5 and abs(lat - lander["lat"].iloc[0]) <= 1e-5
+    for cls in ("traverse-view", "traverse-target"):
+        p.page.evaluate("(c) => { let done = false; traverseMap.map.eachLayer(l => {"
+                        " if (!done && l.options.className === c) { l.openPopup(); done = true; } }); }", cls)
+        where = p.page.locator(".leaflet-popup-content .traverse-lonlat").last.inner_text()
+        assert "(Moon) · lander ENU" in where
+    box = p.page.locator("#" + p.page.evaluate("traverseMap.map.getContainer().id")).bounding_box()
+    p.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    p.page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)
+    centre = p.page.evaluate("([x, y]) => { const c = traverseMap.map.containerPointToLatLng([x, y]);"
+                             " return [c.lng, c.lat]; }", [box["width"] / 2 + 5, box["height"] / 2 + 5])
+    lon, lat, _ = _parse_lonlat(readout.locator(".traverse-readout-lonlat").inner_text())
+    assert abs(lon - centre[0]) <= 1e-5 and abs(lat - centre[1]) <= 1e-5
+    assert re.fullmatch(r"E -?[\d.]+ m, N -?[\d.]+ m from the Chang'e-4 lander",
+                        readout.locator(".traverse-readout-enu").inner_text())
+    assert p.errors == []
+    p.page.close()
+
+
+@pytest.mark.parametrize("lon, lat, text", [
+    (177.585544, -45.440391, "177.58554° E, 45.44039° S (Moon)"),
+    (-9.5, 25.1, "9.50000° W, 25.10000° N (Moon)"),
+    (350.5, -0.000001, "9.50000° W, 0.00000° N (Moon)"),
+])
+def test_lonlat_text_names_hemispheres_and_body(browser, lon, lat, text):
+    from layers.popups import lonlat_text
+
+    assert lonlat_text(lon, lat, "Moon") == text
+    tab = browser.new_page()
+    tab.add_script_tag(content=(ASSETS / "leaflet.js").read_text(encoding="utf-8"))
+    for name in page.MODULES[:2]:
+        tab.add_script_tag(content=(ASSETS / name).read_text(encoding="utf-8"))
+    assert tab.evaluate("([lat, lng]) => TraverseMap.lonLatText(lat, lng, 'Moon')", [lat, lon]) == text
+    tab.close()

@@ -230,3 +230,33 @@ def test_a_moon_tile_service_is_refused_under_a_mars_map(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--tiles moontrek-wac: not a tile service for Mars" in err and "registered: none" in err
     assert not out.exists()
+
+
+#: Everything a reader of a map sees as text: the page, option labels, titles and placeholders,
+#: tooltips and popups (written now, as on opening) and the charts.
+PAGE_WORDS = """() => {
+  const out = [document.body.innerText, document.title];
+  document.querySelectorAll('[title], [placeholder], option, svg text').forEach(e => out.push(
+    e.getAttribute('title') || '', e.getAttribute('placeholder') || '', e.textContent || ''));
+  traverseMap.map.eachLayer(l => [l.getTooltip && l.getTooltip(), l.getPopup && l.getPopup()].forEach(x => {
+    if (!x) { return; }
+    const c = x.getContent();
+    const html = typeof c === 'function' ? c(l) : c;
+    const d = document.createElement('div'); d.innerHTML = html; out.push(d.textContent);
+  }));
+  return out.join('\\n');
+}"""
+
+
+@pytest.mark.chromium
+def test_zhurong_page_says_sol_where_it_means_a_day(browser, tmp_path):  # noqa: F811
+    html = tmp_path / "tmp.html"
+    assert main(["map", str(ROPER), "-o", str(html), "-q"]) == 0
+    p = Page(browser, html)
+    p.page.locator(".traverse-toggle", has_text="Charts").click()
+    p.page.locator(".traverse-search").fill("11")  # search hits name the sol
+    text = p.page.evaluate(PAGE_WORDS)
+    assert re.findall(r"lunar|moon|\bdays?\b", text, re.I) == []
+    assert "all sols" in text and "sol 11" in text and re.search(r"· sol 11 ·", text)
+    assert "(Mars)" in text and p.errors == []
+    p.page.close()

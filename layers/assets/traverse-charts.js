@@ -135,7 +135,8 @@
           body.style.display = open ? '' : 'none';
           toggle.textContent = open ? 'Charts ▾' : 'Charts ▸';
         });
-        drawChart(tm, body, {title: 'Distance driven (m) · red: CNSA odometer', dots: dots, xIsTime: true,
+        drawChart(tm, body, {title: 'Distance driven (m)' + (dots.length ? ' · red: CNSA odometer' : ''),
+          dots: dots, xIsTime: true,
           yUnit: 'm', breaks: spec.breaks, series: spec.series.map(function (s) {
             return T.chartPoints(s.t, s.m, s.station);
           })});

@@ -9,7 +9,10 @@
 
   /* Register `layer` with map tm's time control: shown while its time t <= the control's. */
   T.timed = function (tm, layer, t, day) {
-    tm.timed.push({layer: layer, t: (t === null || t === undefined) ? -Infinity : t, day: day});
+    var e = {layer: layer, t: (t === null || t === undefined) ? -Infinity : t, day: day};
+    tm.timed.push(e);
+    if (tm.now !== null) { T.showLayer(layer, e.t <= tm.now); }  // drawn late (a lazy layer)
+    layer.on('add', function () { T.showLayer(layer, !layer._traverseHidden); });
     return layer;
   };
 

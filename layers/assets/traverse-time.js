@@ -7,15 +7,24 @@
 (function (L, T) {
   'use strict';
 
-  function setVisible(layer, on) {
-    var el = layer.getElement && layer.getElement();
+  /* Show or hide one timed layer: an SVG path by a class, a canvas path (no element) by its
+   * style and hit testing; applied again whenever the layer is (re)added to the map. */
+  T.showLayer = function (layer, on) {
+    layer._traverseHidden = !on;
+    var el = layer.getElement && layer.getElement(), r = layer._renderer || layer.options.renderer;
     if (el) {
       if (on) { L.DomUtil.removeClass(el, 'traverse-hidden'); } else { L.DomUtil.addClass(el, 'traverse-hidden'); }
+    } else if (r instanceof L.Canvas && layer._traverseOn !== on) {
+      var o = layer._traverseStyle = layer._traverseStyle || {opacity: layer.options.opacity,
+        fillOpacity: layer.options.fillOpacity, interactive: layer.options.interactive};
+      layer.options.interactive = on && o.interactive;
+      layer.setStyle(on ? {opacity: o.opacity, fillOpacity: o.fillOpacity} : {opacity: 0, fillOpacity: 0});
+      layer._traverseOn = on;
     }
-    layer._traverseHidden = !on;
-  }
+  };
+  var setVisible = T.showLayer;
 
-  /* Show map tm's traverse as it was at time t (ms UTC); the lunar day of t is highlighted.
+  /* Show map tm's traverse as it was at time t (ms UTC); the local day (lunar day, sol) of t is highlighted.
    * Returns that day (null before the first). */
   T.setTime = function (tm, t) {
     tm.now = t;
@@ -60,7 +69,7 @@
       if (!q) { return; }
       findStations(tm, q).slice(0, 20).forEach(function (m) {
         var a = T.el('a', 'traverse-search-hit', results,
-                     'station ' + m._info.id + ' · day ' + m._info.day + ' · ' + m._info.date);
+                     'station ' + m._info.id + ' · ' + tm.body.day_name + ' ' + m._info.day + ' · ' + m._info.date);
         a.href = '#';
         a.addEventListener('click', function (e) {
           e.preventDefault();
@@ -100,7 +109,7 @@
     slider.step = 60000;  // one minute
     slider.value = spec.end;
     var select = T.el('select', 'traverse-day-select', row);
-    T.el('option', '', select, 'all days').value = '';
+    T.el('option', '', select, 'all ' + dayName + 's').value = '';
     spec.days.forEach(function (d) { T.el('option', '', select, dayName + ' ' + d.day).value = d.day; });
     var label = T.el('div', 'traverse-time-label', div);
     tm.onTime.push(function (t, day) {
@@ -116,7 +125,7 @@
     playButton(tm, play, slider, spec);
   }
 
-  /* The time control (bottom left): a slider over the mission (by date), a lunar-day jump,
+  /* The time control (bottom left): a slider over the mission (by date), a jump to a local day (lunar day or sol, tm.body.day_name),
    * play/pause, and a station search (by station id, sequence number or date). */
   T.addTimeline = function (tm, spec) {
     tm.days = spec.days;

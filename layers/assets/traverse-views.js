@@ -4,7 +4,8 @@
  * Payload: layers/popups.py views_payload, named columns.  Wedges are drawn here from apex,
  * azimuth (clockwise from north), field of view and length in metres on the sphere through
  * the lander (seen.radius_m, else the body's), the same wedge as traverse.path.views.view_wedges writes to the
- * GeoPackage; popups are written on opening, label text escaped.
+ * GeoPackage; popups are written on opening, label text escaped.  Each wedge, target line and
+ * observed point follows the time control from its frame's time (`t`, ms UTC).
  */
 (function (L, T) {
   'use strict';
@@ -37,19 +38,21 @@
     }
   };
 
-  function wedgePopup(seen, k) {
+  function wedgePopup(tm, seen, k) {
     var w = seen.wedges;
     return '<b>' + T.escapeHtml(seen.products[w.product[k]]) + '</b><br>' +
       T.escapeHtml(seen.instruments[w.instrument[k]]) + ': azimuth ' + w.azimuth_deg[k].toFixed(1) +
-      '°, field of view ' + w.fov_deg[k].toFixed(1) + '°<br>from ' + T.escapeHtml(seen.sources[w.source[k]]);
+      '°, field of view ' + w.fov_deg[k].toFixed(1) + '°<br>from ' + T.escapeHtml(seen.sources[w.source[k]]) +
+      '<br>apex <span class="traverse-lonlat">' + T.escapeHtml(T.positionText(tm, w.lat[k], w.lng[k])) + '</span>';
   }
 
-  function targetPopup(seen, k) {
+  function targetPopup(tm, seen, k) {
     var t = seen.targets, inc = t.incidence_deg[k], phase = t.phase_deg[k];
     return '<b>' + T.escapeHtml(seen.products[t.product[k]]) + '</b><br>observed point ' +
       t.distance_m[k].toFixed(2) + ' m away' +
       (inc === null ? '' : '<br>incidence ' + inc.toFixed(1) + '°, phase ' +
-       (phase === null ? '?' : phase.toFixed(1)) + '°');
+       (phase === null ? '?' : phase.toFixed(1)) + '°') + '<br>at <span class="traverse-lonlat">' +
+      T.escapeHtml(T.positionText(tm, t.end_lat[k], t.end_lng[k])) + '</span>';
   }
 
   function drawViews(tm, group, seen) {
@@ -57,20 +60,20 @@
     // thousands of wedges (a whole mission) draw on one canvas; a few stay SVG paths
     var renderer = w.lat.length > 2000 ? L.canvas({padding: 0.2}) : undefined;
     w.lat.forEach(function (lat, k) {
-      L.polygon(T.wedgeLatLngs(R, lat, w.lng[k], w.azimuth_deg[k], w.fov_deg[k], w.length_m[k]), {
+      T.timed(tm, L.polygon(T.wedgeLatLngs(R, lat, w.lng[k], w.azimuth_deg[k], w.fov_deg[k], w.length_m[k]), {
         color: VIEW_COLOURS[seen.instruments[w.instrument[k]]] || '#555', weight: 1, fillOpacity: 0.2,
         className: 'traverse-view', renderer: renderer
-      }).bindPopup(function () { return wedgePopup(seen, k); }).addTo(group);
+      }).bindPopup(function () { return wedgePopup(tm, seen, k); }).addTo(group), w.t && w.t[k]);
     });
     t.lat.forEach(function (lat, k) {
-      var end = [t.end_lat[k], t.end_lng[k]];
-      L.polyline([[lat, t.lng[k]], end], {color: '#d62728', weight: 1.5, dashArray: '2 3',
+      var end = [t.end_lat[k], t.end_lng[k]], when = t.t && t.t[k];
+      T.timed(tm, L.polyline([[lat, t.lng[k]], end], {color: '#d62728', weight: 1.5, dashArray: '2 3',
                                           className: 'traverse-target-line',
-                                          renderer: renderer}).addTo(group);
-      L.circleMarker(end, {
+                                          renderer: renderer}).addTo(group), when);
+      T.timed(tm, L.circleMarker(end, {
         radius: 4, color: '#000', weight: 1, fillColor: '#d62728', fillOpacity: 1,
         className: 'traverse-target', renderer: renderer
-      }).bindPopup(function () { return targetPopup(seen, k); }).addTo(group);
+      }).bindPopup(function () { return targetPopup(tm, seen, k); }).addTo(group), when);
     });
   }
 })(window.L, window.TraverseMap);
