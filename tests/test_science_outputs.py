@@ -87,3 +87,21 @@ def test_science_radar_only(ce4, tmp_path):
     assert main(["build", str(ce4), "-o", str(out), "-q", "--science", "radar"]) == 0
     names = {name for name, _ in pyogrio.list_layers(out.with_suffix(".gpkg"))}
     assert "radar_traces" in names and "spectra" not in names
+
+
+def test_a_bad_echo_group_is_a_problem_not_an_exception(ce4, tmp_path):
+    """An echo group that cannot fit the record: the build goes on, the product listed as skipped."""
+    arch = tmp_path / "arch"
+    arch.mkdir()
+    label = (ce4 / "lpr" / f"{LPR1}L").read_text(encoding="utf-8")
+    assert label.count("<repetitions>8192</repetitions>") == 1
+    (arch / f"{LPR1}L").write_text(label.replace("<repetitions>8192</repetitions>",
+                                                 "<repetitions>999999999</repetitions>"), encoding="utf-8")
+    (arch / LPR1).symlink_to(ce4 / "lpr" / LPR1)
+    out = tmp_path / "NAME"
+    assert main(["build", str(arch), "-o", str(out), "-q"]) == 0
+    assert not (tmp_path / "NAME_files" / "radar").exists()
+    skipped = (tmp_path / "NAME_skipped.csv").read_text(encoding="utf-8")
+    assert "no radargram" in skipped and "echo group" in skipped
+    names = {name for name, _ in pyogrio.list_layers(out.with_suffix(".gpkg"))}
+    assert "radar_traces" not in names and "frames" in names
