@@ -5,7 +5,9 @@ column (:attr:`traverse.science.radargram.Radargram.along_m`, even along-track
 spacing) and one row per sample (two-way time downwards).  Grey levels are a
 percentile stretch of the processed values (:data:`STRETCH_PERCENT` to
 100 − it, clipped); a column no trace reaches (NaN) is transparent.  Written
-atomically (:func:`traverse.outputs.atomic_output`).
+straight into ``NAME_files/`` as the JPEGs are: ``build`` writes that folder in
+its staging folder (:func:`traverse.outputs.output_set`), which makes it
+appear whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-from traverse.outputs import atomic_output
 
 __all__ = ["STRETCH_PERCENT", "RADAR_FOLDER", "radargram_pixels", "write_radargram_png",
            "write_radargrams"]
@@ -42,8 +42,7 @@ def write_radargram_png(path: Path, image: np.ndarray) -> Path:
     """Write one radargram image (samples × columns, NaN columns transparent) as a PNG."""
     from PIL import Image
 
-    with atomic_output(path) as tmp:
-        Image.fromarray(radargram_pixels(image), mode="LA").save(tmp, format="PNG", optimize=False)
+    Image.fromarray(radargram_pixels(image)).save(path, format="PNG")
     return path
 
 
