@@ -68,6 +68,7 @@ LAYERS: dict[str, LayerSpec] = {
     "days": LayerSpec("MultiLineString", frozenset({"MultiLineString", "LineString"}), ("lunar_day",)),
     "views": LayerSpec("Polygon", frozenset({"Polygon"}), ("product_id", "view_azimuth_deg", "hfov_deg")),
     "targets": LayerSpec("LineString", frozenset({"LineString"}), ("product_id",)),
+    "radar_traces": LayerSpec("Point", frozenset({"Point"}), ("product", "record", "along_m", "column")),
 }
 
 _GEOM_TYPE_NAMES = {
@@ -90,6 +91,7 @@ def write_geopackage(
     layers: Mapping[str, GeoDataFrame | None] | object,
     *,
     coverage: pd.DataFrame | None = None,
+    spectra: pd.DataFrame | None = None,
     local: bool = False,
     site: geodesy.LanderSite | None = None,
 ) -> Path:
@@ -107,7 +109,8 @@ def write_geopackage(
         A :class:`~traverse.path.reconstruct.Traverse` (its
         :meth:`~traverse.path.reconstruct.Traverse.layers` and its
         ``coverage``), or a mapping of layer name (``lander``, ``frames``,
-        ``stations``, ``drives``, ``days``, ``views``, ``targets``) to layer in
+        ``stations``, ``drives``, ``days``, ``views``, ``targets``,
+        ``radar_traces``) to layer in
         :data:`traverse.geodesy.MOON` (degrees east/north); columns as in
         :mod:`traverse.schema` and the reconstruction steps.  Times (tz-aware,
         UTC) are written as GeoPackage DateTime (ISO 8601, ``Z``).  ``drives``
@@ -116,6 +119,9 @@ def write_geopackage(
         :func:`traverse.path.coverage.coverage_from_frames`: written as the
         non-spatial table ``coverage`` (one row per local day, ``covered``,
         its day column named by the mission); a Traverse's own by default.
+    spectra
+        :attr:`traverse.science.along_track.Science.spectra`: the non-spatial table
+        ``spectra`` (a row per channel), joined to ``frames`` by ``product_id``.
     local
         Also write ``<layer>_local`` copies in :func:`traverse.geodesy.local_crs`
         of the layers' lander site (metres from the lander).
@@ -156,13 +162,13 @@ def write_geopackage(
 
     path = Path(path)
     with atomic_output(path, write_errors=_WRITE_ERRORS) as tmp:
-        _write_layers(tmp, layers, coverage, mission, site)
+        _write_layers(tmp, layers, {"coverage": coverage, "spectra": spectra}, mission, site)
     return path
 
 
-def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataFrame | None,
+def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], tables: dict[str, pd.DataFrame],
                   mission: missions.Mission, site: geodesy.LanderSite) -> None:
-    """Write the checked layers and ``coverage`` to ``tmp``.
+    """Write the checked layers and the non-spatial ``tables`` (``coverage``, ``spectra``) to ``tmp``.
 
     Then declare the body's CRS by its authority and embed the styles.
     """
@@ -177,8 +183,8 @@ def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataF
             layer_options={"GEOMETRY_NAME": "geom", "SPATIAL_INDEX": "YES"},
             use_arrow=USE_ARROW,
         )
-    if coverage is not None:
-        _write_coverage(tmp, mission.output_columns(coverage))
+    for name, table in ((k, v) for k, v in tables.items() if v is not None):
+        _write_table(tmp, name, mission.output_columns(table))
     days_layer = layers.get("days")
     day_numbers = (
         [] if days_layer is None
@@ -200,9 +206,9 @@ def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], coverage: pd.DataF
         )
 
 
-def _write_coverage(tmp: Path, coverage: pd.DataFrame) -> None:
-    """The non-spatial ``coverage`` table (GeoPackage ``attributes``): one row per local day."""
-    pyogrio.write_dataframe(pd.DataFrame(coverage), tmp, layer="coverage", driver="GPKG",
+def _write_table(tmp: Path, name: str, table: pd.DataFrame) -> None:
+    """A non-spatial table (GeoPackage ``attributes``): ``coverage`` (one row per local day), ``spectra``."""
+    pyogrio.write_dataframe(pd.DataFrame(table), tmp, layer=name, driver="GPKG",
                             dataset_options={"VERSION": _GPKG_VERSION}, use_arrow=USE_ARROW)
 
 

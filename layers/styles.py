@@ -21,7 +21,7 @@ from layers.palette import day_rgb
 __all__ = ["STYLED_LAYERS", "style_qml", "write_layer_styles"]
 
 #: Layers with a template in ``layers/styles``; ``<layer>_local`` reuses ``<layer>``.
-STYLED_LAYERS = ("lander", "frames", "stations", "drives", "days", "views", "targets")
+STYLED_LAYERS = ("lander", "frames", "stations", "drives", "days", "views", "targets", "radar_traces")
 
 _DAY_SYMBOL = """\
    <symbol type="line" name="$index" alpha="0.85" clip_to_extent="1" force_rhr="0">

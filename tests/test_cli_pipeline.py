@@ -126,7 +126,9 @@ def test_build_writes_every_output(built):
     # the sample's camera products hold images: one thumbnail each (150 PCAM, 3 TCAM, 9 VNIS)
     assert len(list((stem.parent / "NAME_files" / "thumbs").glob("*.jpg"))) == 162
     layers = _spatial_layers(stem.with_suffix(".gpkg"))
-    assert set(layers) == set(LAYERS) | {f"{name}_local" for name in LAYERS}
+    # the sample's synthetic LPR products hold echoes: their traces are a layer too (--science default)
+    spatial = [*LAYERS, "radar_traces"]
+    assert set(layers) == set(spatial) | {f"{name}_local" for name in spatial}
     assert layers["drives"] == "LineString" and layers["stations"] == "Point"
     stations = pyogrio.read_dataframe(stem.with_suffix(".gpkg"), layer="stations")
     assert len(stations) == 25
@@ -148,7 +150,7 @@ def test_build_summary(archive, tmp_path, capsys):
     assert "25 stations, 24 drives, 13 lunar days, 357." in out
     assert "wrote " in out and str(tmp_path / "t.gpkg") in out
     assert not (tmp_path / "t_drives.geojson").exists()  # only with --geojson
-    assert set(_spatial_layers(tmp_path / "t.gpkg")) == set(LAYERS)  # no --local
+    assert set(_spatial_layers(tmp_path / "t.gpkg")) == set(LAYERS) | {"radar_traces"}  # no --local
 
 
 def test_map_writes_only_the_map_and_its_images(archive, tmp_path, capsys):

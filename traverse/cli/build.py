@@ -29,6 +29,10 @@ def register(subparsers) -> None:
     sp.add_argument("--local", action="store_true",
                     help="also write the layers in the lander-centred metric CRS")
     sp.add_argument("--geojson", action="store_true", help="also write the drives as GeoJSON")
+    sp.add_argument("--science", choices=("none", "radar", "spectra", "all"), default=None,
+                    help="science along the track: radargrams of the drives (PNGs in NAME_files/radar/, "
+                         "the radar_traces layer) and the VNIS-SD spectra (the spectra table); default: "
+                         "what the archive holds")
     add_map_options(sp)
     sp.set_defaults(func=run)
 
@@ -52,11 +56,13 @@ def run(args: argparse.Namespace) -> int:
     another run writes the same names), 2 for bad options.
     """
     from layers.geopackage import write_geopackage
+    from layers.radargrams import write_radargrams
     from layers.tables import write_days_csv, write_geojson
     from traverse.images import images_folder
     from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
+    from traverse.science.along_track import along_track, radar_traces_layer, science_modes
 
     files = build_outputs(args.output, geojson=args.geojson)
     checked = [*files.values(), skipped_path(files["gpkg"])]
@@ -64,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     check_map_options(args)
     trav, report, products = reconstruct_archive(args)
     trav = with_terrain(args, trav)
+    radar, spectra = science_modes(getattr(args, "science", None))
+    science = along_track(trav, products, report, radar=radar, spectra=spectra)
     options.make_output_folders(files.values())
     # the whole set, a stale GeoJSON, report and images of an earlier build included
     every = [*build_outputs(args.output, geojson=True).values(), skipped_path(files["gpkg"]),
@@ -72,7 +80,11 @@ def run(args: argparse.Namespace) -> int:
                     fresh=[] if args.overwrite else [p.name for p in checked]) as stage:
         staged = {kind: stage / path.name for kind, path in files.items()}
         trav = with_image_files(args, trav, products, report, staged["html"])
-        write_geopackage(staged["gpkg"], trav, local=args.local)
+        radargrams = write_radargrams(images_folder(staged["html"]), science.radargrams)
+        traces = radar_traces_layer(science.radargrams, trav.site, radargrams)
+        layers = trav.layers() | ({"radar_traces": traces} if traces is not None else {})
+        spectra = None if science.spectra.empty else science.spectra
+        write_geopackage(staged["gpkg"], layers, coverage=trav.coverage, spectra=spectra, local=args.local)
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)

@@ -1,1 +1,5 @@
-"""Science along the track: radargrams of the drives (:mod:`~traverse.science.radargram`)."""
+"""Science along the track: radargrams and spectra.
+
+:mod:`~traverse.science.radargram` draws a drive's radargram;
+:mod:`~traverse.science.along_track` is the build stage that makes one per drive and reads the spectra.
+"""

@@ -1,0 +1,209 @@
+"""Science along the track: one radargram per drive and radar product, every VNIS-SD spectrum.
+
+The stage after the reconstruction (``traverse build --science``): for each
+radar product whose data file is present (an instrument of the mission's
+``pose_readers``), the records the frames table holds for it are cut by the
+drives' start and end times, their echoes read (:mod:`traverse.read.echoes`,
+only the records a drive needs, in blocks) and drawn along the drive's
+reconstructed line (:func:`traverse.science.radargram.radargram`).  Each
+VNIS-SD product whose data table is present is read
+(:func:`traverse.read.spectra.read_sd_spectrum`) and attached to its frame by
+``product_id``.  A label or data file that cannot be read is a problem in the
+report (the product is skipped), never an exception.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from traverse import geodesy
+from traverse.errors import Report, TraverseError
+from traverse.read import parallel
+from traverse.read.archive import Product
+from traverse.read.echoes import echo_group, iter_echo_blocks, sample_interval_ns
+from traverse.read.labels import parse_label
+from traverse.read.pds4 import MAX_LABEL_BYTES, parse_xml
+from traverse.read.poses import PoseLayout
+from traverse.read.spectra import read_sd_spectrum
+from traverse.science.radargram import Radargram, drive_line_enu, radargram
+
+__all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
+           "drive_radargrams", "spectra_table", "radar_traces_layer", "along_track"]
+
+#: What ``--science`` accepts.
+SCIENCE_MODES = ("none", "radar", "spectra", "all")
+#: Payloads whose data table is one spectrum per product (VNIS short-wave, ``Table_Character``).
+SPECTRUM_PAYLOADS = ("VNIS-SD",)
+#: Columns of :attr:`Science.spectra`.
+SPECTRA_COLUMNS = ("product_id", "channel", "wavelength_nm", "value", "time_utc")
+
+
+@dataclasses.dataclass(frozen=True)
+class DriveRadargram:
+    """The radargram of one drive from one radar product."""
+
+    drive_id: int
+    product_id: str
+    radargram: Radargram
+
+
+@dataclasses.dataclass(frozen=True)
+class Science:
+    """What :func:`along_track` found: radargrams per drive and product, spectra one row per channel."""
+
+    radargrams: list[DriveRadargram]
+    spectra: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to write."""
+        return not self.radargrams and self.spectra.empty
+
+
+def science_modes(mode: str | None) -> tuple[bool, bool]:
+    """``(radar, spectra)`` of a ``--science`` value (``None``: what the archive holds, i.e. both)."""
+    mode = mode or "all"
+    if mode not in SCIENCE_MODES:
+        raise ValueError(f"--science {mode}: expected one of {', '.join(SCIENCE_MODES)}")
+    return mode in ("radar", "all"), mode in ("spectra", "all")
+
+
+def _records_of_drives(frames: pd.DataFrame, drives: pd.DataFrame, product_id: str) -> list[tuple]:
+    """``(drive_id, drive row, positions)`` of every drive holding records of the product."""
+    rows = frames[(frames["product_id"] == product_id) & frames["record"].notna()]
+    out = []
+    for drive in drives.itertuples(index=False):
+        on = rows[rows["time_utc"].between(drive.start_utc, drive.end_utc)]
+        on = on.dropna(subset=["x_east_m", "y_north_m"])
+        if len(on):
+            pos = on[["record", "time_utc", "x_east_m", "y_north_m"]].copy()
+            pos["record"] = pos["record"].astype("int64")
+            out.append((int(drive.drive_id), drive, pos))
+    return out
+
+
+def _product_radargrams(prod: Product, trav) -> list[DriveRadargram]:
+    """The radargrams of one radar product's drives (errors raised, caught by the caller)."""
+    wanted = _records_of_drives(trav.frames, trav.drives, prod.name.product_id)
+    if not wanted:
+        return []
+    label_bytes = prod.label.read_bytes(MAX_LABEL_BYTES)
+    source = str(prod.label)
+    fmt_key = trav.mission.pose_readers[prod.name.instrument]
+    layout = PoseLayout.from_table(parse_label(label_bytes, source)["table"], fmt_key, source=source,
+                                   level=prod.name.level)
+    root = parse_xml(label_bytes, source)
+    group = echo_group(root, layout.format, layout.record_length, source=source)
+    interval = sample_interval_ns(root, layout.format)
+    need = np.unique(np.concatenate([pos["record"].to_numpy() for _, _, pos in wanted]))
+    recs, parts = [], []
+    for idx, block in iter_echo_blocks(prod.data, layout, group):  # only the records a drive needs
+        keep = np.isin(idx, need)
+        if keep.any():
+            recs.append(idx[keep])
+            parts.append(block[keep])
+    if not recs:
+        raise TraverseError("no echo of the drives' records in the data file", source=str(prod.data))
+    records, echoes = np.concatenate(recs), np.concatenate(parts)
+    out = []
+    for drive_id, drive, pos in wanted:
+        sel = np.isin(records, pos["record"].to_numpy())
+        if not sel.any():
+            continue
+        line = drive_line_enu(drive.geometry, trav.site)
+        rg = radargram(records[sel], echoes[sel], pos, line, interval_ns=interval)
+        out.append(DriveRadargram(drive_id, prod.name.product_id, rg))
+    return out
+
+
+def _reopened(prod: Product) -> Product:
+    """The product with sources readable after the archive closed its zip bundles."""
+    label = None if prod.label is None else parallel.reopen(parallel.where(prod.label))
+    data = None if prod.data is None else parallel.reopen(parallel.where(prod.data))
+    return dataclasses.replace(prod, label=label, data=data)
+
+
+def drive_radargrams(trav, products: Iterable[Product], report: Report) -> list[DriveRadargram]:
+    """One radargram per drive and radar product with data (problems to ``report``)."""
+    out = []
+    for prod in products:
+        if prod.name.instrument not in trav.mission.pose_readers or prod.label is None or prod.data is None:
+            continue
+        try:
+            out += _product_radargrams(_reopened(prod), trav)
+        except TraverseError as exc:
+            report.add(getattr(exc, "source", None) or str(prod.data), f"no radargram: {exc.reason}")
+        except (OSError, ValueError, KeyError) as exc:
+            report.add(str(prod.data), f"no radargram: {exc}")
+    return out
+
+
+def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Report) -> pd.DataFrame:
+    """Every VNIS-SD spectrum whose data table is present and whose frame exists, one row per channel."""
+    ids = set(frames["product_id"])
+    parts = []
+    for prod in products:
+        if prod.name.payload not in SPECTRUM_PAYLOADS or prod.label is None or prod.data is None:
+            continue
+        if prod.name.product_id not in ids:
+            continue
+        try:
+            prod = _reopened(prod)
+            spec = read_sd_spectrum(prod.label.read_bytes(MAX_LABEL_BYTES), prod.data.read_bytes(),
+                                    str(prod.data))
+        except TraverseError as exc:
+            report.add(getattr(exc, "source", None) or str(prod.data), f"no spectrum: {exc.reason}")
+            continue
+        except (OSError, ValueError, KeyError) as exc:
+            report.add(str(prod.data), f"no spectrum: {exc}")
+            continue
+        spec.insert(0, "product_id", prod.name.product_id)
+        parts.append(spec[list(SPECTRA_COLUMNS)])
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECTRA_COLUMNS})
+    return pd.concat(parts, ignore_index=True)
+
+
+def radar_traces_layer(radargrams: Iterable[DriveRadargram], site: geodesy.LanderSite,
+                       images: dict[tuple[int, str], str] | None = None) -> gpd.GeoDataFrame | None:
+    """The traces of every radargram as points (lon/lat on the site's body), ``None`` if there are none.
+
+    Columns ``product``, ``record``, ``time_utc``, ``along_m``, ``column`` (of
+    the radargram image, -1 if shown in none), ``drive_id`` and, given
+    ``images`` ((drive_id, product) → relative path), ``radargram``.
+    """
+    parts = []
+    for dr in radargrams:
+        t = dr.radargram.traces
+        part = pd.DataFrame({"product": dr.product_id, "record": t["record"].astype("int64"),
+                             "time_utc": t["time_utc"], "along_m": t["along_m"],
+                             "column": t["column"].astype("int64"), "drive_id": dr.drive_id,
+                             "x_east_m": t["x_east_m"], "y_north_m": t["y_north_m"]})
+        if images is not None:
+            part["radargram"] = images.get((dr.drive_id, dr.product_id))
+        parts.append(part)
+    if not parts:
+        return None
+    table = pd.concat(parts, ignore_index=True)
+    lon, lat = geodesy.enu_to_lonlat(table["x_east_m"].to_numpy(), table["y_north_m"].to_numpy(),
+                                     np.zeros(len(table)), site)[:2]
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs=site.body.crs)
+    return geodesy.with_site(gdf, site)
+
+
+def along_track(trav, products: Iterable[Product], report: Report, *, radar: bool = True,
+                spectra: bool = True) -> Science:
+    """Radargrams of the drives and the spectra of the archive (module docstring)."""
+    products = list(products)
+    try:
+        rgs = drive_radargrams(trav, products, report) if radar else []
+        spec = spectra_table(trav.frames, products, report) if spectra else spectra_table(
+            trav.frames, [], report)
+    finally:
+        parallel.close_reopened()
+    return Science(rgs, spec)
