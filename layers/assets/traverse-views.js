@@ -1,8 +1,7 @@
 /* traverse: what the rover saw (layer kind 'views'): view wedges, translucent by instrument,
  * and lines to observed points.
  *
- * Payload: layers/popups.py views_payload, named columns; `product` indexes tm.products.ids (the
- * map's product table).  Wedges are drawn here from apex,
+ * Payload: layers/popups.py views_payload, named columns.  Wedges are drawn here from apex,
  * azimuth (clockwise from north), field of view and length in metres on the sphere through
  * the lander (seen.radius_m, else the body's), the same wedge as traverse.path.views.view_wedges writes to the
  * GeoPackage; popups are written on opening, label text escaped.
@@ -38,16 +37,16 @@
     }
   };
 
-  function wedgePopup(tm, seen, k) {
+  function wedgePopup(seen, k) {
     var w = seen.wedges;
-    return '<b>' + T.escapeHtml(tm.products.ids[w.product[k]]) + '</b><br>' +
+    return '<b>' + T.escapeHtml(seen.products[w.product[k]]) + '</b><br>' +
       T.escapeHtml(seen.instruments[w.instrument[k]]) + ': azimuth ' + w.azimuth_deg[k].toFixed(1) +
       '°, field of view ' + w.fov_deg[k].toFixed(1) + '°<br>from ' + T.escapeHtml(seen.sources[w.source[k]]);
   }
 
-  function targetPopup(tm, seen, k) {
+  function targetPopup(seen, k) {
     var t = seen.targets, inc = t.incidence_deg[k], phase = t.phase_deg[k];
-    return '<b>' + T.escapeHtml(tm.products.ids[t.product[k]]) + '</b><br>observed point ' +
+    return '<b>' + T.escapeHtml(seen.products[t.product[k]]) + '</b><br>observed point ' +
       t.distance_m[k].toFixed(2) + ' m away' +
       (inc === null ? '' : '<br>incidence ' + inc.toFixed(1) + '°, phase ' +
        (phase === null ? '?' : phase.toFixed(1)) + '°');
@@ -61,7 +60,7 @@
       L.polygon(T.wedgeLatLngs(R, lat, w.lng[k], w.azimuth_deg[k], w.fov_deg[k], w.length_m[k]), {
         color: VIEW_COLOURS[seen.instruments[w.instrument[k]]] || '#555', weight: 1, fillOpacity: 0.2,
         className: 'traverse-view', renderer: renderer
-      }).bindPopup(function () { return wedgePopup(tm, seen, k); }).addTo(group);
+      }).bindPopup(function () { return wedgePopup(seen, k); }).addTo(group);
     });
     t.lat.forEach(function (lat, k) {
       var end = [t.end_lat[k], t.end_lng[k]];
@@ -71,7 +70,7 @@
       L.circleMarker(end, {
         radius: 4, color: '#000', weight: 1, fillColor: '#d62728', fillOpacity: 1,
         className: 'traverse-target', renderer: renderer
-      }).bindPopup(function () { return targetPopup(tm, seen, k); }).addTo(group);
+      }).bindPopup(function () { return targetPopup(seen, k); }).addTo(group);
     });
   }
 })(window.L, window.TraverseMap);
