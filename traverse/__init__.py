@@ -8,7 +8,9 @@ Positions are in the lander ENU frame (metres east/north/up of the lander) and
 in ``IAU_2015:30100`` (degrees east/north on the 1 737 400 m Moon sphere).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from .errors import (
     ArchiveError,
@@ -20,16 +22,50 @@ from .errors import (
     TraverseError,
     UnsafeXMLError,
 )
-from .geodesy import MOON, enu_to_lonlat, lander_site, lonlat_to_enu
-from .path.reconstruct import Traverse, reconstruct
-from .path.settings import ReconstructionSettings
-from .read.archive import open_archive
-from .read.frames import read_frames
 
-try:
-    __version__ = version("traverse")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:  # the names below are imported on first use (PEP 562): ``traverse --help`` needs no pandas
+    from .geodesy import MOON, enu_to_lonlat, lander_site, lonlat_to_enu
+    from .path.reconstruct import Traverse, reconstruct
+    from .path.settings import ReconstructionSettings
+    from .read.archive import open_archive
+    from .read.frames import read_frames
+
+#: Where each lazily imported name of :data:`__all__` lives.
+_LAZY = {
+    "MOON": "traverse.geodesy",
+    "enu_to_lonlat": "traverse.geodesy",
+    "lander_site": "traverse.geodesy",
+    "lonlat_to_enu": "traverse.geodesy",
+    "Traverse": "traverse.path.reconstruct",
+    "reconstruct": "traverse.path.reconstruct",
+    "ReconstructionSettings": "traverse.path.settings",
+    "open_archive": "traverse.read.archive",
+    "read_frames": "traverse.read.frames",
+}
+
+
+def __getattr__(name: str):
+    """The verbs and constants of :data:`__all__`, imported when first asked for (PEP 562)."""
+    import importlib
+
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("traverse")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            value = "0+unknown"
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        raise AttributeError(f"module 'traverse' has no attribute {name!r}")
+    globals()[name] = value  # asked once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "read_frames",

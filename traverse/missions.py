@@ -21,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from traverse import geodesy
+from traverse.datafiles import toml_texts
 from traverse.errors import ArchiveError
-from traverse.record_formats import record_formats, toml_texts
+from traverse.record_formats import record_formats
 
 __all__ = ["Mission", "mission_from_toml", "missions", "default_mission", "mission", "mission_for_name",
            "mission_of_names", "mission_of"]

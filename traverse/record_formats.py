@@ -16,8 +16,8 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
+from traverse.datafiles import toml_texts
 from traverse.read.quirks import TRANSFORMS
 
 __all__ = ["Column", "RecordFormat", "format_from_toml", "record_formats", "record_format",
@@ -130,13 +130,6 @@ def format_from_toml(name: str, text: str) -> RecordFormat:
         echo_group=echoes.get("group"), echo_interval_element=echoes.get("sample_interval"),
         echo_complex_parts=tuple(f.upper() for f in echoes.get("complex_parts", [])),
     )
-
-
-def toml_texts(folder: str) -> list[tuple[str, str]]:
-    """``(stem, text)`` of every ``traverse/data/FOLDER/*.toml``, sorted by name."""
-    entries = sorted((files("traverse") / "data" / folder).iterdir(), key=lambda e: e.name)
-    return [(e.name[: -len(".toml")], e.read_text(encoding="utf-8")) for e in entries
-            if e.name.endswith(".toml")]
 
 
 @cache

@@ -25,14 +25,22 @@ SUBCOMMANDS = ("fetch", "index", "distances", "build", "map", "sample")
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``traverse`` parser with every subcommand of :data:`SUBCOMMANDS` registered."""
-    from traverse import __version__
-
     p = argparse.ArgumentParser(prog="traverse", description=__doc__.splitlines()[0])
-    p.add_argument("--version", action="version", version=f"traverse {__version__}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
         importlib.import_module(f"traverse.cli.{name}").register(sub)
     return p
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata is slow)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from traverse import __version__
+
+        print(f"traverse {__version__}")  # on stdout, as argparse's own version action
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from traverse.cli import options
 from traverse.cli.reading import reconstruct_archive
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["register", "run", "ODOMETER_NOTE", "COLUMNS_NOTE"]
 
@@ -40,6 +42,8 @@ def register(subparsers) -> None:
 
 def _table_text(table: pd.DataFrame) -> str:
     """The table for a terminal: a run of days without data is one row (``21–61  no data``)."""
+    import pandas as pd
+
     from traverse.path.coverage import day_ranges_text
 
     shown = table.drop(columns=[c for c in ("comparison",) if c in table.columns]).copy()

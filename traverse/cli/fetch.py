@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from traverse.cli import options
 
 __all__ = ["register", "run"]
@@ -93,6 +91,8 @@ def _selection(args):
 
 def _dry_run(args, entries, settings) -> int:
     """Counts and sizes per instrument of what each ``--what`` choice would fetch."""
+    import pandas as pd
+
     from traverse.errors import TraverseError
     from traverse.fetch.download import probe_sizes
     from traverse.fetch.lists import select_entries

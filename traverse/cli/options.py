@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from traverse import geodesy, missions
+from traverse.datafiles import site_names
 from traverse.errors import OutputError, UsageError
 
 __all__ = [
@@ -38,9 +38,10 @@ def control_network(text: str) -> str | tuple[float, float, float]:
     Chang'e-4 only.
     """
     key = text.strip().lower()
-    names = {name for m in missions.missions().values() for name in m.sites}
-    if key in names:
+    if key in site_names():
         return key
+    from traverse import geodesy
+
     try:
         site = geodesy.lander_site(key)  # checks LON,LAT,HEIGHT syntax and ranges
     except ValueError as exc:
@@ -86,12 +87,12 @@ def archive_options() -> argparse.ArgumentParser:
 
 
 def _control_help() -> str:
-    """``--control``'s help: the site names of every mission (from their TOMLs) and LON,LAT,HEIGHT."""
-    names: dict[str, list[str]] = {}
-    for m in missions.missions().values():
-        for name in m.sites:
-            names.setdefault(name, []).append(m.name)
-    every = len(missions.missions())
+    """``--control``'s help: the site names of every mission (from their TOMLs) and LON,LAT,HEIGHT.
+
+    Read with :func:`traverse.datafiles.site_names`, not from the missions: the help needs no pandas.
+    """
+    names = site_names()
+    every = len({m for ms in names.values() for m in ms})
     parts = [f"{n} ({', '.join(ms)} only)" if len(ms) < every else n for n, ms in names.items()]
     return ("lander position: " + ", ".join(parts) + " or LON,LAT,HEIGHT (default label: the products' own;"
             " use lro on LRO basemaps)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from traverse import geodesy
 from traverse.cli import options
 
 __all__ = ["register", "run"]
@@ -60,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     truth = write_sample_archive(folder, seed=args.seed, days=args.days)
     if args.dem is not None:
         from layers.basemaps import write_synthetic_dem
+        from traverse import geodesy
 
         lon, lat, _ = geodesy.enu_to_lonlat(-150.0, 60.0, 0.0)
         write_synthetic_dem(args.dem, center_lon=float(lon), center_lat=float(lat), size_m=700.0)
