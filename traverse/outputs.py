@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from traverse.errors import OutputError
+from traverse.interrupts import sigint_held
 
 __all__ = ["atomic_output", "output_set", "iso_utc", "ISO_UTC_FORMAT"]
 
@@ -200,7 +201,7 @@ def _commit(stage: Path, folder: Path, names: list[str]) -> None:
     The previous outputs are first moved aside (into the staging folder, which
     is removed afterwards), then the new ones into place; if a rename fails,
     what was done is undone.  The caller holds Ctrl-C off meanwhile
-    (:func:`_sigint_held`), so the set is never half old, half new.
+    (:func:`traverse.interrupts.sigint_held`), so the set is never half old, half new.
     """
     aside = stage / ".previous"
     aside.mkdir()
@@ -223,33 +224,6 @@ def _commit(stage: Path, folder: Path, names: list[str]) -> None:
             with contextlib.suppress(OSError):
                 os.replace(aside / name, folder / name)
         raise
-
-
-@contextlib.contextmanager
-def _sigint_held(*, consume: bool = False) -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) off in the main thread while the block runs.
-
-    A Ctrl-C that came meanwhile is delivered when the block ends, unless
-    ``consume`` and the block ended normally: then the work it guarded (the
-    final renames and clean-up of an output set) is complete, and the
-    interrupt came too late to stop it.
-    """
-    import signal
-    import threading
-
-    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
-    if not main:
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    ok = False
-    try:
-        yield
-        ok = True
-    finally:
-        if ok and consume and signal.SIGINT in signal.sigpending():
-            signal.sigwait({signal.SIGINT})
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
@@ -292,7 +266,7 @@ def output_set(folder: str | os.PathLike, names: Iterable[str], *,
                 raise OutputError("appeared while this run was reading (another run?);"
                                   " use --overwrite to replace it", source=str(folder / name))
         try:
-            with _sigint_held():  # a Ctrl-C between making the folder and naming it would leave it
+            with sigint_held():  # a Ctrl-C between making the folder and naming it would leave it
                 stage = Path(tempfile.mkdtemp(prefix=f".{Path(names[0]).stem}.set.", dir=folder))
         except OSError as exc:
             raise OutputError(f"cannot write in {folder}: {_reason(exc)}", source=what) from exc
@@ -303,7 +277,7 @@ def output_set(folder: str | os.PathLike, names: Iterable[str], *,
                 if not exc.source or str(stage) not in exc.source:
                     raise
                 raise OutputError(exc.reason, source=exc.source.replace(str(stage), str(folder))) from exc
-            with _sigint_held(consume=True):  # the renames and the clean-up run to their end
+            with sigint_held(consume=True):  # the renames and the clean-up run to their end
                 try:
                     _commit(stage, folder, names)
                 except OSError as exc:
@@ -311,7 +285,7 @@ def output_set(folder: str | os.PathLike, names: Iterable[str], *,
                                       source=what) from exc
                 shutil.rmtree(stage, ignore_errors=True)
         finally:
-            with _sigint_held():
+            with sigint_held():
                 shutil.rmtree(stage, ignore_errors=True)
     finally:
         _unlock(fd, lock_path)

@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from traverse.interrupts import sigint_held
 from traverse.read.archive import Source
 
 __all__ = ["Where", "where", "reopen", "close_reopened", "default_workers", "ordered_map"]
@@ -100,5 +101,7 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], *, workers: int | No
         return
     chunks: Iterable[Sequence[T]] = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        for results in pool.map(_run_chunk, [func] * len(chunks), chunks):
+        with sigint_held():  # the workers are forked here; they inherit Ctrl-C held: the parent handles it
+            mapped = pool.map(_run_chunk, [func] * len(chunks), chunks)
+        for results in mapped:
             yield from results
