@@ -18,6 +18,7 @@ import pandas as pd
 from layers import timeline
 from layers.popups import esc, utc
 from traverse.missions import Mission
+from traverse.path.coverage import day_ranges_text, day_runs
 
 __all__ = ["gap_text", "gaps_payload", "missing_runs", "days_panel_html"]
 
@@ -69,15 +70,8 @@ def missing_runs(days: pd.DataFrame, coverage: pd.DataFrame | None) -> list[tupl
     if coverage is None or not len(coverage):
         return []
     have = set(days["lunar_day"].astype(int))
-    missing = sorted(int(d) for d, ok in zip(coverage["lunar_day"], coverage["covered"], strict=True)
-                     if not ok and int(d) not in have)
-    runs: list[list[int]] = []
-    for d in missing:
-        if runs and d == runs[-1][1] + 1:
-            runs[-1][1] = d
-        else:
-            runs.append([d, d])
-    return [(a, b) for a, b in runs]
+    return day_runs(int(d) for d, ok in zip(coverage["lunar_day"], coverage["covered"], strict=True)
+                    if not ok and int(d) not in have)
 
 
 def _day_row(d, colour: str) -> str:
@@ -87,7 +81,7 @@ def _day_row(d, colour: str) -> str:
 
 
 def _missing_row(first: int, last: int) -> str:
-    label = f"{first}" if first == last else f"{first}–{last}"
+    label = day_ranges_text(range(first, last + 1))
     return (f"<tr class='traverse-no-data' style='color:#999'><td><span class='swatch'></span> {label}</td>"
             "<td colspan='6' style='text-align:left'>no data</td></tr>")
 

@@ -42,34 +42,30 @@ def register(subparsers) -> None:
 
 def _table_text(table: pd.DataFrame) -> str:
     """The table for a terminal: a run of days without data is one row (``21–61  no data``)."""
+    import numpy as np
     import pandas as pd
 
-    from traverse.path.coverage import day_ranges_text
+    from traverse.path.coverage import day_ranges_text, day_runs
 
-    shown = table.drop(columns=[c for c in ("comparison",) if c in table.columns]).copy()
-    for col in ("start_utc", "end_utc"):
-        shown[col] = pd.to_datetime(shown[col], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+    shown = table.drop(columns=["comparison"], errors="ignore")
     day = shown.columns[0]
-    if "coverage" in shown.columns:
-        missing = shown["coverage"].eq("no data").to_numpy()
-        run = (pd.Series(missing) != pd.Series(missing).shift()).cumsum().to_numpy()
-        keep = ~missing | (pd.Series(run).duplicated().to_numpy() == False)  # noqa: E712
-        labels = shown[day].astype(str).to_numpy(dtype=object)
-        for r in set(run[missing]):
-            rows = run == r
-            labels[rows] = day_ranges_text(shown.loc[rows, day])
-        shown[day] = labels
-    else:
-        missing = pd.Series(False, index=shown.index).to_numpy()
-        keep = ~missing
+    missing = (shown["coverage"].eq("no data").to_numpy() if "coverage" in shown
+               else np.zeros(len(shown), dtype=bool))
+    out = pd.DataFrame(index=shown.index)
+    runs = {a: day_ranges_text(range(a, b + 1)) for a, b in day_runs(shown.loc[missing, day])}
+    out[day] = [runs.get(int(d), str(d)) if gone else str(d)
+                for d, gone in zip(shown[day], missing, strict=True)]
     for col in shown.columns[1:]:
         values = shown[col]
+        if col in ("start_utc", "end_utc"):
+            values = pd.to_datetime(values, utc=True).dt.strftime("%Y-%m-%d %H:%M")
         if pd.api.types.is_float_dtype(values):
             text = values.map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
         else:
             text = values.map(lambda v: "-" if v is None or v is pd.NA or v != v else str(v))
-        shown[col] = text.where(~missing | (col == "coverage"), "-")  # nothing known on days without data
-    return shown[keep].to_string(index=False)
+        out[col] = text.where(~missing | (col == "coverage"), "-")  # nothing known on days without data
+    keep = ~missing | shown[day].isin(list(runs)).to_numpy()
+    return out[keep].to_string(index=False)
 
 
 def _comparison_notes(table: pd.DataFrame) -> str:

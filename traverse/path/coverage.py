@@ -35,7 +35,7 @@ from traverse.missions import Mission, mission
 from traverse.path.settings import DEFAULT_SETTINGS, ReconstructionSettings
 
 __all__ = ["COVERAGE_COLUMNS", "GAPS_COLUMNS", "GAP_ONLY_COLUMNS", "coverage_from_frames", "find_gaps",
-           "day_ranges_text", "coverage_summary", "drives_and_gaps", "split_gaps"]
+           "day_runs", "day_ranges_text", "coverage_summary", "drives_and_gaps", "split_gaps"]
 
 #: ``coverage``: one row per local day from the rover's first day to the last day with data.
 COVERAGE_COLUMNS: dict[str, str] = {
@@ -127,16 +127,20 @@ def _pieces(stations: pd.DataFrame, drives: pd.DataFrame, site: LanderSite) -> p
     return pieces.sort_values(["t0", "t1"], kind="stable").reset_index(drop=True)
 
 
-def day_ranges_text(days) -> str:
-    """``1–19, 21–61``: sorted local day numbers as ranges (en dash), ``""`` for none."""
-    values = sorted({int(d) for d in days})
+def day_runs(days) -> list[tuple[int, int]]:
+    """``[(first, last), ...]``: local day numbers grouped into runs of consecutive days, sorted."""
     runs: list[list[int]] = []
-    for d in values:
+    for d in sorted({int(d) for d in days}):
         if runs and d == runs[-1][1] + 1:
             runs[-1][1] = d
         else:
             runs.append([d, d])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+    return [(a, b) for a, b in runs]
+
+
+def day_ranges_text(days) -> str:
+    """``1–19, 21–61``: sorted local day numbers as ranges (en dash), ``""`` for none."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in day_runs(days))
 
 
 def find_gaps(
@@ -286,17 +290,16 @@ def coverage_summary(coverage: pd.DataFrame, gaps: pd.DataFrame, m: Mission) -> 
     """One line: which local days the archive covers, and its gaps with their lower bounds.
 
     ``archive covers lunar days 20 and 62 (2 of 62); no data before lunar day 20 (at least
-    314 m from the lander); 1 gap of 640 m between lunar day 20 and lunar day 62``.
+    314 m from the lander); 1 gap of 651 m between lunar day 20 and lunar day 62``.
     """
     if not len(coverage) or not coverage["covered"].any():
         return "archive covers no day with rover data"
     have = coverage.loc[coverage["covered"], "lunar_day"].tolist()
-    last = int(coverage["lunar_day"].max())
     plural = m.day_name + ("s" if len(have) > 1 else "")
     listed = day_ranges_text(have)
     if "," in listed and "–" not in listed and listed.count(",") == 1:
         listed = listed.replace(", ", " and ")
-    text = f"archive covers {plural} {listed} ({len(have)} of {last - m.first_rover_day + 1})"
+    text = f"archive covers {plural} {listed} ({len(have)} of {len(coverage)})"
     if len(gaps):
         lander = gaps["from_day"].isna()
         if lander.any():
@@ -304,16 +307,14 @@ def coverage_summary(coverage: pd.DataFrame, gaps: pd.DataFrame, m: Mission) -> 
             head = g["reason"] if g["missing_days"] else f"no data between {m.origin} and the first position"
             text += f"; {head} (at least {g['length_2d_m']:.0f} m from {m.origin})"
         rest = gaps.loc[~lander]
-        if len(rest):
-            word = "gap" if len(rest) == 1 else "gaps"
-            if len(rest) == 1:
-                g = rest.iloc[0]
-                where = (f"between {m.day_name} {g['from_day']} and {m.day_name} {g['lunar_day']}"
-                         if g["from_day"] != g["lunar_day"] else f"in {m.day_name} {g['lunar_day']}")
-                text += f"; 1 {word} of {g['length_2d_m']:.0f} m {where}"
-            else:
-                text += (f"; {len(rest)} {word} of {rest['length_2d_m'].sum():.0f} m in all"
-                         f" (at least; listed per {m.day_name} in the table)")
+        if len(rest) == 1:
+            g = rest.iloc[0]
+            where = (f"between {m.day_name} {g['from_day']} and {m.day_name} {g['lunar_day']}"
+                     if g["from_day"] != g["lunar_day"] else f"in {m.day_name} {g['lunar_day']}")
+            text += f"; 1 gap of {g['length_2d_m']:.0f} m {where}"
+        elif len(rest):
+            text += (f"; {len(rest)} gaps of {rest['length_2d_m'].sum():.0f} m in all"
+                     f" (at least; listed per {m.day_name} in the table)")
     else:
         text += "; no gaps"
     return text
