@@ -49,3 +49,17 @@ def lpr1(ce4) -> tuple[Path, Path]:
     """(label, binary) of the real LPR-1 level-2B product of 2023-12-16."""
     stem = "CE4_GRAS_LPR-1_SCI_N_20231216075001_20231217065500_0316_A.2B"
     return ce4 / "lpr" / f"{stem}L", ce4 / "lpr" / stem
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Playwright) for the map tests; skipped without it, failed so under CI=true."""
+    from tests.test_webmap_chromium import ARGS, CHROMIUM, _require_chromium
+
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

@@ -11,24 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_webmap_chromium import ARGS, CHROMIUM, Page, _require_chromium
+from tests.test_webmap_chromium import Page
 from traverse.cli import main
 
 pytestmark = pytest.mark.chromium
 
 LANDER_GAP = "No data before lunar day 20: at least 314 m from the lander"
 DAYS_GAP = "No data between lunar day 20 and lunar day 62 (days 21–61 missing): at least 651 m"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

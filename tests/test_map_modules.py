@@ -26,7 +26,7 @@ import pytest
 from layers import page, timeline
 from layers.payload import map_payloads
 from tests import map_fixtures as mf
-from tests.test_webmap_chromium import ARGS, CHROMIUM, Page, _require_chromium
+from tests.test_webmap_chromium import Page
 from traverse import geodesy
 from traverse.cli import main
 
@@ -35,17 +35,6 @@ pytestmark = pytest.mark.chromium
 ASSETS = page.ASSETS
 COMPILE = ("(src) => { try { new Function(src); return null; }"
            " catch (e) { return e.name + ': ' + e.message; } }")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

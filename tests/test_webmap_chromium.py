@@ -36,17 +36,6 @@ def _require_chromium():
         pytest.skip(missing)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
 class Page:
     """A page whose non-file requests are aborted and recorded (or answered by *serve*)."""
 

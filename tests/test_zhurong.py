@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from tests.test_qgis import CHECK_SCRIPT, SYSTEM_PYTHON, _clean_env, _skip_or_fail
-from tests.test_webmap_chromium import Page, browser  # noqa: F401  (fixture)
+from tests.test_webmap_chromium import Page
 from traverse import geodesy, read_frames, reconstruct
 from traverse.cli import main
 from traverse.errors import ArchiveError
