@@ -56,12 +56,12 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _layer(module: str) -> int:
-    """0 geodesy/errors (the bottom), 1 traverse, 2 layers, 3 traverse.cli."""
+    """0 geodesy/errors/datafiles (the bottom), 1 traverse, 2 layers, 3 traverse.cli."""
     if module.startswith("traverse.cli"):
         return 3
     if module.startswith("layers"):
         return 2
-    if module in ("traverse.geodesy", "traverse.errors"):
+    if module in ("traverse.geodesy", "traverse.errors", "traverse.datafiles"):
         return 0
     return 1
 

@@ -1,8 +1,10 @@
 """The package's TOML data (``traverse/data/*/``): their texts, and what the CLI lists before any work.
 
-Nothing here imports numpy or pandas: ``traverse --help`` names every
-mission's lander sites from here (:func:`site_names`) without building the
-missions (:func:`traverse.missions.missions`, which needs pandas).
+Only the standard library: it sits at the bottom of the house with
+:mod:`traverse.geodesy` (which reads the default mission's lander sites here),
+and ``traverse --help`` names every mission's lander sites from here
+(:func:`site_names`) without building the missions
+(:func:`traverse.missions.missions`, which needs pandas).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import tomllib
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["toml_texts", "site_names"]
+__all__ = ["toml_texts", "toml_tables", "site_names"]
 
 
 def toml_texts(folder: str) -> list[tuple[str, str]]:
@@ -19,6 +21,12 @@ def toml_texts(folder: str) -> list[tuple[str, str]]:
     entries = sorted((files("traverse") / "data" / folder).iterdir(), key=lambda e: e.name)
     return [(e.name[: -len(".toml")], e.read_text(encoding="utf-8")) for e in entries
             if e.name.endswith(".toml")]
+
+
+@cache
+def toml_tables(folder: str) -> tuple[tuple[str, dict], ...]:
+    """``(stem, parsed table)`` of every ``traverse/data/FOLDER/*.toml``, read and parsed once."""
+    return tuple((stem, tomllib.loads(text)) for stem, text in toml_texts(folder))
 
 
 @cache
@@ -30,8 +38,7 @@ def site_names() -> dict[str, tuple[str, ...]]:
     same names as the ``sites`` of :func:`traverse.missions.missions`.
     """
     names: dict[str, list[str]] = {}
-    for _, text in toml_texts("missions"):
-        d = tomllib.loads(text)
+    for _, d in toml_tables("missions"):
         for name in d["sites"]:
             names.setdefault(name, []).append(d["name"])
     return {name: tuple(ms) for name, ms in names.items()}

@@ -26,16 +26,15 @@ for one, and nothing measures lunar distances with an Earth ellipsoid.
 from __future__ import annotations
 
 import threading
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
 
+from traverse.datafiles import toml_tables
 from traverse.errors import SiteMismatchError
 
 __all__ = [
@@ -114,12 +113,9 @@ def _default_mission_toml() -> tuple[str, dict]:
     (which builds on this module): the sites below come from the TOML, so the
     facts and their sources live in ``traverse/data/missions/*.toml`` only.
     """
-    folder = files("traverse") / "data" / "missions"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            d = tomllib.loads(entry.read_text(encoding="utf-8"))
-            if d.get("default"):
-                return entry.name[: -len(".toml")], d
+    for stem, d in toml_tables("missions"):
+        if d.get("default"):
+            return stem, d
     raise ValueError("traverse/data/missions: no mission has default = true")
 
 
