@@ -56,18 +56,25 @@ def test_turning_drives_have_no_corner_bias(drives, heading_deg, noise_m, seed):
     """The day's total is unbiased: within 0.15 % averaged over three jitter draws.
 
     One draw of 1.5 cm jitter moves a 2 m leg's fitted corner by about a
-    centimetre (0.5 % of that drive), so single drives are held to 1 % and
-    the bias to 0.15 % over three draws of the same day.
+    centimetre.  Measured at the worst case (a 2 m drive turning 70° 0.75 m
+    from an end, 1.5 cm jitter, 150 draws each end): mean error +0.01 % and
+    −0.03 %, standard deviation 0.38–0.41 %, extremes −1.19 % and +0.88 %,
+    3 of 300 draws beyond 1 %.  Noise, not bias: so a single draw of a drive
+    is held to 1.6 % (4 sigma), each drive's mean over the three draws to 1 %
+    (sigma/sqrt(3) = 0.24 %), and the day's total to 0.15 %.
     """
     stops, via = _day(drives, heading_deg)
-    errors = []
+    errors, per_drive = [], []
     for draw in range(3):
         truth = make_frames(stops, via=via, noise_m=noise_m, seed=seed + draw, record_dt_s=1.0)
         track = rover_track(truth.frames)
         measured = drives_from_track(track, stations_from_track(track))
         assert len(measured) == len(drives)
-        np.testing.assert_allclose(measured["length_2d_m"], truth.drive_2d_m, rtol=0.01)
+        np.testing.assert_allclose(measured["length_2d_m"], truth.drive_2d_m, rtol=0.016)
+        per_drive.append(measured["length_2d_m"].to_numpy() / truth.drive_2d_m - 1.0)
         errors.append(measured["length_2d_m"].sum() / truth.drive_2d_m.sum() - 1.0)
+    worst = np.abs(np.mean(per_drive, axis=0)).max()
+    assert worst < 0.01, f"a drive off by {worst:.3%} on average over three draws"
     assert abs(np.mean(errors)) < 0.0015, f"day total off by {np.mean(errors):.3%} on average"
 
 
