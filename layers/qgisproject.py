@@ -43,9 +43,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+import pandas as pd
+
 from layers.payload import MapOptions
 from traverse import geodesy
 from traverse.missions import Mission
+from traverse.outputs import iso_utc
 
 __all__ = ["PROJECT_LAYERS", "ProjectResult", "RasterSpec", "project_plan", "qgis_python",
            "store_qgis_project"]
@@ -115,13 +118,18 @@ def _tables(gpkg: Path) -> dict[str, int]:
 def _time_range(gpkg: Path, tables: dict[str, int]) -> list[str] | None:
     """The web map's time span: first day's ``start_utc`` to last day's ``end_utc`` (ISO 8601 UTC).
 
+    Widened to whole seconds (down, up): QGIS stores the project's range to the
+    second, so a range ending at .675 s would end before the last station.
     ``None`` without days (the project then has no time range).
     """
     if not tables.get("days"):
         return None
     with contextlib.closing(sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)) as con:
         start, end = con.execute("SELECT min(start_utc), max(end_utc) FROM days").fetchone()
-    return None if start is None or end is None else [start, end]
+    if start is None or end is None:
+        return None
+    return [iso_utc(pd.Series(pd.to_datetime([start]).floor("s"))).iloc[0],
+            iso_utc(pd.Series(pd.to_datetime([end]).ceil("s"))).iloc[0]]
 
 
 def project_plan(gpkg: Path, *, mission: Mission, site: geodesy.LanderSite,

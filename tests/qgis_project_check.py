@@ -59,6 +59,9 @@ def _describe(node, layer):
     info = {"name": layer.name(), "isValid": layer.isValid(), "visible": node.isVisible(),
             "source": layer.source(), "type": "raster" if layer.type() == 1 else "vector",
             "renderer": layer.renderer().type() if layer.renderer() else None}
+    if info["renderer"] == "categorizedSymbol":
+        categories = layer.renderer().categories()
+        info["categories"] = {str(c.value()): c.symbol().color().name() for c in categories}
     if info["type"] == "vector":
         props = layer.temporalProperties()
         info |= {"featureCount": layer.featureCount(), "temporal_active": props.isActive(),
