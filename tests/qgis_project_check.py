@@ -136,13 +136,15 @@ def main(argv):
     vectors = [n.layer() for n in root.findLayers() if n.layer().type() == 0]
     report["shown_at_middle"] = {layer.name(): _shown(layer, first_half) for layer in vectors}
     stations = project.mapLayersByName("stations")[0]
-    last = max(stations.getFeatures(), key=lambda f: f["first_utc"])
-    xform = QgsCoordinateTransform(stations.crs(), project.crs(), project)
-    point = xform.transform(last.geometry().asPoint())
-    report["last_station"] = {"id": str(last["station_id"]), "first_utc": _iso(last["first_utc"])}
-    drawn = [stations, *project.mapLayersByName("lander")]
-    report["render_middle"] = _render(project, drawn, first_half, png.replace(".png", "_middle.png"), point)
-    report["render_whole"] = _render(project, drawn, whole, png, point)
+    if stations.featureCount():  # the renders follow the last station
+        last = max(stations.getFeatures(), key=lambda f: f["first_utc"])
+        xform = QgsCoordinateTransform(stations.crs(), project.crs(), project)
+        point = xform.transform(last.geometry().asPoint())
+        report["last_station"] = {"id": str(last["station_id"]), "first_utc": _iso(last["first_utc"])}
+        drawn = [stations, *project.mapLayersByName("lander")]
+        middle_png = png.replace(".png", "_middle.png")
+        report["render_middle"] = _render(project, drawn, first_half, middle_png, point)
+        report["render_whole"] = _render(project, drawn, whole, png, point)
     print(json.dumps(report, indent=1))
     sys.stdout.flush()
     os._exit(0)  # QGIS 3.22 crashes in exitQgis() and the teardown of live layers
