@@ -36,6 +36,7 @@ __all__ = [
     "write_synthetic_dem",
     "tile_registry",
     "tile_source",
+    "raster_kind",
 ]
 
 _REGISTRY = Path(__file__).with_name("basemaps.json")
@@ -311,3 +312,10 @@ def tile_source(name: str) -> dict:
             f"unknown tile service {name!r}: expected one of {sorted(registry)}"
             f" (layers/basemaps.json)"
         ) from None
+
+
+def raster_kind(path: str | Path) -> str:
+    """``dem`` (drawn as hillshade) or ``image``: :func:`warp_basemap`'s rule, on a 256-pixel overview."""
+    with rasterio.open(path) as src:
+        bands, _ = _read_decimated(src, 256)
+        return "dem" if _is_dem(src.dtypes[0], src.count, bands[0], src.units[0]) else "image"

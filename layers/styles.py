@@ -1,7 +1,11 @@
 """QGIS styles (QML) for the traverse layers, stored in a GeoPackage's ``layer_styles``.
 
-The templates live in ``layers/styles/<layer>.qml``; only ``days.qml`` has
-placeholders, filled with one category per lunar day present.  The
+The templates live in ``layers/styles/<layer>.qml``; ``days.qml`` has
+placeholders filled with one category per lunar day present, and every map tip
+names the day column and its title (``$day_column``, ``$day_title``: ``sol``, "Sol"
+on Mars).  Map tips on stations, drives, views, targets, frames and radar
+traces show the thumbnails from ``NAME_files/`` by the path relative to the
+GeoPackage (``file_path(layer_property(...))``), so they follow a moved folder.  The
 ``layer_styles`` table follows the schema QGIS 3.22 itself creates when it saves
 a style into a GeoPackage, and each layer's row has ``useAsDefault = 1`` so QGIS
 applies it when the layer is opened.
@@ -66,8 +70,8 @@ def style_qml(layer: str, *, lunar_days: Iterable[int] = (), day_column: str = "
     base = layer.removesuffix("_local")
     if base not in STYLED_LAYERS:
         raise ValueError(f"no style for layer {layer!r}; expected one of {STYLED_LAYERS}")
-    if base != "days":
-        return _template(base)
+    if base != "days":  # the map tips name the day column and its title (Sol on Mars)
+        return Template(_template(base)).safe_substitute(day_column=day_column, day_title=day_title)
     days = sorted({int(d) for d in lunar_days})
     categories = "\n".join(
         f"   <category value={quoteattr(str(d))} symbol={quoteattr(str(i))}"

@@ -1,7 +1,7 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <!-- Drives between stations: solid where the LPR track gives the path, dashed where inferred;
      gaps (kind "gap": no data, a straight lower bound, never a drive) dotted grey. -->
-<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
+<qgis version="3.22.0" styleCategories="Symbology|Labeling|MapTips" labelsEnabled="0">
  <renderer-v2 type="categorizedSymbol" attr="if(&quot;kind&quot; = 'gap', 'gap', &quot;source&quot;)" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <categories>
    <category value="lpr" symbol="0" label="Drive (LPR track)" render="true"/>
@@ -53,4 +53,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>1</layerGeometryType>
+ <mapTip>[% CASE WHEN "kind" = 'gap' THEN '&lt;b>Gap (no data)&lt;/b>: at least ' || round("length_2d_m", 1) || ' m, no drive known' ELSE '&lt;b>Drive ' || "drive_id" || '&lt;/b>: ' || round("length_2d_m", 2) || ' m (' || "source" || ')' END %], $day_title [% "$day_column" %]&lt;br>[% format_date("start_utc", 'yyyy-MM-dd hh:mm') %] to [% format_date("end_utc", 'yyyy-MM-dd hh:mm') %] UTC</mapTip>
 </qgis>

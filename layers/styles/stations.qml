@@ -1,6 +1,6 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <!-- Stations (rover stops): white dots with a dark ring, labelled with station_id. -->
-<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="1">
+<qgis version="3.22.0" styleCategories="Symbology|Labeling|MapTips" labelsEnabled="1">
  <renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <symbols>
    <symbol type="marker" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
@@ -29,4 +29,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>0</layerGeometryType>
+ <mapTip>&lt;b>Station [% "station_id" %]&lt;/b>, $day_title [% "$day_column" %]&lt;br>[% format_date("first_utc", 'yyyy-MM-dd hh:mm') %] to [% format_date("last_utc", 'yyyy-MM-dd hh:mm') %] UTC, [% "n_frames" %] frames ([% "instruments" %])[% CASE WHEN "n_frames" > 0 THEN '&lt;br>' || array_to_string(array_slice(aggregate('frames', 'array_agg', '&lt;img src="file://' || file_path(layer_property('frames', 'path')) || '/' || "thumbnail" || '" height="96">', filter:="thumbnail" IS NOT NULL AND "time_utc" >= attribute(@parent, 'first_utc') AND "time_utc" &lt;= attribute(@parent, 'last_utc')), 0, 5), ' ') END %]</mapTip>
 </qgis>

@@ -1,6 +1,6 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <!-- Targets (VNIS observed points): a thin line from the rover ending in a red dot. -->
-<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
+<qgis version="3.22.0" styleCategories="Symbology|Labeling|MapTips" labelsEnabled="0">
  <renderer-v2 type="singleSymbol" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <symbols>
    <symbol type="line" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
@@ -29,4 +29,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>1</layerGeometryType>
+ <mapTip>&lt;b>[% "product_id" %]&lt;/b>&lt;br>[% format_date("time_utc", 'yyyy-MM-dd hh:mm:ss') %] UTC, observed point [% round("distance_m", 2) %] m away, azimuth [% round("view_azimuth_deg", 1) %]°[% with_variable('thumb', attribute(get_feature('frames', 'product_id', "product_id"), 'thumbnail'), CASE WHEN @thumb IS NOT NULL THEN '&lt;br>' || '&lt;img src="file://' || file_path(layer_property('frames', 'path')) || '/' || @thumb || '" height="160">' END) %]</mapTip>
 </qgis>

@@ -1,6 +1,6 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <!-- Views (one wedge per camera frame): what the instrument saw, translucent, by instrument. -->
-<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
+<qgis version="3.22.0" styleCategories="Symbology|Labeling|MapTips" labelsEnabled="0">
  <renderer-v2 type="categorizedSymbol" attr="instrument" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <categories>
    <category value="PCAM" symbol="0" label="PCAM (panoramic camera)" render="true"/>
@@ -37,4 +37,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>2</layerGeometryType>
+ <mapTip>&lt;b>[% "product_id" %]&lt;/b>&lt;br>[% format_date("time_utc", 'yyyy-MM-dd hh:mm:ss') %] UTC, azimuth [% round("view_azimuth_deg", 1) %]°, field of view [% round("hfov_deg", 1) %]° ([% "view_source" %])[% with_variable('thumb', attribute(get_feature('frames', 'product_id', "product_id"), 'thumbnail'), CASE WHEN @thumb IS NOT NULL THEN '&lt;br>' || '&lt;img src="file://' || file_path(layer_property('frames', 'path')) || '/' || @thumb || '" height="160">' END) %]</mapTip>
 </qgis>

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from traverse.cli import options
 from traverse.cli.mapping import (
     add_map_options,
     check_map_options,
+    store_project,
     with_image_files,
     with_terrain,
     write_map,
@@ -85,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         layers = trav.layers() | ({"radar_traces": traces} if traces is not None else {})
         spectra = None if science.spectra.empty else science.spectra
         write_geopackage(staged["gpkg"], layers, coverage=trav.coverage, spectra=spectra, local=args.local)
+        project = store_project(args, trav, staged["gpkg"], files["gpkg"].parent)
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
@@ -96,5 +99,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(trav.stations)} stations, {len(trav.drives)} drives, "
               f"{len(trav.days)} {trav.mission.day_name}s, {trav.days['drive_m'].sum():.2f} m driven")
         print(coverage_summary(trav.coverage, trav.gaps, trav.mission))
+        print(project.message, file=sys.stdout if project.stored else sys.stderr)
         print("wrote " + ", ".join(map(str, written)))
     return 0

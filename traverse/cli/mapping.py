@@ -9,7 +9,8 @@ from pathlib import Path
 
 from traverse.cli import options
 
-__all__ = ["add_map_options", "check_map_options", "with_terrain", "with_image_files", "write_map"]
+__all__ = ["add_map_options", "check_map_options", "with_terrain", "with_image_files", "write_map",
+           "store_project"]
 
 
 def add_map_options(sp: argparse.ArgumentParser) -> None:
@@ -132,3 +133,20 @@ def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
         out = build_webmap(path, trav, map_options)
     _print_warnings(caught)  # e.g. an LRO basemap under the label control network
     return out
+
+
+def store_project(args: argparse.Namespace, trav, gpkg: Path, final_folder: Path):
+    """Store the QGIS project in the (staged) GeoPackage with QGIS's own code: a ``ProjectResult``.
+
+    The project references the ``--basemap`` files and the ``--dem`` (hillshade)
+    by paths relative to ``final_folder``, where the GeoPackage will live.
+    Without QGIS on this machine the line says the project was not stored and how to get it.
+    """
+    from layers.basemaps import raster_kind
+    from layers.qgisproject import RasterSpec, project_plan, store_qgis_project
+
+    rasters = [RasterSpec(p, raster_kind(p)) for p in args.basemap]
+    rasters += [RasterSpec(args.dem, "dem")] if args.dem is not None else []
+    plan = project_plan(gpkg, mission=trav.mission, site=trav.site, rasters=rasters,
+                        final_folder=final_folder)
+    return store_qgis_project(gpkg, plan)

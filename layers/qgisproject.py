@@ -1,0 +1,209 @@
+"""A QGIS project stored inside the traverse GeoPackage, written by QGIS's own code.
+
+QGIS keeps projects in a GeoPackage's ``qgis_projects`` table; double-clicking
+the project under the GeoPackage in QGIS's Browser opens it.  Rather than
+writing QGIS's project XML from a template (hundreds of elements whose
+meaning changes between QGIS versions), :func:`store_qgis_project` runs
+``layers/qgis_project_script.py`` with the Python that has QGIS
+(``/usr/bin/python3`` on Debian, or ``$TRAVERSE_QGIS_PYTHON``) and a JSON plan:
+QGIS opens every layer with the default style stored in ``layer_styles``,
+the script sets what a style cannot hold, and ``QgsProject.write`` stores it.
+Without QGIS on the machine nothing is stored and the result says so in one
+line.
+
+What the project holds (the plan, :func:`project_plan`):
+
+* **CRS**: :func:`traverse.geodesy.local_crs`, azimuthal equidistant centred on
+  the lander on the body's sphere, metres (no east–west stretch: at 45° S
+  geographic coordinates draw east–west ×1.43).  No IAU code fits: the
+  ``IAU_2015`` projected codes (301xx, 499xx) are centred on longitude 0 or 180
+  and latitude 0 (a transverse Mercator 177.6° from its meridian, an
+  equirectangular with true scale at the equator).
+* **Layers** top first as the web map stacks its overlays (lander, stations,
+  drives with gaps, days, targets, views, frames, radar traces), the frames
+  and traces hidden as the map's traces are, the views hidden past the map's
+  ``max_views_shown``; then the basemaps and DEM (hillshade) by paths relative
+  to the GeoPackage.
+* **Time**: each timed layer shows a feature from its time on (the web
+  slider's rule; a gap from its arrival), the project's range is the map's
+  (first day's start to last day's end, UTC), cumulative, one-day steps.
+* **Display expressions** that read (``Station 12, Lunar day 3``); map tips come
+  with the styles (:mod:`layers.styles`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from layers.payload import MapOptions
+from traverse import geodesy
+from traverse.missions import Mission
+from traverse.outputs import iso_utc
+
+__all__ = ["PROJECT_LAYERS", "ProjectResult", "RasterSpec", "project_plan", "qgis_python",
+           "store_qgis_project"]
+
+#: Environment variable naming the Python interpreter that has QGIS (default ``/usr/bin/python3``).
+QGIS_PYTHON_ENV = "TRAVERSE_QGIS_PYTHON"
+_DEFAULT_PYTHON = "/usr/bin/python3"
+SCRIPT = Path(__file__).with_name("qgis_project_script.py")
+
+#: Project layers, top first (the web map's overlay order, lander on top), and the QGIS
+#: expression of the time each feature appears from (``None``: always shown).
+PROJECT_LAYERS: dict[str, str | None] = {
+    "lander": None,
+    "stations": '"first_utc"',
+    "drives": "if(\"kind\" = 'gap', \"end_utc\", \"start_utc\")",  # a gap shows from its arrival
+    "days": '"start_utc"',
+    "targets": '"time_utc"',
+    "views": '"time_utc"',
+    "frames": '"time_utc"',
+    "radar_traces": '"time_utc"',
+}
+
+#: Layers the web map starts hidden (its decimated traces); the views too past ``max_views_shown``.
+_HIDDEN = ("frames", "radar_traces")
+
+#: Display expressions (``{day_column}``, ``{day_title}`` filled from the mission).
+_DISPLAY = {
+    "lander": '"name"',
+    "stations": "'Station ' || \"station_id\" || ', {day_title} ' || \"{day_column}\"",
+    "drives": ("if(\"kind\" = 'gap', 'Gap (no data)', 'Drive ' || \"drive_id\")"
+               " || ', {day_title} ' || \"{day_column}\""),
+    "days": "'{day_title} ' || \"{day_column}\"",
+    "targets": "\"product_id\" || ' ' || format_date(\"time_utc\", 'yyyy-MM-dd hh:mm')",
+    "views": "\"product_id\" || ' ' || format_date(\"time_utc\", 'yyyy-MM-dd hh:mm')",
+    "frames": "\"product_id\" || ' ' || format_date(\"time_utc\", 'yyyy-MM-dd hh:mm')",
+    "radar_traces": "\"product\" || ' record ' || \"record\"",
+}
+
+
+class RasterSpec(NamedTuple):
+    """A raster of the project: its file, and ``image`` (drawn as is) or ``dem`` (hillshade)."""
+
+    path: Path
+    kind: str
+
+
+class ProjectResult(NamedTuple):
+    """Whether the project was stored, and one line saying what happened."""
+
+    stored: bool
+    message: str
+
+
+def qgis_python() -> str:
+    """The interpreter that runs QGIS's Python: ``$TRAVERSE_QGIS_PYTHON``, else ``/usr/bin/python3``."""
+    return os.environ.get(QGIS_PYTHON_ENV) or _DEFAULT_PYTHON
+
+
+def _tables(gpkg: Path) -> dict[str, int]:
+    """Feature tables of the GeoPackage and their row counts."""
+    with contextlib.closing(sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)) as con:
+        rows = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")
+        names = [n for (n,) in rows]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def _time_range(gpkg: Path, tables: dict[str, int]) -> list[str] | None:
+    """The web map's time span: first day's ``start_utc`` to last day's ``end_utc`` (ISO 8601 UTC).
+
+    Widened to whole seconds (down, up): QGIS stores the project's range to the
+    second, so a range ending at .675 s would end before the last station.
+    ``None`` without days (the project then has no time range).
+    """
+    if not tables.get("days"):
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)) as con:
+        start, end = con.execute("SELECT min(start_utc), max(end_utc) FROM days").fetchone()
+    if start is None or end is None:
+        return None
+    return [iso_utc(pd.Series(pd.to_datetime([start]).floor("s"))).iloc[0],
+            iso_utc(pd.Series(pd.to_datetime([end]).ceil("s"))).iloc[0]]
+
+
+def project_plan(gpkg: Path, *, mission: Mission, site: geodesy.LanderSite,
+                 rasters: Sequence[RasterSpec] = (), final_folder: Path | None = None) -> dict:
+    """The JSON plan ``qgis_project_script.py`` turns into a project (layers read from ``gpkg``).
+
+    Parameters
+    ----------
+    gpkg
+        The traverse GeoPackage (with a ``days`` layer), where it is now.
+    mission, site
+        The traverse's mission (day words, lander name) and lander site (CRS centre).
+    rasters
+        Basemaps and DEM, drawn under the traverse in this order (top first).
+    final_folder
+        The folder the GeoPackage will live in, when it is written elsewhere first
+        (a build's staging folder): raster paths are made relative to this one.
+    """
+    gpkg = Path(gpkg).resolve()
+    tables = _tables(gpkg)
+    lazy = tables.get("views", 0) + tables.get("targets", 0) > MapOptions().max_views_shown
+    words = {"day_column": mission.day_column, "day_title": mission.day_title}
+    layers = [{"table": name, "visible": name not in _HIDDEN and not (lazy and name in ("views", "targets")),
+               "time_expression": when, "display": _DISPLAY[name].format(**words)}
+              for name, when in PROJECT_LAYERS.items() if name in tables]
+    seen: set[Path] = set()
+    raster_specs = []
+    for spec in rasters:
+        path = Path(spec.path).resolve()
+        if path not in seen:  # one file given as --basemap and --dem is drawn once
+            seen.add(path)
+            raster_specs.append({"path": str(path), "name": f"{path.stem} ({spec.kind})", "kind": spec.kind,
+                                 "visible": True})
+    return {
+        "gpkg": str(gpkg),
+        "final_folder": str(Path(final_folder or gpkg.parent).resolve()),
+        "project_name": gpkg.stem,
+        "title": f"{mission.rover} traverse ({mission.name})",
+        "crs_wkt": geodesy.local_crs(site, origin_name=mission.lander_name).to_wkt(),
+        "layers": layers,
+        "rasters": raster_specs,
+        "time_range": _time_range(gpkg, tables),
+    }
+
+
+def store_qgis_project(gpkg: Path, plan: dict, *, python: str | None = None,
+                       timeout_s: float = 300.0) -> ProjectResult:
+    """Store the project of ``plan`` in ``gpkg``'s ``qgis_projects`` table with QGIS's own code.
+
+    Runs ``qgis_project_script.py`` with ``python`` (default :func:`qgis_python`)
+    in a clean environment (no venv, offscreen Qt, a throw-away home).  Never
+    raises for a missing or failing QGIS: the result says what happened.
+    """
+    python = python or qgis_python()
+    name = Path(gpkg).name
+    install = f"install QGIS's Python, e.g. apt install python3-qgis, or set {QGIS_PYTHON_ENV}"
+    if not Path(python).is_file():
+        return ProjectResult(False, f"QGIS project not stored in {name}: no {python} ({install})")
+    with tempfile.TemporaryDirectory(prefix="traverse-qgis-") as home:
+        plan_file = Path(home) / "plan.json"
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        (Path(home) / "run").mkdir(mode=0o700)
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
+               "XDG_RUNTIME_DIR": str(Path(home) / "run")}
+        try:
+            res = subprocess.run([python, str(SCRIPT), str(plan_file)], env=env, capture_output=True,
+                                 text=True, timeout=timeout_s, cwd=home)
+        except subprocess.TimeoutExpired:
+            return ProjectResult(False, f"QGIS project not stored in {name}: QGIS ran over {timeout_s:.0f} s")
+    if "No module named 'qgis'" in res.stderr:
+        return ProjectResult(False, f"QGIS project not stored in {name}: {python} has no qgis module"
+                                    f" ({install})")
+    if res.returncode != 0:
+        last = (res.stderr.strip().splitlines() or [f"exit status {res.returncode}"])[-1]
+        return ProjectResult(False, f"QGIS project not stored in {name}: {last}")
+    return ProjectResult(True, f"QGIS project {plan['project_name']!r} stored in {name}"
+                               " (QGIS Browser: open the GeoPackage, double-click the project)")
