@@ -31,6 +31,11 @@ def _days_word(mission: Mission) -> str:
     return mission.day_name.split()[-1] + "s"
 
 
+def _origin_word(mission: Mission) -> str:
+    """``lander``, ``landing site``: the mission's origin of positions (its TOML) without its article."""
+    return mission.origin.removeprefix("the ")
+
+
 def gap_text(gap, mission: Mission) -> str:
     """The tooltip of one gap (plain text; escape before it joins HTML).
 
@@ -119,8 +124,8 @@ def days_panel_html(days: pd.DataFrame, colours: dict, control_name: str, missio
     html = (
         f"<b>{esc(mission.rover)} traverse by {esc(mission.day_name)}</b> (control: {esc(control_name)})"
         f"<table><tr><th>{esc(mission.day_name)}</th><th>start</th><th>stations</th><th>drive m</th>"
-        "<th>3-D m</th>"
-        f"<th>total m</th><th>from lander m</th></tr>{''.join(r for _, r in rows)}</table>"
+        f"<th>3-D m</th><th>total m</th><th>from {esc(_origin_word(mission))} m</th></tr>"
+        f"{''.join(r for _, r in rows)}</table>"
         + _total(days, gaps) + legend
     )
     return html, len(rows)

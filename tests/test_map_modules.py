@@ -195,7 +195,7 @@ def test_what_the_rover_saw_follows_the_time_control(browser, sample):
 
 
 def _parse_lonlat(text: str) -> tuple[float, float, str]:
-    """(lon east, lat north, body) of '177.58554° E, 45.44039° S (Moon)'."""
+    """(lon east, lat north, body) of '177.585544° E, 45.440391° S (Moon)'."""
     m = re.fullmatch(r"([\d.]+)° ([EW]), ([\d.]+)° ([NS]) \((\w+)\)", text.strip())
     assert m, text
     lon = float(m[1]) * (1 if m[2] == "E" else -1)

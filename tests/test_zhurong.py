@@ -258,5 +258,5 @@ def test_zhurong_page_says_sol_where_it_means_a_day(browser, tmp_path):  # noqa:
     text = p.page.evaluate(PAGE_WORDS)
     assert re.findall(r"lunar|moon|\bdays?\b", text, re.I) == []
     assert "all sols" in text and "sol 11" in text and re.search(r"· sol 11 ·", text)
-    assert "(Mars)" in text and p.errors == []
+    assert "(Mars)" in text and "from landing site m" in text and p.errors == []
     p.page.close()
