@@ -56,8 +56,7 @@
       var spec = payload.controls[c[0]];
       if (spec) { c[1](tm, spec); }
     });
-    map.fitBounds(view.bounds, {paddingTopLeft: view.padding_top_left,
-                                paddingBottomRight: view.padding_bottom_right});
+    T.fitView(tm, view);
     return tm;
   };
 

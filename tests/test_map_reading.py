@@ -1,0 +1,103 @@
+"""The map as a scientist reads it (issue 19), in real Chromium on the synthetic sample built by the CLI.
+
+Charts with round ticks, gridlines, titles, a legend and hover values; the path
+free of every control at load in two window sizes; sharp larger views; links;
+export; the graticule and the search by product id or lon/lat.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_webmap_chromium import Page
+from traverse.cli import main
+
+pytestmark = pytest.mark.chromium
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample with its synthetic DEM (terrain: an elevation chart), images by default."""
+    tmp = tmp_path_factory.mktemp("reading")
+    dem = tmp / "synthetic_dem.tif"
+    assert main(["sample", str(tmp / "ce4"), "--dem", str(dem), "-q"]) == 0
+    assert main(["build", str(tmp / "ce4"), "-o", str(tmp / "maps" / "s"), "--dem", str(dem),
+                 "--science", "none", "-q"]) == 0
+    return tmp / "maps" / "s.html"
+
+
+def _is_round_step(step: float) -> bool:
+    """1, 2 or 5 times a power of ten."""
+    import math
+
+    mant = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mant - k) < 1e-6 for k in (1, 2, 5, 10))
+
+
+def test_charts_have_round_ticks_gridlines_titles_legend_and_hover_values(browser, sample):
+    p = Page(browser, sample)
+    p.page.locator(".traverse-charts .traverse-toggle").click()
+    charts = p.page.locator("svg.traverse-chart")
+    assert charts.count() == 2  # distance against date, elevation along the traverse
+    for i in range(2):
+        chart = charts.nth(i)
+        ys = [float(t) for t in chart.locator(".traverse-ytick").all_text_contents()]
+        assert len(ys) >= 3
+        steps = {round(b - a, 9) for a, b in zip(ys, ys[1:], strict=False)}
+        assert len(steps) == 1 and _is_round_step(steps.pop()), ys
+        n_x = chart.locator(".traverse-xtick").count()
+        assert n_x >= 2 and chart.locator(".traverse-grid line").count() == len(ys) + n_x
+        assert chart.locator(".traverse-xtitle").text_content()
+        assert chart.locator(".traverse-ytitle").text_content()
+    distance, elevation = charts.nth(0), charts.nth(1)
+    dates = distance.locator(".traverse-xtick").all_text_contents()
+    assert all(len(d) == 10 and d[4] == "-" for d in dates), dates
+    assert distance.locator(".traverse-xtitle").text_content() == "date (UTC)"
+    assert elevation.locator(".traverse-xtitle").text_content() == "distance driven (m, 2-D)"
+    legend = distance.locator(".traverse-legend").text_content()
+    assert "2-D" in legend and "3-D" in legend and "CNSA odometer" in legend
+    # the two series and the announced figures differ by marker shape, not by hue alone
+    assert distance.locator("circle.traverse-marker-0").count() > 3
+    assert distance.locator("rect.traverse-marker-1").count() > 3
+    assert distance.locator("path.traverse-announced").count() >= 10
+    assert distance.locator("polyline.traverse-series[stroke-dasharray]").count() >= 1
+    box = distance.bounding_box()
+    p.page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5)
+    hover = distance.locator(".traverse-hover").text_content()
+    assert "station" in hover and "2-D" in hover and " m" in hover, hover
+    assert p.errors == []
+    p.page.close()
+
+
+COVERS = """() => {
+  const boxes = [...document.querySelectorAll('path.lunar-day, path.traverse-station, .traverse-lander-icon')]
+    .filter(e => !e.classList.contains('traverse-hidden')).map(e => e.getBoundingClientRect());
+  const u = {l: Math.min(...boxes.map(b => b.left)), r: Math.max(...boxes.map(b => b.right)),
+             t: Math.min(...boxes.map(b => b.top)), b: Math.max(...boxes.map(b => b.bottom))};
+  const over = [...document.querySelectorAll('.leaflet-control')]
+    .map(e => [e.className, e.getBoundingClientRect()])
+    .filter(([, r]) => r.width && r.height && r.left < u.r && r.right > u.l && r.top < u.b && r.bottom > u.t)
+    .map(([c]) => c);
+  return {path: u, over: over, width: u.r - u.l, height: u.b - u.t};
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1400, 900), (1024, 768)])
+def test_no_control_covers_the_path_at_load(browser, sample, width, height):
+    p = Page(browser, sample, viewport={"width": width, "height": height})
+    got = p.page.evaluate(COVERS)
+    assert got["over"] == [], got
+    assert got["width"] > 100 or got["height"] > 100  # the path is not fitted to a speck
+    assert got["path"]["l"] >= 0 and got["path"]["t"] >= 0
+    assert got["path"]["r"] <= width and got["path"]["b"] <= height
+    # the fit measures the controls as drawn: with the per-day table open too (the old fixed
+    # paddings left it over the path at 1024 x 768), and with the charts open
+    for toggle in (".traverse-days-panel .traverse-toggle", ".traverse-charts .traverse-toggle"):
+        if p.page.locator(toggle).inner_text().endswith("▸"):
+            p.page.locator(toggle).click()
+        p.page.evaluate("TraverseMap.fitView(traverseMap, JSON.parse("
+                        "document.getElementById('traverse-payload').textContent).view)")
+        got = p.page.evaluate(COVERS)
+        assert got["over"] == [] and (got["width"] > 40 or got["height"] > 40), (toggle, got)
+    assert p.errors == []
+    p.page.close()
