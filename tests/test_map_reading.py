@@ -7,6 +7,7 @@ export; the graticule and the search by product id or lon/lat.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.test_webmap_chromium import Page
@@ -100,4 +101,54 @@ def test_no_control_covers_the_path_at_load(browser, sample, width, height):
         got = p.page.evaluate(COVERS)
         assert got["over"] == [] and (got["width"] > 40 or got["height"] > 40), (toggle, got)
     assert p.errors == []
+    p.page.close()
+
+
+@pytest.fixture(scope="module")
+def real_size_image(tmp_path_factory):
+    """One PCAM product at the real camera's 2352 x 1728 x 3, its JPEGs by default (thumbnail, preview)."""
+    import pandas as pd
+
+    from traverse.images import ImageRun, write_images
+    from traverse.read.archive import open_archive
+    from traverse.synthetic.products import write_image_product
+
+    tmp = tmp_path_factory.mktemp("real_size")
+    yy, xx = np.mgrid[0:1728, 0:2352]
+    image = np.stack([(xx // 7) % 256, (yy // 5) % 256, ((xx + yy) // 11) % 256], axis=-1).astype(np.uint8)
+    label, _ = write_image_product(tmp / "ce4", "PCAML-C", pd.Timestamp("2019-01-03T16:00:00Z"), image,
+                                   camera=(50.0, 7.4, 2352, 1728, 3), frame=1)
+    pid = label.name[:-1]
+    with open_archive([tmp / "ce4"]) as archive:
+        products = archive.products
+    frames = pd.DataFrame({"product_id": [pid], "record": pd.array([pd.NA], "Int64")})
+    images = write_images(products, frames, tmp / "maps" / "m_files", run=ImageRun(workers=1))
+    return tmp / "maps", images.iloc[0]
+
+
+def test_larger_view_is_a_sharp_preview_by_default(browser, real_size_image):
+    """Default --images: a 1024-px preview (not the 256-px thumbnail blown up); the larger view loads it."""
+    from PIL import Image
+
+    from layers import webmap
+    from tests import map_fixtures as mf
+
+    maps, row = real_size_image
+    assert row["image_full"].startswith("m_files/preview/")
+    assert Image.open(maps / row["image_full"]).size == (1024, 752)
+    assert max(Image.open(maps / row["thumbnail"]).size) == 256
+    tables = mf.make_traverse(50)
+    frames = tables["frames"]
+    first = frames["product_id"] == mf.make_stations()["products"].iloc[0].split(";")[0]
+    frames["thumbnail"] = np.where(first, row["thumbnail"], None)
+    frames["image_full"] = np.where(first, row["image_full"], None)
+    html = webmap.build_webmap(maps / "m.html", tables)
+    p = Page(browser, html)
+    p.page.evaluate("traverseMap.stations[0].openPopup()")
+    p.page.locator(".leaflet-popup-content .traverse-strip img").first.click()
+    big = p.page.locator(".traverse-lightbox img")
+    big.wait_for()
+    p.page.wait_for_function("document.querySelector('.traverse-lightbox img').complete")
+    assert big.evaluate("i => i.naturalWidth") >= 1000
+    assert p.errors == [] and p.blocked == []
     p.page.close()
