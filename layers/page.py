@@ -30,8 +30,8 @@ ASSETS = Path(__file__).with_name("assets")
 #: one, ``traverse-page.js``, draws a payload).
 MODULES = ("traverse-crs.js", "traverse-coords.js", "traverse-tiles.js", "traverse-popups.js",
            "traverse-features.js", "traverse-views.js", "traverse-time.js", "traverse-axes.js",
-           "traverse-charts.js", "traverse-measure.js", "traverse-panel.js", "traverse-layout.js",
-           "traverse-page.js")
+           "traverse-charts.js", "traverse-measure.js", "traverse-panel.js", "traverse-export.js",
+           "traverse-layout.js", "traverse-page.js")
 
 
 def safe_json(obj) -> str:

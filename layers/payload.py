@@ -307,6 +307,8 @@ def _controls(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission, 
         "readout": {"lon": float(layers.lander.geometry.x.iloc[0]),
                     "lat": float(layers.lander.geometry.y.iloc[0]),
                     "height_m": float(layers.lander["height_m"].iloc[0]), "name": mission.lander_name},
+        # the page's export buttons: visible layers as GeoJSON, the view as PNG (file names)
+        "export": {"file_stem": f"{mission.rover}_traverse".lower().replace(" ", "_")},
     }
 
 
@@ -339,7 +341,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         ``day_name``); ``view`` (``center``, ``zoom``, ``bounds``, paddings in
         pixels); ``layers`` (``kind``, ``name``, ``show``, ``base``, ``data``,
         in the layer control's order); ``controls`` (``panel``, ``timeline``,
-        ``chart``, ``scale``, ``measure``, ``readout``).
+        ``chart``, ``scale``, ``measure``, ``readout``, ``export``).
     """
     layers = map_layers(traverse)
     site = geodesy.common_site(layers.lander, layers.frames, layers.stations, layers.drives, layers.days,

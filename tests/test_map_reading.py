@@ -7,6 +7,8 @@ export; the graticule and the search by product id or lon/lat.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -151,4 +153,53 @@ def test_larger_view_is_a_sharp_preview_by_default(browser, real_size_image):
     p.page.wait_for_function("document.querySelector('.traverse-lightbox img').complete")
     assert big.evaluate("i => i.naturalWidth") >= 1000
     assert p.errors == [] and p.blocked == []
+    p.page.close()
+
+
+def test_export_gives_the_visible_layers_as_geojson_and_the_view_as_png(browser, sample):
+    """GeoJSON of what is shown (layers switched on, features up to the time shown) and a PNG, offline."""
+    import base64
+    import io
+    import json
+
+    import pyogrio
+    from PIL import Image
+
+    stations = pyogrio.read_dataframe(sample.with_suffix(".gpkg"), layer="stations")
+    p = Page(browser, sample)
+    with p.page.expect_download() as dl:
+        p.page.locator(".traverse-export-geojson").click()
+    everything = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    by_layer = {}
+    for f in everything["features"]:
+        by_layer.setdefault(f["properties"]["layer"], []).append(f)
+    assert len(by_layer["Stations"]) == len(stations)
+    got = np.array(sorted(tuple(f["geometry"]["coordinates"]) for f in by_layer["Stations"]))
+    want = np.array(sorted(zip(stations.geometry.x, stations.geometry.y, strict=True)))
+    np.testing.assert_allclose(got, want, atol=1e-7)
+    assert "LPR traces (decimated)" not in by_layer  # switched off in the layer control
+    assert len(by_layer["What the rover saw"]) == p.page.locator("path.traverse-view").count() + 2 * (
+        p.page.locator("path.traverse-target").count())
+    assert "Moon" in everything["crs_note"]
+    # at an earlier time only what existed then
+    mid = int(stations["first_utc"].iloc[len(stations) // 2].value // 1_000_000)
+    p.page.evaluate(f"traverseMap.setTime({mid})")
+    earlier = p.page.evaluate("traverseMap.exportGeoJSON()")
+    shown = [f for f in earlier["features"] if f["properties"]["layer"] == "Stations"]
+    assert len(shown) == int((stations["first_utc"].map(lambda t: t.value // 1_000_000) <= mid).sum())
+    assert all(f["properties"]["time_ms"] <= mid for f in earlier["features"] if "time_ms" in f["properties"])
+    png = p.page.evaluate("traverseMap.exportPng()")
+    picture = Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1])))
+    assert picture.size == (1000, 700)
+    rgb = np.asarray(picture.convert("RGB")).astype(int)
+    grey_levels = len(np.unique(rgb[..., 0][(rgb[..., 0] == rgb[..., 1]) & (rgb[..., 1] == rgb[..., 2])]))
+    coloured = int(((rgb[..., 0] != rgb[..., 1]) | (rgb[..., 1] != rgb[..., 2])).sum())
+    x, y = p.page.evaluate("(() => { const q = traverseMap.map.latLngToContainerPoint("
+                           "traverseMap.stations[0].getLatLng());"
+                           " return [Math.round(q.x), Math.round(q.y)]; })()")
+    r, g, b = rgb[y, x]
+    assert not (r == g == b), (x, y, rgb[y, x])  # the first station's colour where the map draws it
+    assert grey_levels > 50 and coloured > 1000  # the hillshade and the coloured traverse, not blank
+    picture.save(sample.with_name("export_test.png"))
+    assert p.errors == [] and p.blocked == [] and p.failed == []
     p.page.close()
