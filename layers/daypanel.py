@@ -47,8 +47,8 @@ def gap_text(gap, mission: Mission) -> str:
     missing = str(gap.missing_days or "") if not pd.isna(gap.missing_days) else ""
     if pd.isna(gap.from_day):
         if missing:
-            return f"No data before {day} {gap.lunar_day}: {metres} from the lander"
-        return f"No data between the lander and the first position ({day} {gap.lunar_day}): {metres}"
+            return f"No data before {day} {gap.lunar_day}: {metres} from {mission.origin}"
+        return f"No data between {mission.origin} and the first position ({day} {gap.lunar_day}): {metres}"
     if int(gap.from_day) == int(gap.lunar_day):
         return f"No drive data within {day} {gap.lunar_day}: {metres}"
     text = f"No data between {day} {gap.from_day} and {day} {gap.lunar_day}"
