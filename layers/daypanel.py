@@ -31,6 +31,11 @@ def _days_word(mission: Mission) -> str:
     return mission.day_name.split()[-1] + "s"
 
 
+def _origin_word(mission: Mission) -> str:
+    """``lander``, ``landing site``: the mission's origin of positions (its TOML) without its article."""
+    return mission.origin.removeprefix("the ")
+
+
 def gap_text(gap, mission: Mission) -> str:
     """The tooltip of one gap (plain text; escape before it joins HTML).
 
@@ -42,8 +47,8 @@ def gap_text(gap, mission: Mission) -> str:
     missing = str(gap.missing_days or "") if not pd.isna(gap.missing_days) else ""
     if pd.isna(gap.from_day):
         if missing:
-            return f"No data before {day} {gap.lunar_day}: {metres} from the lander"
-        return f"No data between the lander and the first position ({day} {gap.lunar_day}): {metres}"
+            return f"No data before {day} {gap.lunar_day}: {metres} from {mission.origin}"
+        return f"No data between {mission.origin} and the first position ({day} {gap.lunar_day}): {metres}"
     if int(gap.from_day) == int(gap.lunar_day):
         return f"No drive data within {day} {gap.lunar_day}: {metres}"
     text = f"No data between {day} {gap.from_day} and {day} {gap.lunar_day}"
@@ -119,8 +124,8 @@ def days_panel_html(days: pd.DataFrame, colours: dict, control_name: str, missio
     html = (
         f"<b>{esc(mission.rover)} traverse by {esc(mission.day_name)}</b> (control: {esc(control_name)})"
         f"<table><tr><th>{esc(mission.day_name)}</th><th>start</th><th>stations</th><th>drive m</th>"
-        "<th>3-D m</th>"
-        f"<th>total m</th><th>from lander m</th></tr>{''.join(r for _, r in rows)}</table>"
+        f"<th>3-D m</th><th>total m</th><th>from {esc(_origin_word(mission))} m</th></tr>"
+        f"{''.join(r for _, r in rows)}</table>"
         + _total(days, gaps) + legend
     )
     return html, len(rows)

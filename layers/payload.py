@@ -159,20 +159,27 @@ def decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> dic
             "lon": np.round(lpr["lon"].to_numpy(float)[idx], 7).tolist()}
 
 
-def _warn_lro(sources: Iterable[str], control_name: str) -> None:
+def _warn_lro(sources: Iterable[str], site: geodesy.LanderSite, mission: missions.Mission) -> None:
     """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``.
 
-    ``sources`` are ``"NAME (why it is taken as LRO)"`` strings.
+    ``sources`` are ``"NAME (why it is taken as LRO)"`` strings.  The message
+    names the mission and the offset between its ``label`` and ``lro`` sites
+    (metres on the body's sphere, from the mission's TOML); a mission without
+    an ``lro`` site is not warned about.
     """
     names = list(sources)
-    if names and str(control_name).lower() != "lro":
-        warnings.warn(
-            f"basemaps {'; '.join(names)} are controlled to LRO data but the traverse uses"
-            f" control {control_name!r}: the label lander position is about 415 m off LRO"
-            " data; rebuild the traverse with --control lro",
-            LROControlWarning,
-            stacklevel=4,
-        )
+    lro = mission.sites.get("lro")
+    if not names or lro is None or str(site.name).lower() == "lro":
+        return
+    geod = site.body.crs.get_geod()
+    offset_m = geod.inv(site.lon_deg, site.lat_deg, lro.lon_deg, lro.lat_deg)[2]
+    warnings.warn(
+        f"{mission.name} {mission.rover} traverse: basemaps {'; '.join(names)} are controlled to LRO"
+        f" data but the traverse uses control {site.name!r}: its {mission.lander_name} lies"
+        f" {offset_m:.0f} m from the LRO-registered position; rebuild the traverse with --control lro",
+        LROControlWarning,
+        stacklevel=4,
+    )
 
 
 def _png_data_url(rgba: np.ndarray) -> str:
@@ -300,6 +307,8 @@ def _controls(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission, 
         "readout": {"lon": float(layers.lander.geometry.x.iloc[0]),
                     "lat": float(layers.lander.geometry.y.iloc[0]),
                     "height_m": float(layers.lander["height_m"].iloc[0]), "name": mission.lander_name},
+        # the page's export buttons: visible layers as GeoJSON, the view as PNG (file names)
+        "export": {"file_stem": f"{mission.rover}_traverse".lower().replace(" ", "_")},
     }
 
 
@@ -332,7 +341,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         ``day_name``); ``view`` (``center``, ``zoom``, ``bounds``, paddings in
         pixels); ``layers`` (``kind``, ``name``, ``show``, ``base``, ``data``,
         in the layer control's order); ``controls`` (``panel``, ``timeline``,
-        ``chart``, ``scale``, ``measure``, ``readout``).
+        ``chart``, ``scale``, ``measure``, ``readout``, ``export``).
     """
     layers = map_layers(traverse)
     site = geodesy.common_site(layers.lander, layers.frames, layers.stations, layers.drives, layers.days,
@@ -349,7 +358,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
     images += [warp_basemap(p, kind="dem", body=body) for p in options.dems]
     _warn_lro([f"{i.name} ({i.lro})" for i in images if i.lro]
               + [f"{s['name']} (an LRO tile service in basemaps.json)" for s in sources if s["lro"]],
-              site.name)
+              site, mission)
     controls = _controls(layers, gaps, mission, site.name)
     return {
         "title": f"{mission.name} {mission.rover} traverse",

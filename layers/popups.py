@@ -34,15 +34,15 @@ def utc(value) -> str:
 
 
 def lonlat_text(lon_deg: float, lat_deg: float, body_name: str = "") -> str:
-    """``177.58554° E, 45.44039° S (Moon)``: planetocentric degrees, hemisphere letters, the body.
+    """``177.585544° E, 45.440391° S (Moon)``: planetocentric degrees, hemisphere letters, the body.
 
-    Longitude east in (−180°, 180°] (west written W), five decimals (about
-    0.3 m on the Moon); the same text as ``TraverseMap.lonLatText`` on the page.
+    Longitude east in (−180°, 180°] (west written W), six decimals (1e-6°:
+    3 cm on the Moon, 6 cm on Mars); the same text as ``TraverseMap.lonLatText`` on the page.
     """
     lon = (float(lon_deg) + 180.0) % 360.0 - 180.0
     lon = 180.0 if lon == -180.0 else lon
-    ew = f"{abs(lon):.5f}° " + ("E" if round(lon, 5) >= 0 else "W")
-    ns = f"{abs(float(lat_deg)):.5f}° " + ("N" if round(float(lat_deg), 5) >= 0 else "S")
+    ew = f"{abs(lon):.6f}° " + ("E" if round(lon, 6) >= 0 else "W")
+    ns = f"{abs(float(lat_deg)):.6f}° " + ("N" if round(float(lat_deg), 6) >= 0 else "S")
     return f"{ew}, {ns}" + (f" ({body_name})" if body_name else "")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -19,25 +20,49 @@ from traverse.missions import mission_of
 from traverse.outputs import atomic_output, iso_utc
 from traverse.schema import INDEX_CSV_COLUMNS
 
-__all__ = ["write_frames", "write_days_csv", "write_geojson", "plain_columns", "joined", "require_body_crs",
-           "write_problems"]
+__all__ = ["frame_columns", "write_frames", "write_days_csv", "write_geojson", "plain_columns", "joined",
+           "require_body_crs", "write_problems"]
 
 
-def write_frames(frames: GeoDataFrame, path: str | os.PathLike) -> Path:
+def frame_columns(frames: pd.DataFrame, columns: str | Sequence[str] = "all") -> list[str]:
+    """The columns of ``frames`` a CSV index holds, in order.
+
+    ``"all"``: every column but the geometry, :data:`traverse.schema.INDEX_CSV_COLUMNS`
+    first (lon/lat degrees, x/y/z lander ENU metres, ...) then the rest in the
+    table's order (pointing, observed point, images, ...); ``"basic"``: those
+    of ``INDEX_CSV_COLUMNS`` only; or a list of names (a name ``frames`` lacks
+    raises :class:`ValueError` naming the ones it has).
+    """
+    have = [c for c in frames.columns if str(frames[c].dtype) != "geometry"]
+    basic = [c for c in INDEX_CSV_COLUMNS if c in have]
+    if isinstance(columns, str) and columns in ("all", "basic"):
+        return basic + ([c for c in have if c not in basic] if columns == "all" else [])
+    wanted = [columns] if isinstance(columns, str) else list(columns)
+    unknown = [c for c in wanted if c not in have]
+    if unknown:
+        raise ValueError(f"no frame column {', '.join(map(repr, unknown))};"
+                         f" the frames have: {', '.join(have)}")
+    return wanted
+
+
+def write_frames(frames: GeoDataFrame, path: str | os.PathLike, *,
+                 columns: str | Sequence[str] = "all") -> Path:
     """Write ``frames`` to ``path`` by its suffix.
 
-    ``.csv`` holds :data:`traverse.schema.INDEX_CSV_COLUMNS` (lon/lat in
-    degrees, x/y/z in lander ENU metres, times ISO 8601 UTC); ``.parquet``
-    (needs the optional ``pyarrow``) holds every column, the geometry in
-    ``IAU_2015:30100`` and the lander site the lon/lat were computed for.
+    ``.csv`` holds the :func:`frame_columns` chosen by ``columns`` (default
+    every column; lon/lat in degrees, x/y/z in lander ENU metres, times ISO
+    8601 UTC, lists as ``A;B``); ``.parquet`` (needs the optional
+    ``pyarrow``) holds every column, the geometry in ``IAU_2015:30100`` and
+    the lander site the lon/lat were computed for.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise ValueError(f"{path}: unknown output format {suffix!r}; use .csv or .parquet")
+    names = frame_columns(frames, columns)
     with atomic_output(path) as tmp:
         if suffix == ".csv":
-            table = plain_columns(frames[INDEX_CSV_COLUMNS])
+            table = plain_columns(frames[names])
             table.to_csv(tmp, index=False, float_format="%.12g", lineterminator="\n")
         else:
             frames.to_parquet(tmp)

@@ -91,3 +91,34 @@ def test_real_archive(ce4, tmp_path):
     table = pd.read_csv(out)
     assert (table["instrument"] == "LPR").sum() == 101
     assert (table["instrument"] == "VNIS").sum() == 2
+
+
+def test_index_csv_holds_every_frame_column_by_default(archive, tmp_path):
+    """No silent subset: the CSV has every column of the frames table (but the geometry), basic ones first."""
+    from traverse import read_frames
+    from traverse.schema import INDEX_CSV_COLUMNS
+
+    frames, _ = read_frames([archive])
+    out = tmp_path / "all.csv"
+    assert main(["index", str(archive), "-o", str(out), "-q"]) == 0
+    header = pd.read_csv(out, nrows=0).columns.tolist()
+    expected = [c for c in frames.columns if c != "geometry"]
+    assert sorted(header) == sorted(expected) and len(header) > len(INDEX_CSV_COLUMNS)
+    assert header[:3] == ["product_id", "instrument", "payload"]
+    assert "view_azimuth_deg" in header  # a pointing column the old subset left out
+
+
+def test_index_columns_basic_or_a_list(archive, tmp_path, capsys):
+    from traverse.schema import INDEX_CSV_COLUMNS
+
+    basic = tmp_path / "basic.csv"
+    assert main(["index", str(archive), "-o", str(basic), "-q", "--columns", "basic"]) == 0
+    assert pd.read_csv(basic, nrows=0).columns.tolist() == INDEX_CSV_COLUMNS
+    few = tmp_path / "few.csv"
+    assert main(["index", str(archive), "-o", str(few), "-q", "--columns", "product_id, lon,lat"]) == 0
+    assert pd.read_csv(few).columns.tolist() == ["product_id", "lon", "lat"]
+    assert main(["index", str(archive), "-o", str(tmp_path / "bad.csv"), "--columns", "lon,nope"]) == 2
+    err = capsys.readouterr().err
+    assert "--columns: no frame column 'nope'; the frames have: product_id" in err
+    assert not (tmp_path / "bad.csv").exists()
+    assert main(["index", str(archive), "-o", str(tmp_path / "f.gpkg"), "--columns", "basic"]) == 2

@@ -85,6 +85,8 @@ def test_gaps_follow_the_time_control(browser, real_html):
 def test_panel_lists_the_days_without_data_greyed(browser, real_html):
     p = Page(browser, real_html)
     panel = p.page.locator(".traverse-days-panel")
+    assert not panel.locator(".traverse-panel-body").is_visible()  # 1000 x 700: a small window
+    panel.locator(".traverse-toggle").click()
     rows = [r.split("\t")[0].strip() for r in panel.locator("tr").all_inner_texts()[1:]]
     assert rows == ["1–19", "20", "21–61", "62"]
     missing = panel.locator("tr.traverse-no-data")

@@ -140,7 +140,7 @@ def test_search_and_chart_lead_to_stations(sixty_page):
     assert "Station 7" in page.page.locator(".leaflet-popup-content").inner_text()
     page.page.locator(".traverse-charts .traverse-toggle").click()
     chart = page.page.locator("svg.traverse-chart").first
-    assert page.page.locator("circle.traverse-announced").count() >= 20
+    assert page.page.locator(".traverse-announced").count() >= 20
     box = chart.bounding_box()
     page.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     assert page.page.evaluate("traverseMap.hovered") is not None

@@ -195,7 +195,7 @@ def test_what_the_rover_saw_follows_the_time_control(browser, sample):
 
 
 def _parse_lonlat(text: str) -> tuple[float, float, str]:
-    """(lon east, lat north, body) of '177.58554° E, 45.44039° S (Moon)'."""
+    """(lon east, lat north, body) of '177.585544° E, 45.440391° S (Moon)'."""
     m = re.fullmatch(r"([\d.]+)° ([EW]), ([\d.]+)° ([NS]) \((\w+)\)", text.strip())
     assert m, text
     lon = float(m[1]) * (1 if m[2] == "E" else -1)
@@ -203,7 +203,7 @@ def _parse_lonlat(text: str) -> tuple[float, float, str]:
 
 
 def test_popups_and_readout_give_lon_lat(browser, sample):
-    """Station popups give the GeoPackage's lon/lat (1e-5°) beside lander ENU; lander, wedge and
+    """Station popups give the GeoPackage's lon/lat (1e-6°) beside lander ENU; lander, wedge and
     target popups too; the cursor readout shows lon/lat and lander E/N after a mouse move."""
     gpkg, html = sample
     stations = pyogrio.read_dataframe(gpkg, layer="stations")
@@ -216,13 +216,13 @@ def test_popups_and_readout_give_lon_lat(browser, sample):
         popup = p.page.locator(".leaflet-popup-content").last  # the one closing may linger
         lon, lat, body = _parse_lonlat(popup.locator(".traverse-lonlat").inner_text())
         assert body == "Moon" and lat < 0
-        assert abs(lon - stations["lon"].iloc[i]) <= 1e-5 and abs(lat - stations["lat"].iloc[i]) <= 1e-5
+        assert abs(lon - stations["lon"].iloc[i]) <= 1e-6 and abs(lat - stations["lat"].iloc[i]) <= 1e-6
         assert f"{stations['x_east_m'].iloc[i]:.1f} E" in popup.inner_text()
     p.page.evaluate("traverseMap.map.eachLayer(l => { if (l.options.title) l.openPopup(); })")
     text = p.page.locator(".leaflet-popup-content").last.inner_text()
     assert text.count("Chang'e-4 lander") == 1 and "−" not in text and "-45" not in text
     lon, lat, _ = _parse_lonlat(p.page.locator(".leaflet-popup-content .traverse-lonlat").last.inner_text())
-    assert abs(lon - lander["lon"].iloc[0]) <= 1e-5 and abs(lat - lander["lat"].iloc[0]) <= 1e-5
+    assert abs(lon - lander["lon"].iloc[0]) <= 1e-6 and abs(lat - lander["lat"].iloc[0]) <= 1e-6
     for cls in ("traverse-view", "traverse-target"):
         p.page.evaluate("(c) => { let done = false; traverseMap.map.eachLayer(l => {"
                         " if (!done && l.options.className === c) { l.openPopup(); done = true; } }); }", cls)
@@ -234,7 +234,7 @@ def test_popups_and_readout_give_lon_lat(browser, sample):
     centre = p.page.evaluate("([x, y]) => { const c = traverseMap.map.containerPointToLatLng([x, y]);"
                              " return [c.lng, c.lat]; }", [box["width"] / 2 + 5, box["height"] / 2 + 5])
     lon, lat, _ = _parse_lonlat(readout.locator(".traverse-readout-lonlat").inner_text())
-    assert abs(lon - centre[0]) <= 1e-5 and abs(lat - centre[1]) <= 1e-5
+    assert abs(lon - centre[0]) <= 1e-6 and abs(lat - centre[1]) <= 1e-6
     assert re.fullmatch(r"E -?[\d.]+ m, N -?[\d.]+ m from the Chang'e-4 lander",
                         readout.locator(".traverse-readout-enu").inner_text())
     assert p.errors == []
@@ -242,9 +242,10 @@ def test_popups_and_readout_give_lon_lat(browser, sample):
 
 
 @pytest.mark.parametrize("lon, lat, text", [
-    (177.585544, -45.440391, "177.58554° E, 45.44039° S (Moon)"),
-    (-9.5, 25.1, "9.50000° W, 25.10000° N (Moon)"),
-    (350.5, -0.000001, "9.50000° W, 0.00000° N (Moon)"),
+    (177.585544, -45.440391, "177.585544° E, 45.440391° S (Moon)"),
+    (-9.5, 25.1, "9.500000° W, 25.100000° N (Moon)"),
+    (350.5, -0.0000001, "9.500000° W, 0.000000° N (Moon)"),
+    (109.9084404, 25.0833186, "109.908440° E, 25.083319° N (Moon)"),
 ])
 def test_lonlat_text_names_hemispheres_and_body(browser, lon, lat, text):
     from layers.popups import lonlat_text

@@ -90,7 +90,7 @@ def test_label_text_is_escaped(tmp_path):
 
 
 def test_lro_tiles_with_label_control_warn(tmp_path, traverse):
-    with pytest.warns(webmap.LROControlWarning, match="--control lro"):
+    with pytest.warns(webmap.LROControlWarning, match=r"^Chang.e-4 Yutu-2 traverse: .*--control lro"):
         out = webmap.build_webmap(tmp_path / "a.html", traverse, webmap.MapOptions(tiles=["moontrek-wac"]))
     src = basemaps.tile_source("moontrek-wac")
     assert _urls(out.read_text()) == {src["url"]}

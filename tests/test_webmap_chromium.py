@@ -39,9 +39,9 @@ def _require_chromium():
 class Page:
     """A page whose non-file requests are aborted and recorded (or answered by *serve*)."""
 
-    def __init__(self, browser, html: Path, serve=None):
+    def __init__(self, browser, html: Path, serve=None, viewport=None):
         self.blocked, self.failed, self.errors, self.served = [], [], [], []
-        self.page = browser.new_page(viewport={"width": 1000, "height": 700})
+        self.page = browser.new_page(viewport=viewport or {"width": 1000, "height": 700})
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))

@@ -254,9 +254,11 @@ def test_zhurong_page_says_sol_where_it_means_a_day(browser, tmp_path):  # noqa:
     assert main(["map", str(ROPER), "-o", str(html), "-q"]) == 0
     p = Page(browser, html)
     p.page.locator(".traverse-toggle", has_text="Charts").click()
+    p.page.locator(".traverse-days-panel .traverse-toggle").click()  # collapsed in a 1000 x 700 window
     p.page.locator(".traverse-search").fill("11")  # search hits name the sol
     text = p.page.evaluate(PAGE_WORDS)
     assert re.findall(r"lunar|moon|\bdays?\b", text, re.I) == []
     assert "all sols" in text and "sol 11" in text and re.search(r"· sol 11 ·", text)
-    assert "(Mars)" in text and p.errors == []
+    assert "(Mars)" in text and "from landing site m" in text and p.errors == []
+    assert "from the lander" not in text and "from the landing site" in text
     p.page.close()

@@ -1,9 +1,12 @@
 """Thumbnails and full-size JPEGs of the archive's images, beside the map that shows them.
 
-``traverse build … -o maps/NAME --images thumbs`` writes one JPEG thumbnail
-(:data:`THUMB_PX` on its longer side) per image product to
-``maps/NAME_files/thumbs/`` and, with ``--images full``, a full-size JPEG to
-``maps/NAME_files/full/``.  The map and the GeoPackage refer to them by paths
+``traverse build … -o maps/NAME --images thumbs`` (the default) writes per
+image product one JPEG thumbnail (:data:`THUMB_PX` on its longer side) to
+``maps/NAME_files/thumbs/`` and a preview for the map's larger view
+(:data:`PREVIEW_PX` on its longer side, never enlarged) to
+``maps/NAME_files/preview/``; ``--images full`` writes the full-size JPEG to
+``maps/NAME_files/full/`` instead of the preview.  The frames' ``image_full``
+column names the larger view's JPEG (preview or full size).  The map and the GeoPackage refer to them by paths
 relative to their own folder, so ``maps/`` can be zipped and shared and opens
 offline.
 
@@ -28,14 +31,18 @@ from traverse.read import parallel
 from traverse.read.archive import Product, Source
 from traverse.read.pds4 import MAX_LABEL_BYTES
 
-__all__ = ["IMAGE_MODES", "THUMB_PX", "ImageRun", "ImageTask", "images_folder", "image_tasks", "make_image",
-           "write_images", "with_images"]
+__all__ = ["IMAGE_MODES", "THUMB_PX", "PREVIEW_PX", "ImageRun", "ImageTask", "images_folder", "image_tasks",
+           "make_image", "write_images", "with_images"]
 
-#: What ``--images`` accepts: no images, thumbnails, thumbnails and full-size JPEGs.
+#: What ``--images`` accepts: no images, thumbnails and previews, thumbnails and full-size JPEGs.
 IMAGE_MODES = ("none", "thumbs", "full")
 
 #: Longer side of a thumbnail, pixels.
 THUMB_PX = 256
+#: Longer side of the larger view's preview, pixels (sharp on a laptop screen; a real PCAM
+#: image, 2352 x 1728, becomes 1024 x 752, about 150 kB instead of 1 MB at full size).
+PREVIEW_PX = 1024
+_PREVIEW_QUALITY = 85
 
 _THUMB_QUALITY = 82
 _FULL_QUALITY = 90
@@ -71,6 +78,8 @@ class ImageTask:
     data: parallel.Where | None
     thumb: str
     full: str | None
+    #: Longer side (pixels) of the larger view written to ``full``; ``None``: full size.
+    full_px: int | None = None
 
 
 def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
@@ -98,8 +107,12 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
         notes += [(str(data), note) for note in size_notes]
         picture = Image.fromarray(display_array(image, layout))
         del image
-        if task.full is not None:
+        if task.full is not None and task.full_px is None:
             picture.save(task.full, "JPEG", quality=_FULL_QUALITY)
+        elif task.full is not None:
+            preview = picture.copy()
+            preview.thumbnail((task.full_px, task.full_px), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            preview.save(task.full, "JPEG", quality=_PREVIEW_QUALITY)
         picture.thumbnail((thumb_px, thumb_px), Image.Resampling.BILINEAR, reducing_gap=2.0)
         picture.save(task.thumb, "JPEG", quality=_THUMB_QUALITY)
     except TraverseError as exc:
@@ -113,20 +126,20 @@ def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mod
                 skip_instruments: Iterable[str] = ()) -> list[ImageTask]:
     """A task per labelled product of ``wanted`` (product ids), radar instruments left out."""
     skip = set(skip_instruments)
-    thumbs, full = folder / "thumbs", folder / "full"
+    thumbs, big = folder / "thumbs", folder / ("full" if mode == "full" else "preview")
+    big_px = None if mode == "full" else PREVIEW_PX
     return [
         ImageTask(p.name.product_id, p.name.instrument, parallel.where(p.label),
                   None if p.data is None else parallel.where(p.data),
-                  str(thumbs / f"{p.name.product_id}.jpg"),
-                  str(full / f"{p.name.product_id}.jpg") if mode == "full" else None)
+                  str(thumbs / f"{p.name.product_id}.jpg"), str(big / f"{p.name.product_id}.jpg"), big_px)
         for p in products
         if p.label is not None and p.name.product_id in wanted and p.name.instrument not in skip
     ]
 
 
 def _clear(folder: Path) -> None:
-    """Remove the JPEGs a previous build left in ``folder/thumbs`` and ``folder/full``."""
-    for sub in ("thumbs", "full"):
+    """Remove the JPEGs a previous build left in ``folder/thumbs``, ``folder/preview`` and ``folder/full``."""
+    for sub in ("thumbs", "preview", "full"):
         for old in (folder / sub).glob("*.jpg"):
             old.unlink()
 
@@ -158,8 +171,9 @@ def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path
     -------
     pandas.DataFrame
         One row per image written: ``product_id``, ``thumbnail`` and
-        ``image_full`` (paths relative to ``folder``'s parent, ``None`` when not
-        written), ``lines``, ``samples``, ``bands``.
+        ``image_full`` (the larger view: the preview, or the full-size JPEG
+        with ``mode="full"``; paths relative to ``folder``'s parent),
+        ``lines``, ``samples``, ``bands``.
     """
     from traverse.missions import mission_of
 
@@ -173,7 +187,7 @@ def write_images(products: Iterable[Product], frames: pd.DataFrame, folder: Path
     tasks = [t for t in every if t.data is not None]
     if tasks:
         _clear(folder)
-        for sub in ("thumbs", "full") if mode == "full" else ("thumbs",):
+        for sub in ("thumbs", "full" if mode == "full" else "preview"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
     results = _run(tasks, run.thumb_px, run.workers, run.progress)
     images = _collect(results, tasks, folder, report)
@@ -221,8 +235,9 @@ def _collect(results, tasks: list[ImageTask], folder: Path, report: Report) -> p
         if status == "ok":
             task = by_id[pid]
             rel = folder.name
+            big = Path(task.full) if task.full else None
             rows.append((pid, task.instrument, f"{rel}/thumbs/{Path(task.thumb).name}",
-                         f"{rel}/full/{Path(task.full).name}" if task.full else None, *detail[:3]))
+                         f"{rel}/{big.parent.name}/{big.name}" if big else None, *detail[:3]))
             for source, note in detail[3]:
                 report.note(source, note)
         elif status == "error":

@@ -1,6 +1,6 @@
 /* traverse: coordinates on the page: lon/lat text, lander ENU of a point, the cursor readout.
  *
- * T.lonLatText is the twin of layers/popups.py lonlat_text ("177.58554° E, 45.44039° S (Moon)").
+ * T.lonLatText is the twin of layers/popups.py lonlat_text ("177.585544° E, 45.440391° S (Moon)").
  * T.enuAt gives lander ENU metres east/north of a lon/lat on the sphere through the lander
  * (body radius + lander height), the inverse of traverse.geodesy.enu_to_lonlat at the
  * lander's height.  The readout control's spec comes from layers/payload.py _controls
@@ -11,12 +11,12 @@
 
   var RAD = Math.PI / 180;
 
-  /* "177.58554° E, 45.44039° S (Moon)": five decimals, W/S for negative, the body if given. */
+  /* "177.585544° E, 45.440391° S (Moon)": six decimals (1e-6°, 3 cm on the Moon), W/S for negative, the body if given. */
   T.lonLatText = function (lat, lng, bodyName) {
     var lon = ((lng + 180) % 360 + 360) % 360 - 180;
     if (lon === -180) { lon = 180; }
     function part(v, pos, neg) {
-      return Math.abs(v).toFixed(5) + '° ' + (Number(v.toFixed(5)) >= 0 ? pos : neg);
+      return Math.abs(v).toFixed(6) + '° ' + (Number(v.toFixed(6)) >= 0 ? pos : neg);
     }
     return part(lon, 'E', 'W') + ', ' + part(lat, 'N', 'S') + (bodyName ? ' (' + bodyName + ')' : '');
   };

@@ -1,7 +1,7 @@
 /* traverse: draw a map from its payload (layers/payload.py map_payloads).
  *
  * TraverseMap.create(element, payload) makes the map's own state object `tm`
- * ({map, body, site, timed, stations, dayLines, days, onTime, now, hovered}), draws
+ * ({map, body, site, timed, stations, dayLines, days, onTime, now, hovered, overlays}), draws
  * payload.layers in order with TraverseMap.layerBuilders[kind] (one feature
  * group each, listed in the layer control: `base` layers as radio buttons, the
  * first shown; overlays shown when `show`), adds payload.controls and fits the
@@ -20,7 +20,8 @@
     ['chart', function (tm, spec) { T.addChart(tm, spec); }],
     ['scale', function (tm) { T.addScale(tm); }],
     ['measure', function (tm) { T.addMeasure(tm); }],
-    ['readout', function (tm, spec) { T.addReadout(tm, spec); }]
+    ['readout', function (tm, spec) { T.addReadout(tm, spec); }],
+    ['export', function (tm, spec) { T.addExport(tm, spec); }]
   ];
 
   function addLayers(tm, entries) {
@@ -38,6 +39,7 @@
         if (entry.show) { group.addTo(tm.map); }
       }
     });
+    tm.overlays = overlays;
     L.control.layers(base, overlays, {position: 'topright', collapsed: false, autoZIndex: true})
       .addTo(tm.map);
   }
@@ -47,7 +49,9 @@
     var map = L.map(element, {center: view.center, zoom: view.zoom, crs: T.bodyCrs(payload.body),
                               zoomControl: true, preferCanvas: false});
     var tm = {map: map, body: payload.body, site: null, timed: [], stations: [], dayLines: [], days: [],
-              onTime: [], now: null, hovered: null};
+              onTime: [], now: null, hovered: null, overlays: {}};
+    tm.exportGeoJSON = function () { return T.visibleGeoJSON(tm); };
+    tm.exportPng = function () { return T.viewPng(tm); };
     tm.setTime = function (t) { return T.setTime(tm, t); };
     tm.visibleStations = function () { return T.visibleStations(tm); };
     T.addLightbox(tm);
@@ -56,8 +60,7 @@
       var spec = payload.controls[c[0]];
       if (spec) { c[1](tm, spec); }
     });
-    map.fitBounds(view.bounds, {paddingTopLeft: view.padding_top_left,
-                                paddingBottomRight: view.padding_bottom_right});
+    T.fitView(tm, view);
     return tm;
   };
 

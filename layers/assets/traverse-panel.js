@@ -1,10 +1,13 @@
 /* traverse: the per-day panel of a map (bottom right): legend, per-day table and total, already
  * escaped HTML from layers/daypanel.py; collapsible, it starts collapsed for long missions
- * (spec.collapsed). */
+ * (spec.collapsed) and in a window smaller than SMALL_SCREEN (the path keeps the room). */
 (function (L, T) {
   'use strict';
 
+  var SMALL_SCREEN = {x: 1200, y: 800};
+
   T.addPanel = function (tm, spec) {
+    var size = tm.map.getSize(), small = size.x < SMALL_SCREEN.x || size.y < SMALL_SCREEN.y;
     var Panel = L.Control.extend({
       onAdd: function () {
         var div = L.DomUtil.create('div', 'traverse-panel traverse-days-panel');
@@ -16,7 +19,7 @@
           body.style.display = open ? '' : 'none';
           toggle.textContent = (spec.title || 'Days') + (open ? ' ▾' : ' ▸');
         }
-        show(!spec.collapsed);
+        show(!spec.collapsed && !small);
         toggle.addEventListener('click', function (e) {
           e.preventDefault();
           show(body.style.display === 'none');

@@ -21,6 +21,10 @@ def register(subparsers) -> None:
         parents=[options.archive_options(), options.overwrite_option(), options.verbosity_options()],
     )
     sp.add_argument("-o", "--output", required=True, type=Path, help="OUT.csv, OUT.gpkg or OUT.parquet")
+    sp.add_argument("--columns", default="all", metavar="all|basic|A,B,...",
+                    help="the CSV's columns: 'all' (default: every frame column, the basic ones first),"
+                         " 'basic' (id, instrument, payload, level, version, sequence, record, time,"
+                         " lander ENU, lon/lat, ...) or a comma-separated list of names")
     sp.set_defaults(func=run)
 
 
@@ -32,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
         raise options.UsageError(f"-o {out}: use a .csv, .gpkg or .parquet file")
     if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
         raise options.UsageError(f"-o {out}: GeoParquet needs pyarrow (pip install 'traverse[parquet]')")
+    columns = (args.columns if args.columns in ("all", "basic")
+               else [c.strip() for c in args.columns.split(",") if c.strip()])
+    if suffix != ".csv" and args.columns != "all":
+        raise options.UsageError(f"--columns {args.columns}: only a .csv index chooses its columns")
     options.check_outputs([out, skipped_path(out)], overwrite=args.overwrite)
     frames, report, _ = read_archive(args)
     options.make_output_folders([out])
@@ -40,9 +48,13 @@ def run(args: argparse.Namespace) -> int:
 
         write_geopackage(out, {"frames": frames})
     else:
-        from layers.tables import write_frames
+        from layers.tables import frame_columns, write_frames
 
-        write_frames(frames, out)
+        try:
+            frame_columns(frames, columns)
+        except ValueError as exc:
+            raise options.UsageError(f"--columns: {exc}") from exc
+        write_frames(frames, out, columns=columns)
     skipped = write_skipped(report, out)
     if not args.quiet:
         print(f"wrote {out}")

@@ -24,8 +24,8 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
                          "grades of the drives, and a hillshade under the map")
     sp.add_argument("--images", choices=("none", "thumbs", "full"), default=None,
                     help="JPEGs of the archive's images beside the map, in NAME_files/: thumbnails "
-                         "in the station popups (default when image data is present), also "
-                         "full-size ones, or none")
+                         "in the station popups and 1024-px previews for the larger view (default "
+                         "when image data is present), full-size JPEGs instead of the previews, or none")
 
 
 def check_map_options(args: argparse.Namespace, mission=None) -> None:
@@ -114,7 +114,7 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
         images = write_images(products, trav.frames, folder, mode=mode, report=report,
                               run=ImageRun(progress=bar))
     if images.empty:
-        for sub in ("thumbs", "full"):  # nothing to show: leave no empty folders behind
+        for sub in ("thumbs", "preview", "full"):  # nothing to show: leave no empty folders behind
             if (folder / sub).is_dir() and not any((folder / sub).iterdir()):
                 (folder / sub).rmdir()
         if folder.is_dir() and not any(folder.iterdir()):
