@@ -171,15 +171,26 @@ def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Rep
 
 def radar_traces_layer(radargrams: Iterable[DriveRadargram], site: geodesy.LanderSite,
                        images: dict[tuple[int, str], str] | None = None) -> gpd.GeoDataFrame | None:
-    """The traces of every radargram as points (lon/lat on the site's body), ``None`` if there are none.
+    """The traces shown in the radargrams, as points (lon/lat on the site's body); ``None`` if none.
 
-    Columns ``product``, ``record``, ``time_utc``, ``along_m``, ``column`` (of
-    the radargram image, -1 if shown in none), ``drive_id`` and, given
-    ``images`` ((drive_id, product) → relative path), ``radargram``.
+    **Decimation rule:** one point per radargram column, the trace that
+    column shows (the one nearest its centre within half a spacing,
+    :func:`traverse.science.radargram.radargram`); traces no column shows are
+    left out.  So a layer holds at most drive length / 5 cm + 1 points per
+    drive and product whatever the product's trace rate, and every opaque
+    pixel column of a PNG is exactly one point.  Every record stays in the
+    ``frames`` layer.
+
+    Columns ``product``, ``record``, ``time_utc``, ``along_m`` (metres along
+    the drive's line), ``column`` (of the radargram image, 0-based from the
+    left), ``drive_id``, ``x_east_m``/``y_north_m`` (lander ENU, on the
+    drive's line) and, given ``images`` ((drive_id, product) → relative
+    path), ``radargram``.
     """
     parts = []
     for dr in radargrams:
         t = dr.radargram.traces
+        t = t[t["column"] >= 0]
         part = pd.DataFrame({"product": dr.product_id, "record": t["record"].astype("int64"),
                              "time_utc": t["time_utc"], "along_m": t["along_m"],
                              "column": t["column"].astype("int64"), "drive_id": dr.drive_id,

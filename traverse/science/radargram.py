@@ -59,7 +59,9 @@ class Radargram:
         Depth of each row for :attr:`permittivity`, metres (NaN with ``time_ns``).
     traces
         One row per trace used: ``record``, ``time_utc``, ``along_m``,
-        ``column`` (its column in :attr:`image`, -1 if it shows in none),
+        ``column`` (the column of :attr:`image` showing it; -1 when another
+        trace lies nearer that column's centre, or none lies within half a
+        spacing: each column shows one trace, a trace at most one column),
         ``x_east_m``, ``y_north_m`` (its position on the drive line, lander ENU).
     """
 
@@ -156,15 +158,20 @@ def radargram(records: np.ndarray, echoes: np.ndarray, positions: pd.DataFrame, 
     processed = process(data, steps) if len(data) else data.astype("float32")
     image = np.full((echoes.shape[1], n_cols), np.nan, dtype="float32")
     best = np.full(n_cols, np.inf)
+    shown = np.full(n_cols, -1)
     for i in np.flatnonzero(~miss):  # the trace nearest each column
         d = abs(centres[col[i]] - along[i])
         if d < best[col[i]]:
             best[col[i]] = d
-            image[:, col[i]] = processed[i]
+            shown[col[i]] = i
+    for c in np.flatnonzero(shown >= 0):
+        image[:, c] = processed[shown[c]]
+    column = np.full(len(along), -1, dtype="int64")
+    column[shown[shown >= 0]] = np.flatnonzero(shown >= 0)
     time_ns = np.arange(echoes.shape[1], dtype="float64") * interval_ns
     depth = SPEED_OF_LIGHT_M_NS * time_ns / (2.0 * np.sqrt(permittivity))
     traces = pd.DataFrame({"record": pos.index.to_numpy(), "time_utc": pos["time_utc"].to_numpy(),
-                           "along_m": along, "column": np.where(miss, -1, col),
+                           "along_m": along, "column": column,
                            "x_east_m": pts[:, 0], "y_north_m": pts[:, 1]})
     return Radargram(image, centres, time_ns, depth, float(permittivity), tuple(steps), traces)
 
