@@ -30,7 +30,8 @@ ASSETS = Path(__file__).with_name("assets")
 #: one, ``traverse-page.js``, draws a payload).
 MODULES = ("traverse-crs.js", "traverse-coords.js", "traverse-tiles.js", "traverse-popups.js",
            "traverse-features.js", "traverse-views.js", "traverse-time.js", "traverse-charts.js",
-           "traverse-measure.js", "traverse-panel.js", "traverse-page.js")
+           "traverse-measure.js", "traverse-panel.js", "traverse-radar.js", "traverse-spectra.js",
+           "traverse-page.js")
 
 
 def safe_json(obj) -> str:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
-    from traverse.science.along_track import along_track, radar_traces_layer, science_modes
+    from traverse.science.along_track import along_track, radar_traces_layer, radargram_table, science_modes
 
     files = build_outputs(args.output, geojson=args.geojson)
     checked = [*files.values(), skipped_path(files["gpkg"])]
@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
-        write_map(args, trav, staged["html"])
+        write_map(args, trav, staged["html"], {"radar_traces": traces, "spectra": spectra,
+                                               "radargrams": radargram_table(science.radargrams, radargrams)})
         skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
     written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:

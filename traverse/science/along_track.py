@@ -33,14 +33,14 @@ from traverse.read.spectra import read_sd_spectrum
 from traverse.science.radargram import Radargram, drive_line_enu, radargram
 
 __all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
-           "drive_radargrams", "spectra_table", "radar_traces_layer", "along_track"]
+           "drive_radargrams", "spectra_table", "radar_traces_layer", "radargram_table", "along_track"]
 
 #: What ``--science`` accepts.
 SCIENCE_MODES = ("none", "radar", "spectra", "all")
 #: Payloads whose data table is one spectrum per product (VNIS short-wave, ``Table_Character``).
 SPECTRUM_PAYLOADS = ("VNIS-SD",)
 #: Columns of :attr:`Science.spectra`.
-SPECTRA_COLUMNS = ("product_id", "channel", "wavelength_nm", "value", "time_utc")
+SPECTRA_COLUMNS = ("product_id", "channel", "wavelength_nm", "value", "unit", "level", "time_utc")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +163,7 @@ def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Rep
             report.add(str(prod.data), f"no spectrum: {exc}")
             continue
         spec.insert(0, "product_id", prod.name.product_id)
+        spec["unit"], spec["level"] = spec.attrs["unit"], spec.attrs["level"]
         parts.append(spec[list(SPECTRA_COLUMNS)])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECTRA_COLUMNS})
@@ -205,6 +206,31 @@ def radar_traces_layer(radargrams: Iterable[DriveRadargram], site: geodesy.Lande
                                      np.zeros(len(table)), site)[:2]
     gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs=site.body.crs)
     return geodesy.with_site(gdf, site)
+
+
+def radargram_table(radargrams: Iterable[DriveRadargram],
+                    images: dict[tuple[int, str], str] | None = None) -> pd.DataFrame:
+    """One row per radargram: what its image is (for the map's strip and axes).
+
+    Columns ``drive_id``, ``product``, ``radargram`` (the PNG's path, given
+    ``images``), ``columns`` and ``samples`` (the image's width and height,
+    pixels), ``spacing_m`` (metres between columns), ``length_m`` (along-track
+    metres of the last column), ``interval_ns`` (two-way time between rows, NaN
+    when the label states none), ``permittivity`` (of the depth axis) and
+    ``processing`` (the display steps, comma-separated).
+    """
+    rows = []
+    for dr in radargrams:
+        r = dr.radargram
+        rows.append({"drive_id": dr.drive_id, "product": dr.product_id,
+                     "radargram": (images or {}).get((dr.drive_id, dr.product_id)),
+                     "columns": r.image.shape[1], "samples": r.image.shape[0],
+                     "spacing_m": float(r.along_m[1] - r.along_m[0]) if len(r.along_m) > 1 else 0.0,
+                     "length_m": float(r.along_m[-1]), "interval_ns": float(r.time_ns[1] - r.time_ns[0])
+                     if len(r.time_ns) > 1 else float("nan"), "permittivity": r.permittivity,
+                     "processing": ", ".join(r.processing)})
+    return pd.DataFrame(rows, columns=["drive_id", "product", "radargram", "columns", "samples", "spacing_m",
+                                       "length_m", "interval_ns", "permittivity", "processing"])
 
 
 def along_track(trav, products: Iterable[Product], report: Report, *, radar: bool = True,
