@@ -1,7 +1,7 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 <!-- Drives between stations: solid where the LPR track gives the path, dashed where inferred;
      gaps (kind "gap": no data, a straight lower bound, never a drive) dotted grey. -->
-<qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="0">
+<qgis version="3.22.0" styleCategories="Symbology|Labeling|MapTips" labelsEnabled="0">
  <renderer-v2 type="categorizedSymbol" attr="if(&quot;kind&quot; = 'gap', 'gap', &quot;source&quot;)" symbollevels="0" forceraster="0" enableorderby="0" referencescale="-1">
   <categories>
    <category value="lpr" symbol="0" label="Drive (LPR track)" render="true"/>
@@ -53,4 +53,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>1</layerGeometryType>
+ <mapTip>&lt;b>[% CASE WHEN "kind" = 'gap' THEN 'Gap (no data)' ELSE 'Drive ' || "drive_id" END %]&lt;/b>, [% round("length_2d_m", 2) %] m[% CASE WHEN "start_utc" IS NOT NULL THEN '&lt;br>' || format_date("start_utc", 'yyyy-MM-dd hh:mm:ss') || ' to ' || format_date("end_utc", 'hh:mm:ss') || ' UTC' END %][% CASE WHEN attribute($currentfeature, 'radargrams') IS NOT NULL THEN array_to_string(array_foreach(string_to_array(attribute($currentfeature, 'radargrams'), ';'), '&lt;br>radargram (along-track metres across, two-way time down)&lt;br>&lt;img src="file://' || file_path(layer_property(@layer, 'path')) || '/' || @element || '" width="320" height="200">'), '') END %]</mapTip>
 </qgis>

@@ -33,7 +33,8 @@ from traverse.read.spectra import read_sd_spectrum
 from traverse.science.radargram import Radargram, drive_line_enu, radargram
 
 __all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
-           "drive_radargrams", "spectra_table", "radar_traces_layer", "radargram_table", "along_track"]
+           "drive_radargrams", "spectra_table", "radar_traces_layer", "radargram_table",
+           "drives_with_radargrams", "along_track"]
 
 #: What ``--science`` accepts.
 SCIENCE_MODES = ("none", "radar", "spectra", "all")
@@ -231,6 +232,21 @@ def radargram_table(radargrams: Iterable[DriveRadargram],
                      "processing": ", ".join(r.processing)})
     return pd.DataFrame(rows, columns=["drive_id", "product", "radargram", "columns", "samples", "spacing_m",
                                        "length_m", "interval_ns", "permittivity", "processing"])
+
+
+def drives_with_radargrams(drives: gpd.GeoDataFrame, images: dict[tuple[int, str], str]) -> gpd.GeoDataFrame:
+    """The drives layer with ``radargrams``: each drive's radargram PNG paths, ``;``-separated (else null).
+
+    The drives' QGIS map tip (``layers/styles/drives.qml``) shows those images.
+    """
+    by_drive: dict[int, list[str]] = {}
+    for (drive_id, _), path in sorted(images.items()):
+        by_drive.setdefault(int(drive_id), []).append(path)
+    out = drives.copy()
+    ids = out["drive_id"]
+    out["radargrams"] = [";".join(by_drive[int(i)]) if pd.notna(i) and int(i) in by_drive else None
+                         for i in ids]
+    return out
 
 
 def along_track(trav, products: Iterable[Product], report: Report, *, radar: bool = True,
