@@ -106,18 +106,30 @@ def along_track_m(x_m, y_m, time_s, line_xy: np.ndarray) -> tuple[np.ndarray, np
 
 def process(traces: np.ndarray, steps=PROCESSING_STEPS, *, dewow_samples: int = 64,
             gain_power: float = 1.0) -> np.ndarray:
-    """Display processing of (traces, samples) real values by named steps (module docstring)."""
-    data = np.asarray(traces, dtype="float32").copy()
+    """Display processing of (traces, samples) real values by named steps (module docstring).
+
+    A non-finite sample (a damaged record) stays non-finite and spreads along
+    its own trace through the running mean (the background is the mean of the
+    finite samples); the image shows those pixels transparent.  No
+    floating-point warning is raised for it.
+    """
     unknown = set(steps) - set(PROCESSING_STEPS)
     if unknown:
         raise ValueError(f"unknown processing {sorted(unknown)}; known: {', '.join(PROCESSING_STEPS)}")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _processed(np.asarray(traces, dtype="float32").copy(), steps, dewow_samples, gain_power)
+
+
+def _processed(data: np.ndarray, steps, dewow_samples: int, gain_power: float) -> np.ndarray:
     if "dewow" in steps and data.shape[1] > 1:
         k = max(1, min(int(dewow_samples), data.shape[1]))
         csum = np.cumsum(np.pad(data, ((0, 0), (k // 2 + 1, k - k // 2 - 1)), mode="edge"), axis=1,
                          dtype="float64")
         data -= ((csum[:, k:] - csum[:, :-k]) / k).astype("float32")
-    if "background" in steps and len(data) > 1:
-        data -= data.mean(axis=0, keepdims=True)
+    if "background" in steps and len(data) > 1:  # the mean of the finite samples at each time
+        ok = np.isfinite(data)
+        data -= (np.where(ok, data, 0).sum(axis=0, keepdims=True, dtype="float64")
+                 / np.maximum(ok.sum(axis=0, keepdims=True), 1)).astype("float32")
     if "gain" in steps:
         data *= (np.arange(1, data.shape[1] + 1, dtype="float32") ** gain_power)[None, :]
     return data
