@@ -15,6 +15,7 @@ report (the product is skipped), never an exception.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -34,7 +35,7 @@ from traverse.science.radargram import Radargram, drive_line_enu, radargram
 
 __all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
            "drive_radargrams", "spectra_table", "radar_traces_layer", "radargram_table",
-           "drives_with_radargrams", "along_track"]
+           "drives_with_radargrams", "along_track", "science_of"]
 
 #: What ``--science`` accepts.
 SCIENCE_MODES = ("none", "radar", "spectra", "all")
@@ -59,6 +60,7 @@ class Science:
 
     radargrams: list[DriveRadargram]
     spectra: pd.DataFrame
+    problems: tuple = ()  #: what was skipped or kept with a caveat (:func:`science_of`)
 
     @property
     def empty(self) -> bool:
@@ -260,3 +262,43 @@ def along_track(trav, products: Iterable[Product], report: Report, *, radar: boo
     finally:
         parallel.close_reopened()
     return Science(rgs, spec)
+
+
+def science_of(paths, *, radar: bool = True, spectra: bool = True, on_error: str = "skip") -> Science:
+    """The library's one call: read an archive, reconstruct it, and return its science.
+
+    Parameters
+    ----------
+    paths
+        Folders, product files or zip bundles (as :func:`traverse.read_frames`).
+    radar, spectra
+        What to compute (``build --science``).
+    on_error
+        ``"skip"`` (each problem recorded in ``Science.problems``) or ``"raise"``.
+
+    Returns
+    -------
+    Science
+        ``radargrams``: one :class:`DriveRadargram` per drive and radar product,
+        its ``radargram`` a :class:`traverse.science.radargram.Radargram`:
+        ``image`` float32 numpy array (samples, columns), ``along_m`` (column
+        centres, metres along the drive's reconstructed line, lander ENU),
+        ``time_ns`` (two-way time per row, ns; NaN when the label states no
+        interval), ``depth_m`` (per row, metres, for ``permittivity``),
+        ``traces`` (DataFrame: ``record``, ``time_utc``, ``along_m``,
+        ``column``, ``x_east_m``, ``y_north_m``).  ``spectra``: a DataFrame,
+        one row per channel: ``product_id``, ``channel``, ``wavelength_nm``,
+        ``value`` (level 2B radiance for VNIS-SD; ``unit`` as the label
+        states it, "" where it states none), ``unit``, ``level``, ``time_utc``.
+    """
+    from traverse.path.reconstruct import reconstruct
+    from traverse.read.archive import open_archive
+    from traverse.read.frames import frames_from_archive
+
+    report = Report(on_error=on_error)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    with open_archive(paths, report=report) as archive:
+        frames = frames_from_archive(archive)
+        products = archive.products
+    science = along_track(reconstruct(frames), products, report, radar=radar, spectra=spectra)
+    return dataclasses.replace(science, problems=tuple(report.problems))
