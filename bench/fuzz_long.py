@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fuzz_science import SCIENCE_SUITES  # noqa: E402
 from tests.fuzz_targets import SUITES, load_seeds  # noqa: E402
 
 
@@ -24,12 +25,15 @@ def main() -> None:
     p.add_argument("--per-class", type=int, default=200, help="mutants per class")
     p.add_argument("--per-batch", type=int, default=4, help="mutants mixed into one batch")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--only", default="", help="run the classes whose name contains this text")
     args = p.parse_args()
     rng = random.Random(args.seed)
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="fuzz-long-") as tmp:
         seeds = load_seeds(Path(tmp) / "seeds")
-        for name, (mutate, write_good_products, check) in SUITES.items():
+        for name, (mutate, write_good_products, check) in (SUITES | SCIENCE_SUITES).items():
+            if args.only not in name:
+                continue
             t0, tried, batches, broken = time.perf_counter(), 0, 0, 0
             while tried < args.per_class:
                 batch = Path(tmp) / f"b{len(rows)}-{batches}"

@@ -43,7 +43,7 @@ import shapely
 from geopandas import GeoDataFrame
 from pyproj import CRS
 
-from layers import styles
+from layers import relations, styles
 from layers.tables import joined, require_body_crs
 from traverse import geodesy, missions
 from traverse.outputs import atomic_output
@@ -192,6 +192,7 @@ def _write_layers(tmp: Path, layers: dict[str, GeoDataFrame], tables: dict[str, 
     )
     with contextlib.closing(sqlite3.connect(tmp)) as con, con:
         _declare_authority_crs(con, list(layers), site.body.crs)
+        relations.declare_spectra_key(con)  # spectra -> targets, for GDAL >= 3.6 / QGIS >= 3.28
         geom_cols = dict(
             con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
         )

@@ -31,7 +31,7 @@ ASSETS = Path(__file__).with_name("assets")
 MODULES = ("traverse-crs.js", "traverse-coords.js", "traverse-tiles.js", "traverse-popups.js",
            "traverse-features.js", "traverse-views.js", "traverse-time.js", "traverse-axes.js",
            "traverse-charts.js", "traverse-measure.js", "traverse-panel.js", "traverse-export.js",
-           "traverse-layout.js", "traverse-page.js")
+           "traverse-layout.js", "traverse-radar.js", "traverse-spectra.js", "traverse-page.js")
 
 
 def safe_json(obj) -> str:

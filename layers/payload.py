@@ -40,6 +40,7 @@ from layers.popups import (
     utc,
     views_payload,
 )
+from layers.science_map import radar_payload, radar_strip_html, spectra_payload
 from traverse import geodesy, missions
 from traverse.errors import LROControlWarning
 from traverse.path.coverage import split_gaps
@@ -99,6 +100,9 @@ class MapLayers:
     <traverse.path.reconstruct.Traverse.layers>` gives them): drawn dotted grey
     in their own layer, never counted as drives.  ``coverage`` lists every
     local day, covered or not (the panel greys the days without data).
+    ``radar_traces``, ``radargrams`` and ``spectra`` are the science of
+    ``build`` (:mod:`layers.science_map`): radargram strips in the drive
+    popups, spectra in the target popups.
     """
 
     lander: GeoDataFrame
@@ -109,6 +113,9 @@ class MapLayers:
     views: GeoDataFrame | None = None
     targets: GeoDataFrame | None = None
     coverage: pd.DataFrame | None = None
+    radar_traces: GeoDataFrame | None = None
+    radargrams: pd.DataFrame | None = None
+    spectra: pd.DataFrame | None = None
 
 
 def map_layers(traverse) -> MapLayers:
@@ -229,7 +236,7 @@ def _drive_lines(layers: MapLayers, colours: dict, mission: missions.Mission) ->
          "popup": f"Drive {esc(d.drive_id)}: {esc(d.from_station)} → {esc(d.to_station)}<br>"
                   f"{utc(d.start_utc)} → {utc(d.end_utc)} UTC<br>"
                   f"{d.length_2d_m:.1f} m (3-D {d.length_3d_m:.1f} m), source {esc(d.source)}"
-                  + terrain_text(d)}
+                  + terrain_text(d) + radar_strip_html(layers.radargrams, d.drive_id)}
         for d in layers.drives.itertuples(index=False)
     ]
     return coloured, drives
@@ -279,6 +286,8 @@ def _traverse_layers(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mi
         _layer("views", "What the rover saw", seen, show=not seen["lazy"]),
         _layer("days", f"{mission.day_title}s", coloured),
         _layer("drives", "Drives", drives),
+        *([_layer("radar", "Radargram traces (one per column)", radar, show=False)]
+          if (radar := radar_payload(layers.radargrams, layers.radar_traces)) else []),
         *([_layer("gaps", "Gaps (no data)", gaps_payload(_to_body(gaps, "gaps", body), mission))]
           if len(gaps) else []),
         _layer("stations", "Stations", stations),
@@ -304,6 +313,7 @@ def _controls(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission, 
         "scale": True,
         "measure": True,
         # the cursor readout: lon/lat and lander ENU of the tables' lander site
+        "spectra": spectra_payload(layers.spectra),
         "readout": {"lon": float(layers.lander.geometry.x.iloc[0]),
                     "lat": float(layers.lander.geometry.y.iloc[0]),
                     "height_m": float(layers.lander["height_m"].iloc[0]), "name": mission.lander_name},
@@ -341,7 +351,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         ``day_name``); ``view`` (``center``, ``zoom``, ``bounds``, paddings in
         pixels); ``layers`` (``kind``, ``name``, ``show``, ``base``, ``data``,
         in the layer control's order); ``controls`` (``panel``, ``timeline``,
-        ``chart``, ``scale``, ``measure``, ``readout``, ``export``).
+        ``chart``, ``scale``, ``measure``, ``spectra``, ``readout``, ``export``).
     """
     layers = map_layers(traverse)
     site = geodesy.common_site(layers.lander, layers.frames, layers.stations, layers.drives, layers.days,
@@ -350,6 +360,8 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
     tables = {f.name: getattr(layers, f.name) for f in fields(MapLayers)}
     for name in ("lander", "frames", "stations", "drives", "days"):
         tables[name] = _to_body(tables[name], name, body)
+    if tables["radar_traces"] is not None:
+        tables["radar_traces"] = _to_body(tables["radar_traces"], "radar_traces", body)
     drives, gaps = split_gaps(tables["drives"])  # the drives layer of Traverse.layers() holds the gaps too
     tables["days"] = tables["days"].sort_values("lunar_day")
     layers = MapLayers(**{**tables, "drives": drives})

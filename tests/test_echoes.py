@@ -56,6 +56,15 @@ def test_real_lpr1_echoes_from_a_zip_member(lpr1, tmp_path):
         blocks = list(iter_echo_blocks(Source(bundle, data.name, zf), layout, group, block_records=7))
     assert max(len(b[1]) for b in blocks) <= 7  # memory bounded by the block size
     np.testing.assert_array_equal(np.concatenate([b[1] for b in blocks]), loose)
+    for step in (3, 4, 10):  # strided, with blocks of 7 records that do not start on a multiple of step
+        with zipfile.ZipFile(bundle) as zf:
+            blocks = list(iter_echo_blocks(Source(bundle, data.name, zf), layout, group, step=step,
+                                           block_records=7))
+        idx = np.concatenate([b[0] for b in blocks])
+        assert idx.tolist() == list(range(0, 101, step))
+        np.testing.assert_array_equal(np.concatenate([b[1] for b in blocks]), loose[::step])
+        mapped = list(iter_echo_blocks(Source(data), layout, group, step=step, block_records=7))
+        np.testing.assert_array_equal(np.concatenate([b[1] for b in mapped]), loose[::step])
 
 
 @pytest.mark.parametrize(("band", "shape", "dtype"), [("HF", (136, 2048), np.complex64),

@@ -15,8 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzz_science import SCIENCE_SUITES
 from tests.fuzz_targets import CLASSES, SUITES, load_seeds, write_good
 from traverse.cli import main
+
+ALL_SUITES = SUITES | SCIENCE_SUITES
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +27,9 @@ def seeds(tmp_path_factory):
     return load_seeds(tmp_path_factory.mktemp("fuzz-seeds"))
 
 
-@pytest.mark.parametrize("name", sorted(SUITES))
+@pytest.mark.parametrize("name", sorted(ALL_SUITES))
 def test_mutants_never_stop_a_run(seeds, name):
-    mutate, good_products, check_promises = SUITES[name]
+    mutate, good_products, check_promises = ALL_SUITES[name]
 
     @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.integers(0, 2**32 - 1))

@@ -68,3 +68,19 @@ def test_processing_by_name_only_subtracts_and_scales():
     np.testing.assert_array_equal(gained[0], [1, 2, 3, 4])
     with pytest.raises(ValueError, match="unknown processing"):
         process(data, ("migrate",))
+
+
+def test_a_damaged_trace_stays_in_its_own_column():
+    """A non-finite sample (a damaged record) spoils neither the other traces nor raises a warning."""
+    import warnings
+
+    rng = np.random.default_rng(2)
+    data = rng.normal(0.0, 1.0, (6, 200)).astype("float32")
+    bad = data.copy()
+    bad[2, 50] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = process(bad, ("dewow", "background", "gain"))
+    assert np.isfinite(np.delete(out, 2, axis=0)).all()
+    clean = process(np.delete(data, 2, axis=0), ("dewow", "background", "gain"))
+    assert np.isfinite(clean).all()

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (PEP 562): ``trav
     from .path.settings import ReconstructionSettings
     from .read.archive import open_archive
     from .read.frames import read_frames
+    from .science.along_track import science_of
 
 #: Where each lazily imported name of :data:`__all__` lives.
 _LAZY = {
@@ -41,6 +42,7 @@ _LAZY = {
     "ReconstructionSettings": "traverse.path.settings",
     "open_archive": "traverse.read.archive",
     "read_frames": "traverse.read.frames",
+    "science_of": "traverse.science.along_track",
 }
 
 
@@ -69,6 +71,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "read_frames",
+    "science_of",
     "reconstruct",
     "Traverse",
     "ReconstructionSettings",

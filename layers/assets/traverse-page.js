@@ -20,6 +20,7 @@
     ['chart', function (tm, spec) { T.addChart(tm, spec); }],
     ['scale', function (tm) { T.addScale(tm); }],
     ['measure', function (tm) { T.addMeasure(tm); }],
+    ['spectra', function (tm, spec) { T.addSpectra(tm, spec); }],
     ['readout', function (tm, spec) { T.addReadout(tm, spec); }],
     ['export', function (tm, spec) { T.addExport(tm, spec); }]
   ];

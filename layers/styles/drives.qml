@@ -53,5 +53,5 @@
  <blendMode>0</blendMode>
  <featureBlendMode>0</featureBlendMode>
  <layerGeometryType>1</layerGeometryType>
- <mapTip>[% CASE WHEN "kind" = 'gap' THEN '&lt;b>Gap (no data)&lt;/b>: at least ' || round("length_2d_m", 1) || ' m, no drive known' ELSE '&lt;b>Drive ' || "drive_id" || '&lt;/b>: ' || round("length_2d_m", 2) || ' m (' || "source" || ')' END %], $day_title [% "$day_column" %]&lt;br>[% format_date("start_utc", 'yyyy-MM-dd hh:mm') %] to [% format_date("end_utc", 'yyyy-MM-dd hh:mm') %] UTC</mapTip>
+ <mapTip>[% CASE WHEN "kind" = 'gap' THEN '&lt;b>Gap (no data)&lt;/b>: at least ' || round("length_2d_m", 1) || ' m, no drive known' ELSE '&lt;b>Drive ' || "drive_id" || '&lt;/b>: ' || round("length_2d_m", 2) || ' m (' || "source" || ')' END %], $day_title [% "$day_column" %]&lt;br>[% format_date("start_utc", 'yyyy-MM-dd hh:mm') %] to [% format_date("end_utc", 'yyyy-MM-dd hh:mm') %] UTC[% CASE WHEN attribute($currentfeature, 'radargrams') IS NOT NULL THEN array_to_string(array_foreach(string_to_array(attribute($currentfeature, 'radargrams'), ';'), '&lt;br>radargram (along-track metres across, two-way time down)&lt;br>&lt;img src="file://' || file_path(layer_property(@layer, 'path')) || '/' || @element || '" width="320" height="200">'), '') END %]</mapTip>
 </qgis>

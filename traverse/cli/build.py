@@ -64,7 +64,13 @@ def run(args: argparse.Namespace) -> int:
     from traverse.outputs import output_set
     from traverse.path.coverage import coverage_summary
     from traverse.path.days import days_table
-    from traverse.science.along_track import along_track, radar_traces_layer, science_modes
+    from traverse.science.along_track import (
+        along_track,
+        drives_with_radargrams,
+        radar_traces_layer,
+        radargram_table,
+        science_modes,
+    )
 
     files = build_outputs(args.output, geojson=args.geojson)
     checked = [*files.values(), skipped_path(files["gpkg"])]
@@ -85,13 +91,16 @@ def run(args: argparse.Namespace) -> int:
         radargrams = write_radargrams(images_folder(staged["html"]), science.radargrams)
         traces = radar_traces_layer(science.radargrams, trav.site, radargrams)
         layers = trav.layers() | ({"radar_traces": traces} if traces is not None else {})
+        if radargrams:  # the drives' map tip shows their radargrams
+            layers["drives"] = drives_with_radargrams(layers["drives"], radargrams)
         spectra = None if science.spectra.empty else science.spectra
         write_geopackage(staged["gpkg"], layers, coverage=trav.coverage, spectra=spectra, local=args.local)
         project = store_project(args, trav, staged["gpkg"], files["gpkg"].parent)
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
-        write_map(args, trav, staged["html"])
+        write_map(args, trav, staged["html"], {"radar_traces": traces, "spectra": spectra,
+                                               "radargrams": radargram_table(science.radargrams, radargrams)})
         skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
     written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:

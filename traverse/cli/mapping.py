@@ -122,15 +122,22 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     return dataclasses.replace(trav, frames=with_images(trav.frames, images))
 
 
-def write_map(args: argparse.Namespace, trav, path: Path) -> Path:
-    """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know."""
-    from layers.webmap import MapOptions, build_webmap
+def write_map(args: argparse.Namespace, trav, path: Path, science: dict | None = None) -> Path:
+    """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know.
+
+    ``science``: the tables ``radar_traces``, ``radargrams``, ``spectra`` of
+    ``build --science`` (:class:`layers.payload.MapLayers`), drawn in the popups.
+    """
+    import dataclasses
+
+    from layers.webmap import MapOptions, build_webmap, map_layers
 
     map_options = MapOptions(basemaps=args.basemap, tiles=args.tiles,
                              dems=[args.dem] if args.dem is not None else [])
+    drawn = dataclasses.replace(map_layers(trav), **science) if science else trav
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = build_webmap(path, trav, map_options)
+        out = build_webmap(path, drawn, map_options)
     _print_warnings(caught)  # e.g. an LRO basemap under the label control network
     return out
 

@@ -33,12 +33,13 @@ __all__ = ["CharacterField", "CharacterTable", "character_table", "read_characte
 
 @dataclass(frozen=True)
 class CharacterField:
-    """One ``Field_Character``: its name, 0-based start within a record, length (bytes), data type."""
+    """One ``Field_Character``: its name, 0-based start within a record, length (bytes), data type, unit."""
 
     name: str
     start: int
     length: int
     data_type: str
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def character_table(root: etree._Element, source: str) -> CharacterTable:
         if start < 0 or length <= 0 or start + length > record_length:
             raise LayoutError(f"{name}: field_location {start + 1} + field_length {length} lies outside"
                               f" the {record_length}-byte record", source=source)
-        fields.append(CharacterField(name, start, length, f.get("data_type", "")))
+        fields.append(CharacterField(name, start, length, f.get("data_type", ""), f.get("unit", "")))
     records = whole_number(head.get("records", "0"), "Table_Character records", source)
     offset = whole_number(head.get("offset", "0"), "Table_Character offset", source)
     if records < 0 or offset < 0:
@@ -110,6 +111,11 @@ def read_character_table(table: CharacterTable, data: bytes, source: str) -> tup
     if not rows and table.records:
         raise LayoutError(f"no complete record of {need} characters in the table", source=source)
     return pd.DataFrame(rows, columns=[f.name for f in table.fields]), table.records
+
+
+def _text(root: etree._Element, tag: str) -> str:
+    el = next(root.iter(f"{{*}}{tag}"), None)
+    return (el.text or "").strip() if el is not None else ""
 
 
 _BANDS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$")
@@ -144,7 +150,10 @@ def read_sd_spectrum(label: bytes, data: bytes, source: str) -> pd.DataFrame:
         ``quality`` (text as stored: the real 0136 table holds ``0xc1`` in its
         ``A4`` solar elevation field, a code, not degrees; 54.2 is the
         integration time in ms by the label's locations).  ``attrs["declared_records"]`` holds the
-        records the label declares (more than the rows when truncated).
+        records the label declares (more than the rows when truncated), ``attrs["unit"]`` the
+        ``Spectrum_data1`` field's ``unit`` ("" where the label states none, as in the real 0136
+        label) and ``attrs["level"]`` the label's ``product_level`` and ``processing_level``
+        (``2B Calibrated``: radiance per its ``Modification_Detail``).
     """
     root = parse_xml(label, source)
     table = character_table(root, source)
@@ -167,6 +176,9 @@ def read_sd_spectrum(label: bytes, data: bytes, source: str) -> pd.DataFrame:
     out["integration_time_ms"] = out["integration_time_ms"].astype("float64")
     out = out.sort_values("channel", kind="stable").reset_index(drop=True)
     out.attrs["declared_records"] = declared
+    out.attrs["unit"] = next((f.unit for f in table.fields if f.name == "Spectrum_data1"), "")
+    level = (_text(root, "product_level"), _text(root, "processing_level"))
+    out.attrs["level"] = " ".join(t for t in level if t)
     bad = ~np.isfinite(out["value"].to_numpy())
     if bad.all():
         raise LayoutError("no Spectrum_data1 value is a number", source=source)

@@ -15,6 +15,7 @@ report (the product is skipped), never an exception.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable
 
 import geopandas as gpd
@@ -33,14 +34,15 @@ from traverse.read.spectra import read_sd_spectrum
 from traverse.science.radargram import Radargram, drive_line_enu, radargram
 
 __all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
-           "drive_radargrams", "spectra_table", "radar_traces_layer", "along_track"]
+           "drive_radargrams", "spectra_table", "radar_traces_layer", "radargram_table",
+           "drives_with_radargrams", "along_track", "science_of"]
 
 #: What ``--science`` accepts.
 SCIENCE_MODES = ("none", "radar", "spectra", "all")
 #: Payloads whose data table is one spectrum per product (VNIS short-wave, ``Table_Character``).
 SPECTRUM_PAYLOADS = ("VNIS-SD",)
 #: Columns of :attr:`Science.spectra`.
-SPECTRA_COLUMNS = ("product_id", "channel", "wavelength_nm", "value", "time_utc")
+SPECTRA_COLUMNS = ("product_id", "channel", "wavelength_nm", "value", "unit", "level", "time_utc")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Science:
 
     radargrams: list[DriveRadargram]
     spectra: pd.DataFrame
+    problems: tuple = ()  #: what was skipped or kept with a caveat (:func:`science_of`)
 
     @property
     def empty(self) -> bool:
@@ -163,6 +166,7 @@ def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Rep
             report.add(str(prod.data), f"no spectrum: {exc}")
             continue
         spec.insert(0, "product_id", prod.name.product_id)
+        spec["unit"], spec["level"] = spec.attrs["unit"], spec.attrs["level"]
         parts.append(spec[list(SPECTRA_COLUMNS)])
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECTRA_COLUMNS})
@@ -171,15 +175,26 @@ def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Rep
 
 def radar_traces_layer(radargrams: Iterable[DriveRadargram], site: geodesy.LanderSite,
                        images: dict[tuple[int, str], str] | None = None) -> gpd.GeoDataFrame | None:
-    """The traces of every radargram as points (lon/lat on the site's body), ``None`` if there are none.
+    """The traces shown in the radargrams, as points (lon/lat on the site's body); ``None`` if none.
 
-    Columns ``product``, ``record``, ``time_utc``, ``along_m``, ``column`` (of
-    the radargram image, -1 if shown in none), ``drive_id`` and, given
-    ``images`` ((drive_id, product) → relative path), ``radargram``.
+    **Decimation rule:** one point per radargram column, the trace that
+    column shows (the one nearest its centre within half a spacing,
+    :func:`traverse.science.radargram.radargram`); traces no column shows are
+    left out.  So a layer holds at most drive length / 5 cm + 1 points per
+    drive and product whatever the product's trace rate, and every opaque
+    pixel column of a PNG is exactly one point.  Every record stays in the
+    ``frames`` layer.
+
+    Columns ``product``, ``record``, ``time_utc``, ``along_m`` (metres along
+    the drive's line), ``column`` (of the radargram image, 0-based from the
+    left), ``drive_id``, ``x_east_m``/``y_north_m`` (lander ENU, on the
+    drive's line) and, given ``images`` ((drive_id, product) → relative
+    path), ``radargram``.
     """
     parts = []
     for dr in radargrams:
         t = dr.radargram.traces
+        t = t[t["column"] >= 0]
         part = pd.DataFrame({"product": dr.product_id, "record": t["record"].astype("int64"),
                              "time_utc": t["time_utc"], "along_m": t["along_m"],
                              "column": t["column"].astype("int64"), "drive_id": dr.drive_id,
@@ -196,6 +211,46 @@ def radar_traces_layer(radargrams: Iterable[DriveRadargram], site: geodesy.Lande
     return geodesy.with_site(gdf, site)
 
 
+def radargram_table(radargrams: Iterable[DriveRadargram],
+                    images: dict[tuple[int, str], str] | None = None) -> pd.DataFrame:
+    """One row per radargram: what its image is (for the map's strip and axes).
+
+    Columns ``drive_id``, ``product``, ``radargram`` (the PNG's path, given
+    ``images``), ``columns`` and ``samples`` (the image's width and height,
+    pixels), ``spacing_m`` (metres between columns), ``length_m`` (along-track
+    metres of the last column), ``interval_ns`` (two-way time between rows, NaN
+    when the label states none), ``permittivity`` (of the depth axis) and
+    ``processing`` (the display steps, comma-separated).
+    """
+    rows = []
+    for dr in radargrams:
+        r = dr.radargram
+        rows.append({"drive_id": dr.drive_id, "product": dr.product_id,
+                     "radargram": (images or {}).get((dr.drive_id, dr.product_id)),
+                     "columns": r.image.shape[1], "samples": r.image.shape[0],
+                     "spacing_m": float(r.along_m[1] - r.along_m[0]) if len(r.along_m) > 1 else 0.0,
+                     "length_m": float(r.along_m[-1]), "interval_ns": float(r.time_ns[1] - r.time_ns[0])
+                     if len(r.time_ns) > 1 else float("nan"), "permittivity": r.permittivity,
+                     "processing": ", ".join(r.processing)})
+    return pd.DataFrame(rows, columns=["drive_id", "product", "radargram", "columns", "samples", "spacing_m",
+                                       "length_m", "interval_ns", "permittivity", "processing"])
+
+
+def drives_with_radargrams(drives: gpd.GeoDataFrame, images: dict[tuple[int, str], str]) -> gpd.GeoDataFrame:
+    """The drives layer with ``radargrams``: each drive's radargram PNG paths, ``;``-separated (else null).
+
+    The drives' QGIS map tip (``layers/styles/drives.qml``) shows those images.
+    """
+    by_drive: dict[int, list[str]] = {}
+    for (drive_id, _), path in sorted(images.items()):
+        by_drive.setdefault(int(drive_id), []).append(path)
+    out = drives.copy()
+    ids = out["drive_id"]
+    out["radargrams"] = [";".join(by_drive[int(i)]) if pd.notna(i) and int(i) in by_drive else None
+                         for i in ids]
+    return out
+
+
 def along_track(trav, products: Iterable[Product], report: Report, *, radar: bool = True,
                 spectra: bool = True) -> Science:
     """Radargrams of the drives and the spectra of the archive (module docstring)."""
@@ -207,3 +262,43 @@ def along_track(trav, products: Iterable[Product], report: Report, *, radar: boo
     finally:
         parallel.close_reopened()
     return Science(rgs, spec)
+
+
+def science_of(paths, *, radar: bool = True, spectra: bool = True, on_error: str = "skip") -> Science:
+    """The library's one call: read an archive, reconstruct it, and return its science.
+
+    Parameters
+    ----------
+    paths
+        Folders, product files or zip bundles (as :func:`traverse.read_frames`).
+    radar, spectra
+        What to compute (``build --science``).
+    on_error
+        ``"skip"`` (each problem recorded in ``Science.problems``) or ``"raise"``.
+
+    Returns
+    -------
+    Science
+        ``radargrams``: one :class:`DriveRadargram` per drive and radar product,
+        its ``radargram`` a :class:`traverse.science.radargram.Radargram`:
+        ``image`` float32 numpy array (samples, columns), ``along_m`` (column
+        centres, metres along the drive's reconstructed line, lander ENU),
+        ``time_ns`` (two-way time per row, ns; NaN when the label states no
+        interval), ``depth_m`` (per row, metres, for ``permittivity``),
+        ``traces`` (DataFrame: ``record``, ``time_utc``, ``along_m``,
+        ``column``, ``x_east_m``, ``y_north_m``).  ``spectra``: a DataFrame,
+        one row per channel: ``product_id``, ``channel``, ``wavelength_nm``,
+        ``value`` (level 2B radiance for VNIS-SD; ``unit`` as the label
+        states it, "" where it states none), ``unit``, ``level``, ``time_utc``.
+    """
+    from traverse.path.reconstruct import reconstruct
+    from traverse.read.archive import open_archive
+    from traverse.read.frames import frames_from_archive
+
+    report = Report(on_error=on_error)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    with open_archive(paths, report=report) as archive:
+        frames = frames_from_archive(archive)
+        products = archive.products
+    science = along_track(reconstruct(frames), products, report, radar=radar, spectra=spectra)
+    return dataclasses.replace(science, problems=tuple(report.problems))

@@ -59,7 +59,9 @@ class Radargram:
         Depth of each row for :attr:`permittivity`, metres (NaN with ``time_ns``).
     traces
         One row per trace used: ``record``, ``time_utc``, ``along_m``,
-        ``column`` (its column in :attr:`image`, -1 if it shows in none),
+        ``column`` (the column of :attr:`image` showing it; -1 when another
+        trace lies nearer that column's centre, or none lies within half a
+        spacing: each column shows one trace, a trace at most one column),
         ``x_east_m``, ``y_north_m`` (its position on the drive line, lander ENU).
     """
 
@@ -104,18 +106,30 @@ def along_track_m(x_m, y_m, time_s, line_xy: np.ndarray) -> tuple[np.ndarray, np
 
 def process(traces: np.ndarray, steps=PROCESSING_STEPS, *, dewow_samples: int = 64,
             gain_power: float = 1.0) -> np.ndarray:
-    """Display processing of (traces, samples) real values by named steps (module docstring)."""
-    data = np.asarray(traces, dtype="float32").copy()
+    """Display processing of (traces, samples) real values by named steps (module docstring).
+
+    A non-finite sample (a damaged record) stays non-finite and spreads along
+    its own trace through the running mean (the background is the mean of the
+    finite samples); the image shows those pixels transparent.  No
+    floating-point warning is raised for it.
+    """
     unknown = set(steps) - set(PROCESSING_STEPS)
     if unknown:
         raise ValueError(f"unknown processing {sorted(unknown)}; known: {', '.join(PROCESSING_STEPS)}")
+    with np.errstate(invalid="ignore", over="ignore"):
+        return _processed(np.asarray(traces, dtype="float32").copy(), steps, dewow_samples, gain_power)
+
+
+def _processed(data: np.ndarray, steps, dewow_samples: int, gain_power: float) -> np.ndarray:
     if "dewow" in steps and data.shape[1] > 1:
         k = max(1, min(int(dewow_samples), data.shape[1]))
         csum = np.cumsum(np.pad(data, ((0, 0), (k // 2 + 1, k - k // 2 - 1)), mode="edge"), axis=1,
                          dtype="float64")
         data -= ((csum[:, k:] - csum[:, :-k]) / k).astype("float32")
-    if "background" in steps and len(data) > 1:
-        data -= data.mean(axis=0, keepdims=True)
+    if "background" in steps and len(data) > 1:  # the mean of the finite samples at each time
+        ok = np.isfinite(data)
+        data -= (np.where(ok, data, 0).sum(axis=0, keepdims=True, dtype="float64")
+                 / np.maximum(ok.sum(axis=0, keepdims=True), 1)).astype("float32")
     if "gain" in steps:
         data *= (np.arange(1, data.shape[1] + 1, dtype="float32") ** gain_power)[None, :]
     return data
@@ -156,15 +170,20 @@ def radargram(records: np.ndarray, echoes: np.ndarray, positions: pd.DataFrame, 
     processed = process(data, steps) if len(data) else data.astype("float32")
     image = np.full((echoes.shape[1], n_cols), np.nan, dtype="float32")
     best = np.full(n_cols, np.inf)
+    shown = np.full(n_cols, -1)
     for i in np.flatnonzero(~miss):  # the trace nearest each column
         d = abs(centres[col[i]] - along[i])
         if d < best[col[i]]:
             best[col[i]] = d
-            image[:, col[i]] = processed[i]
+            shown[col[i]] = i
+    for c in np.flatnonzero(shown >= 0):
+        image[:, c] = processed[shown[c]]
+    column = np.full(len(along), -1, dtype="int64")
+    column[shown[shown >= 0]] = np.flatnonzero(shown >= 0)
     time_ns = np.arange(echoes.shape[1], dtype="float64") * interval_ns
     depth = SPEED_OF_LIGHT_M_NS * time_ns / (2.0 * np.sqrt(permittivity))
     traces = pd.DataFrame({"record": pos.index.to_numpy(), "time_utc": pos["time_utc"].to_numpy(),
-                           "along_m": along, "column": np.where(miss, -1, col),
+                           "along_m": along, "column": column,
                            "x_east_m": pts[:, 0], "y_north_m": pts[:, 1]})
     return Radargram(image, centres, time_ns, depth, float(permittivity), tuple(steps), traces)
 
