@@ -54,12 +54,12 @@ def test_hovering_a_radargram_column_moves_the_marker_to_its_trace(built, page):
     _open_drive_popup(page)
     img = page.page.query_selector(".traverse-radar img")
     assert page.page.evaluate("document.querySelector('.traverse-radar img').naturalWidth") == 113  # loaded
-    box = img.bounding_box()
     columns = 113  # 5 cm columns over the 5.6 m drive, as the PNG
-    y = box["y"] + 0.9 * box["height"]  # low on the strip: the cursor readout (top left) may cover its top
 
     def hover(column):
-        x = box["x"] + column / columns * box["width"]
+        box = img.bounding_box()  # measured each time: the popup may still be panning into view
+        # low on the strip: the cursor readout (top left) may cover its top
+        x, y = box["x"] + column / columns * box["width"], box["y"] + 0.9 * box["height"]
         assert page.page.evaluate(f"document.elementFromPoint({x}, {y}).tagName") == "IMG"
         page.page.mouse.move(x, y)
 
