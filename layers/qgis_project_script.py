@@ -31,6 +31,7 @@ from qgis.core import (
     QgsPathResolver,
     QgsProject,
     QgsRasterLayer,
+    QgsRelation,
     QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerTemporalProperties,
@@ -72,6 +73,20 @@ def _raster(spec):
     return layer
 
 
+def _relation(spec, project):
+    """A one-to-many relation between two of the project's layers (the parent's form lists the rows)."""
+    child, parent = (project.mapLayersByName(spec[k])[0] for k in ("child", "parent"))
+    rel = QgsRelation()
+    rel.setId(spec["id"])
+    rel.setName(spec["name"])
+    rel.setReferencingLayer(child.id())
+    rel.setReferencedLayer(parent.id())
+    rel.addFieldPair(spec["child_field"], spec["parent_field"])
+    if not rel.isValid():
+        raise RuntimeError(f"QGIS finds the relation {spec['id']!r} invalid")
+    return rel
+
+
 def _relative_from_final(plan):
     """Make raster paths relative to the GeoPackage's final folder, not the staging folder it is in now."""
     stage, final = os.path.dirname(plan["gpkg"]), plan["final_folder"]
@@ -100,6 +115,8 @@ def build(plan):
     for layer, visible in vectors + rasters:  # top first, as the layer panel lists them
         project.addMapLayer(layer, False)
         root.addLayer(layer).setItemVisibilityChecked(visible)
+    for spec in plan.get("relations", ()):
+        project.relationManager().addRelation(_relation(spec, project))
     if plan["time_range"]:
         start, end = (_datetime(t) for t in plan["time_range"])
         settings = project.timeSettings()

@@ -46,6 +46,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from layers.payload import MapOptions
+from layers.relations import SPECTRA_RELATIONS
 from traverse import geodesy
 from traverse.missions import Mission
 from traverse.outputs import iso_utc
@@ -107,12 +108,28 @@ def qgis_python() -> str:
     return os.environ.get(QGIS_PYTHON_ENV) or _DEFAULT_PYTHON
 
 
-def _tables(gpkg: Path) -> dict[str, int]:
-    """Feature tables of the GeoPackage and their row counts."""
+def _tables(gpkg: Path, data_type: str = "features") -> dict[str, int]:
+    """Tables of the GeoPackage of ``data_type`` (``features``, ``attributes``) and their row counts."""
     with contextlib.closing(sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)) as con:
-        rows = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'")
+        rows = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = ?", (data_type,))
         names = [n for (n,) in rows]
         return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def _relations(tables: dict[str, int], attributes: dict[str, int]) -> tuple[list[dict], list[dict]]:
+    """The non-spatial tables the project's relations need, and those relations (as plan entries).
+
+    A relation (:data:`layers.relations.SPECTRA_RELATIONS`) is kept when both
+    its tables hold rows: then a frame's or target's attribute form lists its
+    spectrum rows.
+    """
+    relations = [{"id": rel_id, "name": name, "child": child, "child_field": child_field,
+                  "parent": parent, "parent_field": parent_field}
+                 for rel_id, name, child, child_field, parent, parent_field in SPECTRA_RELATIONS
+                 if attributes.get(child) and tables.get(parent)]
+    children = sorted({r["child"] for r in relations})
+    return [{"table": name, "visible": False, "time_expression": None, "display": '"product_id"'}
+            for name in children], relations
 
 
 def _time_range(gpkg: Path, tables: dict[str, int]) -> list[str] | None:
@@ -156,6 +173,7 @@ def project_plan(gpkg: Path, *, mission: Mission, site: geodesy.LanderSite,
                "time_expression": when, "display": _DISPLAY[name].format(**words)}
               for name, when in PROJECT_LAYERS.items() if name in tables]
     seen: set[Path] = set()
+    tables_only, relations = _relations(tables, _tables(gpkg, "attributes"))
     raster_specs = []
     for spec in rasters:
         path = Path(spec.path).resolve()
@@ -169,7 +187,8 @@ def project_plan(gpkg: Path, *, mission: Mission, site: geodesy.LanderSite,
         "project_name": gpkg.stem,
         "title": f"{mission.rover} traverse ({mission.name})",
         "crs_wkt": geodesy.local_crs(site, origin_name=mission.lander_name).to_wkt(),
-        "layers": layers,
+        "layers": layers + tables_only,
+        "relations": relations,
         "rasters": raster_specs,
         "time_range": _time_range(gpkg, tables),
     }

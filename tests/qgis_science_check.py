@@ -4,8 +4,8 @@
 
 Reports the ``radar_traces`` layer (validity, geometry type, count, CRS), the
 ``drives`` map tip of each drive with radargrams (as QGIS evaluates it), the
-relations of ``RELATIONS.json`` (``layers.relations.SPECTRA_RELATIONS``) made
-as ``QgsRelation``s in a project (validity, spectrum rows related to each
+relations of ``RELATIONS.json`` (``layers.relations.SPECTRA_RELATIONS``) as
+the project stored in the GeoPackage by the build holds them (validity, spectrum rows related to each
 ``frames``/``targets`` feature: what the attribute form lists), what
 ``QgsRelationManager.discoverRelations`` finds on its own, and the
 relationships GDAL reads from the file.
@@ -22,7 +22,6 @@ from qgis.core import (
     QgsExpressionContext,
     QgsExpressionContextUtils,
     QgsProject,
-    QgsRelation,
     QgsRelationManager,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -35,8 +34,11 @@ def main(argv):
     app = QgsApplication([], False)
     app.initQgis()
     names = ("frames", "targets", "spectra", "drives", "radar_traces")
-    layers = {n: QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in names}
-    QgsProject.instance().addMapLayers(list(layers.values()))
+    project = QgsProject.instance()
+    name = os.path.splitext(os.path.basename(gpkg))[0]
+    stored = project.read(f"geopackage:{gpkg}?projectName={name}")  # the project the build stored
+    layers = {n: project.mapLayersByName(n)[0] for n in names}
+    fresh = [QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in names]  # outside any project
     traces = layers["radar_traces"]
     report = {"qgis_version": Qgis.QGIS_VERSION, "radar_traces": {
         "isValid": traces.isValid(), "featureCount": traces.featureCount(),
@@ -50,16 +52,14 @@ def main(argv):
             context.setFeature(feature)
             tips.append(QgsExpression.replaceExpressionText(drives.mapTipTemplate(), context))
     report["drive_map_tips"] = tips
-    report["discovered"] = [r.id() for r in QgsRelationManager.discoverRelations([], list(layers.values()))]
+    report["stored_project"] = stored
+    report["discovered"] = [r.id() for r in QgsRelationManager.discoverRelations([], fresh)]
     relations = {}
-    for rel_id, name, child, child_field, parent, parent_field in spec:
-        rel = QgsRelation()
-        rel.setId(rel_id)
-        rel.setName(name)
-        rel.setReferencingLayer(layers[child].id())
-        rel.setReferencedLayer(layers[parent].id())
-        rel.addFieldPair(child_field, parent_field)
-        QgsProject.instance().relationManager().addRelation(rel)
+    for rel_id, _name, child, _child_field, parent, parent_field in spec:
+        rel = project.relationManager().relation(rel_id)  # as the stored project holds it
+        if rel.referencingLayerId() != layers[child].id():
+            relations[rel_id] = {"isValid": False, "rows": {}, "in_project": False}
+            continue
         rows = {}
         for feature in layers[parent].getFeatures():
             n = sum(1 for _ in rel.getRelatedFeatures(feature))

@@ -52,9 +52,11 @@ def test_drive_map_tip_shows_its_radargram(report):
 
 
 def test_spectra_related_to_frames_and_targets(report):
-    """The project relations are valid and list the 300 spectrum rows under the SD frame and target (the
-    attribute form's rows).  QGIS 3.22 discovers no relation in a GeoPackage by itself, not even the
-    foreign key spectra -> targets that GDAL (>= 3.6) reads as a relationship: documented, not hidden."""
+    """The relations of the project the build stored are valid and list the 300 spectrum rows under the
+    SD frame and target (the attribute form's rows).  QGIS 3.22 discovers no relation in a GeoPackage by
+    itself, not even the foreign key spectra -> targets that GDAL (>= 3.6) reads as a relationship:
+    documented, not hidden."""
+    assert report["stored_project"]
     for rel_id in ("frames_spectra", "targets_spectra"):
         rel = report["relations"][rel_id]
         assert rel["isValid"] and rel["in_project"]
