@@ -93,7 +93,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif url.path != "/_stats":
             return False
         with srv.lock:
-            body = json.dumps({"bytes_sent": srv.bytes_sent, "requests": srv.requests}).encode()
+            body = json.dumps({"bytes_sent": srv.bytes_sent, "requests": srv.requests,
+                               "cuts_left": srv.cut_times}).encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

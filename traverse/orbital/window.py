@@ -183,7 +183,8 @@ def fetch_window(product: OrbitalProduct, bounds: tuple[float, float, float, flo
         if cached.product == product.name and cached.url == url and cached.contains(bounds):
             return cached, True
     vsi = "/vsicurl/" + url
-    with rasterio.Env(**GDAL_HTTP_OPTIONS):
+    # GDAL keeps what it read of a URL (and a failed read) for the whole process: a retry must ask again
+    with rasterio.Env(**GDAL_HTTP_OPTIONS, CPL_VSIL_CURL_NON_CACHED=vsi):
         with _open(vsi) as src:
             check_open_raster(src, body, what=f"orbital product {product.name}")
             window = _window_of(src, bounds, body, url)
