@@ -100,7 +100,7 @@ def write_pds3_ortho(path: Path, *, samples: int = 3000, lines: int = 2400, scal
 
 
 def write_geotiff_dtm(path: Path, *, size: int = 1200, scale_m: float = 5.0) -> dict:
-    """Write a tiled float32 DTM GeoTIFF (metres; the mark is a 50 m high block); as :func:`write_pds3_ortho`."""
+    """Write a tiled float32 DTM GeoTIFF (metres; the mark a 50 m high block); as :func:`write_pds3_ortho`."""
     import rasterio
     from affine import Affine
     from rasterio.crs import CRS
