@@ -87,10 +87,13 @@ END
 
 
 def write_pds3_ortho(path: Path, *, samples: int = 3000, lines: int = 2400, scale_m: float = 2.0) -> dict:
-    """Write an 8-bit orthophoto ``.IMG`` (attached label); its grid, the mark's pixel, its size."""
+    """Write an 8-bit orthophoto ``.IMG`` (attached label); its grid, the mark's pixel, its size.
+
+    The background is a flat grey 60, so the map's 2–98 % stretch leaves the
+    mark the only bright thing in the image.
+    """
     ulx, uly = _grid(samples, lines, scale_m)
-    rng = np.random.default_rng(18)
-    image = rng.integers(40, 90, size=(lines, samples), dtype=np.uint8)
+    image = np.full((lines, samples), 60, dtype=np.uint8)
     row, col = mark_pixel(ulx, uly, scale_m)
     image[row - 2:row + 3, col - 2:col + 3] = 255
     path.write_bytes(_label(samples, lines, scale_m, ulx, uly, bits=8, sample_type="UNSIGNED_INTEGER",

@@ -251,6 +251,7 @@ def _tags(product: OrbitalProduct, url: str) -> dict[str, str]:
         "TIFFTAG_IMAGEDESCRIPTION": f"{product.title}; window read by traverse basemap get from {url}",
         "TIFFTAG_COPYRIGHT": product.credit,
         "TRAVERSE_PRODUCT": product.name,
+        "TRAVERSE_TITLE": product.title,
         "TRAVERSE_CONTROL": product.control,
         "TRAVERSE_KIND": product.kind,
         "TRAVERSE_SOURCE_URL": url,
