@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The main job on the built-in SYNTHETIC sample: archive -> maps/yutu2.{gpkg,html} + day table.
+# Offline: the SYNTHETIC DEM is the basemap and the terrain (elevation chart, terrain columns); the
+# cached orbital basemaps (traverse basemap get) are left out (--orbital none), as the sample is synthetic.
 demo: $(STAMP)
 	@test -d $(SAMPLE) || $(BIN)/traverse sample $(SAMPLE) --dem sample/synthetic_dem.tif
-	$(BIN)/traverse build $(SAMPLE) -o maps/yutu2 --basemap sample/synthetic_dem.tif --geojson --overwrite
+	$(BIN)/traverse build $(SAMPLE) -o maps/yutu2 --basemap sample/synthetic_dem.tif \
+		--dem sample/synthetic_dem.tif --orbital none --geojson --overwrite
 	$(BIN)/traverse distances $(SAMPLE) --compare-announced --csv maps/yutu2_announced.csv --overwrite
 
 test: $(STAMP)

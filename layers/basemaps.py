@@ -63,6 +63,11 @@ class BasemapImage:
     lro
         Why the raster is taken as LRO-controlled (LRO, LROC, WAC, NAC or
         LOLA in its metadata, else in its file name), or ``None``.
+    credit
+        The raster's credit line (its ``TIFFTAG_COPYRIGHT``, as ``traverse
+        basemap get`` writes it), shown on the map; ``""`` when it has none.
+    title
+        What it is (its ``TRAVERSE_TITLE`` tag), else ``""``.
     """
 
     name: str
@@ -70,6 +75,8 @@ class BasemapImage:
     bounds: tuple[tuple[float, float], tuple[float, float]]
     kind: str
     lro: str | None
+    credit: str = ""
+    title: str = ""
 
 
 def _stretch(band: np.ndarray) -> np.ndarray:
@@ -203,6 +210,7 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
         elif kind not in ("dem", "image"):
             raise ValueError(f"basemap kind must be 'dem' or 'image', got {kind!r}")
         lro = _lro_evidence(src, path)
+        tags = src.tags()
     west, north = transform.c, transform.f
     east, south = west + transform.a * width, north + transform.e * height
     (lon_w, lon_e), (lat_s, lat_n) = geodesy.web_mercator_to_lonlat([west, east], [south, north], body)
@@ -225,6 +233,8 @@ def warp_basemap(path: str | Path, *, max_size_px: int = 2048, kind: str | None 
         bounds=((float(lat_s), float(lon_w)), (float(lat_n), float(lon_e))),
         kind=kind,
         lro=lro,
+        credit=tags.get("TIFFTAG_COPYRIGHT", ""),
+        title=tags.get("TRAVERSE_TITLE", ""),
     )
 
 

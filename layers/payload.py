@@ -211,8 +211,10 @@ def _base_layers(sources: Sequence[dict], images: Sequence[BasemapImage]) -> lis
     out = [_layer("tiles", html.escape(src["title"]), {
         "tiling": src["tiling"], "url": src["url"], "attribution": src["attribution"],
         "max_level": src["max_level"]}, base=True) for src in sources]
-    out += [_layer("image", html.escape(f"{i.name} ({'hillshade' if i.kind == 'dem' else 'image'})"),
-                   {"url": _png_data_url(i.rgba), "bounds": [list(b) for b in i.bounds]})
+    out += [_layer("image",
+                   html.escape(f"{i.title or i.name} ({'hillshade' if i.kind == 'dem' else 'image'})"),
+                   {"url": _png_data_url(i.rgba), "bounds": [list(b) for b in i.bounds],
+                    "attribution": html.escape(i.credit)})
             for i in images]
     return out
 

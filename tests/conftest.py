@@ -11,6 +11,17 @@ CE4 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ce4"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config):
+    """An empty orbital-basemap cache for the whole run (the user's own must not change any build).
+
+    Set in the environment, so the CLI run as a subprocess sees it too; a test
+    that fills a cache sets its own ``TRAVERSE_CACHE_DIR`` (monkeypatch).
+    """
+    import tempfile
+
+    os.environ["TRAVERSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="traverse-test-cache-")
+
+
 def pytest_report_header(config):
     import geopandas
     import pyogrio

@@ -2,7 +2,7 @@
  *
  * Payload (layers/payload.py _base_layers): tiles {tiling: 'mercator' | 'equirectangular',
  * url, attribution, max_level}; image {url (PNG data URI on the Mercator grid), bounds
- * [[south, west], [north, east]] degrees}.
+ * [[south, west], [north, east]] degrees, attribution (the raster's credit line, HTML-escaped)}.
  */
 (function (L, T) {
   'use strict';
@@ -81,6 +81,8 @@
   };
 
   T.layerBuilders.image = function (tm, group, spec) {
-    L.imageOverlay(spec.url, spec.bounds, {className: 'traverse-basemap'}).addTo(group);
+    // attribution: the raster's credit line (escaped in the payload), shown in the map's corner
+    L.imageOverlay(spec.url, spec.bounds, {className: 'traverse-basemap', attribution: spec.attribution || ''})
+      .addTo(group);
   };
 })(window.L, window.TraverseMap);

@@ -20,7 +20,7 @@ from traverse.errors import TraverseError, UsageError
 __all__ = ["main", "SUBCOMMANDS"]
 
 #: Subcommand modules under ``traverse.cli``, in the order ``--help`` lists them.
-SUBCOMMANDS = ("fetch", "index", "distances", "build", "map", "sample")
+SUBCOMMANDS = ("fetch", "index", "distances", "build", "map", "basemap", "sample")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,10 @@ def add_map_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--dem", type=Path, metavar="FILE.tif",
                     help="elevation model in a lunar CRS: station elevations, climbs, slopes and "
                          "grades of the drives, and a hillshade under the map")
+    sp.add_argument("--orbital", choices=("auto", "none"), default="auto",
+                    help="auto (default): draw the best cached orbital image and use the best cached "
+                         "elevation covering the traverse (`traverse basemap get`), in their control "
+                         "network; none: only what --basemap/--dem/--tiles give")
     sp.add_argument("--images", choices=("none", "thumbs", "full"), default=None,
                     help="JPEGs of the archive's images beside the map, in NAME_files/: thumbnails "
                          "in the station popups and 1024-px previews for the larger view (default "
@@ -70,6 +74,11 @@ def with_terrain(args: argparse.Namespace, trav):
     The rasters are first checked against the traverse's body (usage error,
     before any output is written); a DEM window too large to read is one too.
     """
+    from traverse.cli.orbital import use_cached_orbital
+
+    for line in use_cached_orbital(args, trav):
+        if not args.quiet:
+            print(line)
     check_map_options(args, trav.mission)
     if args.dem is None:
         return trav

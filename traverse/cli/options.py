@@ -80,7 +80,7 @@ def archive_options() -> argparse.ArgumentParser:
                    help="product files, folders or the portal's zip bundles")
     p.add_argument("--view-length", type=positive_metres, default=None, metavar="METRES",
                    help="length of a view wedge whose label gives no observed point (default 5)")
-    p.add_argument("--control", type=control_network, default="label",
+    p.add_argument("--control", type=control_network, default=None,
                    metavar="NETWORK",
                    help=_control_help())
     return p
@@ -95,7 +95,7 @@ def _control_help() -> str:
     every = len({m for ms in names.values() for m in ms})
     parts = [f"{n} ({', '.join(ms)} only)" if len(ms) < every else n for n, ms in names.items()]
     return ("lander position: " + ", ".join(parts) + " or LON,LAT,HEIGHT (default label: the products' own;"
-            " use lro on LRO basemaps)")
+            " build and map take the network of the cached orbital basemaps: lro for LRO products)")
 
 
 def overwrite_option() -> argparse.ArgumentParser:

@@ -31,7 +31,7 @@ def read_archive(args: argparse.Namespace):
 
     try:
         with Progress(args, "reading products") as bar, open_archive(args.paths, report=Report()) as archive:
-            site = _control_site(args.control, archive)
+            site = _control_site(args, archive)
             frames = frames_from_archive(archive, site=site, progress=bar)
             report, products = archive.report, archive.products
     except TraverseError:
@@ -48,11 +48,17 @@ def read_archive(args: argparse.Namespace):
     return frames, report, products
 
 
-def _control_site(control: str, archive):
-    """The lander site ``--control`` names for the archive's mission; a usage error if none."""
+def _control_site(args: argparse.Namespace, archive):
+    """The lander site ``--control`` names for the archive's mission; a usage error if none.
+
+    Without ``--control``: ``label``, or in ``build``/``map`` the control network of
+    the cached orbital products (:func:`traverse.cli.orbital.orbital_control`).
+    """
     from traverse import geodesy, missions
+    from traverse.cli.orbital import orbital_control
 
     mission = missions.mission_of_names(p.name.product_id for p in archive.products)
+    control = orbital_control(args, mission)
     try:
         return geodesy.lander_site(control, mission.sites)
     except ValueError as exc:  # a --control name the archive's mission does not have
