@@ -88,11 +88,15 @@ def _relation(spec, project):
 
 
 def _relative_from_final(plan):
-    """Make raster paths relative to the GeoPackage's final folder, not the staging folder it is in now."""
-    stage, final = os.path.dirname(plan["gpkg"]), plan["final_folder"]
+    """Make raster paths relative to the GeoPackage's final folder, not the staging folder it is in now.
+
+    A raster inside the staging folder (a copy in ``NAME_files/``) moves with
+    the GeoPackage: its path stays relative to the stage.
+    """
+    stage, final = os.path.normpath(os.path.dirname(plan["gpkg"])), plan["final_folder"]
     moved = {os.path.normpath(r["path"]):
              os.path.normpath(os.path.join(stage, os.path.relpath(r["path"], final)))
-             for r in plan["rasters"]}
+             for r in plan["rasters"] if os.path.commonpath([os.path.normpath(r["path"]), stage]) != stage}
     if stage != final and moved:
         return QgsPathResolver.setPathWriter(lambda path: moved.get(os.path.normpath(path), path))
     return None

@@ -7,8 +7,13 @@ served by ``tests/range_server.py``; the archive is the synthetic sample.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import re
+import sqlite3
+import zipfile
 
 import numpy as np
 import pytest
@@ -79,6 +84,27 @@ def test_build_uses_the_cached_image_and_dem_in_their_control_network(archive, f
 
     stations = geopandas.read_file(tmp_path / "m.gpkg", layer="stations")
     assert stations["elevation_m"].notna().all()  # terrain from the cached DTM
+    # the QGIS project refers to copies beside the GeoPackage, not to the user's cache
+    copies = sorted(p.name for p in (tmp_path / "m_files" / "orbital").iterdir())
+    assert len(copies) == 2
+    sources = _project_sources(tmp_path / "m.gpkg")
+    assert sources is not None or os.environ.get("CI") != "true", "no QGIS project stored under CI"
+    if sources is not None:
+        # in the folder that moves with the GeoPackage
+        assert sorted(sources) == [f"./m_files/orbital/{name}" for name in copies]
+        assert not any(str(filled_cache) in s for s in sources)
+
+
+def _project_sources(gpkg) -> list[str] | None:
+    """Data sources of the rasters in the project stored in ``gpkg`` (``None``: no project stored)."""
+    with contextlib.closing(sqlite3.connect(gpkg)) as con:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'qgis_projects'").fetchone():
+            return None
+        (content,) = con.execute("SELECT content FROM qgis_projects").fetchone()
+    blob = bytes.fromhex(content) if isinstance(content, str) else bytes(content)
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        qgs = next(z.read(n) for n in z.namelist() if n.endswith(".qgs")).decode("utf-8")
+    return re.findall(r'<datasource>([^<]*\.(?:tif|TIF|IMG))</datasource>', qgs)
 
 
 def test_explicit_label_control_refuses_to_mix_with_lro_products(archive, filled_cache, tmp_path,

@@ -161,8 +161,29 @@ def store_project(args: argparse.Namespace, trav, gpkg: Path, final_folder: Path
     from layers.basemaps import raster_kind
     from layers.qgisproject import RasterSpec, project_plan, store_qgis_project
 
-    rasters = [RasterSpec(p, raster_kind(p)) for p in args.basemap]
-    rasters += [RasterSpec(args.dem, "dem")] if args.dem is not None else []
+    rasters = [RasterSpec(_beside(p, gpkg), raster_kind(p)) for p in args.basemap]
+    rasters += [RasterSpec(_beside(args.dem, gpkg), "dem")] if args.dem is not None else []
     plan = project_plan(gpkg, mission=trav.mission, site=trav.site, rasters=rasters,
                         final_folder=final_folder)
     return store_qgis_project(gpkg, plan)
+
+
+def _beside(raster: Path, gpkg: Path) -> Path:
+    """``raster``, or its copy in ``NAME_files/orbital/`` when it lies in the per-user orbital cache.
+
+    A cached orbital window (``traverse basemap get``) lives outside the output
+    folder: the project would lose it when the folder is moved or shared.  The
+    windows are small (a few MB around the traverse), so the build keeps a copy
+    beside the GeoPackage and the project refers to that.  A user's own file
+    stays where it is (referenced by a relative path).
+    """
+    import shutil
+
+    from traverse.orbital.products import cache_dir
+
+    raster = Path(raster)
+    if not raster.resolve().is_relative_to(cache_dir().resolve()):
+        return raster
+    folder = gpkg.with_name(gpkg.stem + "_files") / "orbital"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy2(raster, folder / raster.name))
