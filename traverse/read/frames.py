@@ -164,23 +164,35 @@ def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Missi
     return poses
 
 
-def _read_product(prod: Product, report: Report, mission: missions.Mission) -> dict | pd.DataFrame | None:
+#: What one product gave: its frame row (a label product), its records (radar), or nothing;
+#: and its label's image layout (see :attr:`traverse.read.archive.Product.image`).
+Read = tuple["dict | pd.DataFrame | None", object]
+
+
+def _read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
     pn = prod.name
     if prod.label is None:
         report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
                    error=ArchiveError)
-        return None
+        return None, None
     if prod.label.size() > MAX_LABEL_BYTES:
         report.add(prod.label, f"label larger than {MAX_LABEL_BYTES} bytes; refused",
                    error=UnsafeXMLError)
-        return None
+        return None, None
     lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
     for w in lab["warnings"]:
         report.note(prod.label, w)
     if pn.instrument not in mission.pose_readers:
         if pn.instrument not in mission.lander_instruments and math.isnan(lab["rover_xyz"][0]):
             report.note(prod.label, "no usable Rover_LocationXYZ; frame kept without position")
-        return _label_row(prod, lab, mission)
+        return _label_row(prod, lab, mission), lab["image"]
+    return _radar_product(prod, lab, report, mission), None
+
+
+def _radar_product(prod: Product, lab: dict, report: Report,
+                   mission: missions.Mission) -> pd.DataFrame | None:
+    """The records of a radar product whose label is parsed (``None`` and a problem when unusable)."""
+    pn = prod.name
     if lab["table"] is None:
         report.add(prod.label, f"{pn.instrument} label has no Table_Binary; skipped", error=LabelError)
         return None
@@ -205,7 +217,9 @@ def frames_from_archive(
     reopening the zip bundles it needs; rows and problems come back in
     product order, so the result is the same as in one process.
 
-    Problems go to ``archive.report``, whose ``on_error`` decides whether they
+    Each label is read and parsed once: what it says of an image array is
+    left on its product (:attr:`traverse.read.archive.Product.image`) for the
+    images stage.  Problems go to ``archive.report``, whose ``on_error`` decides whether they
     skip the product or raise.  The frames are tagged with the lander site
     (:func:`traverse.geodesy.with_site`), which names the mission and its body.
 
@@ -235,9 +249,11 @@ def frames_from_archive(
                                        min_parallel=_MIN_PARALLEL)
     else:
         results = ((_read_guarded(p, report, mission), []) for p in products)
-    for i, (got, problems) in enumerate(results, 1):
+    for i, ((got, image), problems) in enumerate(results, 1):
         for problem in problems:  # met in a worker: recorded here, in product order
             report.record(problem)
+        prod = products[i - 1]  # the images stage takes the layout from here (no second parse)
+        prod.label_read, prod.image = prod.label is not None, image
         if isinstance(got, dict):
             label_rows.append(got)
         elif got is not None:
@@ -252,7 +268,7 @@ _MIN_PARALLEL = 1000
 _CHUNK = 128
 
 
-def _read_guarded(prod: Product, report: Report, mission: missions.Mission):
+def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> Read:
     """:func:`_read_product`, its errors recorded (or raised) by ``report``'s policy."""
     try:
         return _read_product(prod, report, mission)
@@ -262,10 +278,10 @@ def _read_guarded(prod: Product, report: Report, mission: missions.Mission):
         # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
         source = prod.label or prod.data
         report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
-    return None
+    return None, None
 
 
-def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
+def _read_elsewhere(item) -> tuple[Read, list]:
     """One product read in a worker process: ``(row or records, problems met)``."""
     name, label, data, mission_key, on_error = item
     report = Report(on_error=on_error)
@@ -275,7 +291,7 @@ def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
     except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
         # the bundle changed or vanished since it was listed
         report.add_error(ArchiveError(f"cannot reopen ({exc})", source=(label or data)[0]))
-        return None, report.problems
+        return (None, None), report.problems
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 
