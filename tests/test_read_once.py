@@ -95,3 +95,31 @@ def test_images_stage_sends_no_task_for_a_label_without_an_image(sample, tmp_pat
         tasks = image_tasks(archive.products, wanted, tmp_path, "thumbs")
     assert tasks and all(t.layout is not None for t in tasks if t.data is not None)
     assert not any("LPR" in t.product_id for t in tasks)
+
+
+def test_radar_records_come_back_as_numpy_columns_with_shared_values_once(sample):
+    """A radar product crosses processes as arrays, its id, instrument and source once (no DataFrame)."""
+    import numpy as np
+
+    from traverse import missions
+    from traverse.errors import Report
+    from traverse.read import frames as frames_module
+
+    with open_archive([sample]) as archive:
+        lpr = next(p for p in archive.products if p.name.instrument == "LPR" and p.data is not None)
+        (columns, n), image = frames_module._read_product(lpr, Report(), missions.mission("ce4"))
+    assert image is None and n > 10
+    assert columns["product_id"] == lpr.name.product_id and columns["role"] == "rover"
+    for col in ("x_east_m", "y_north_m", "time_utc", "stop_utc", "record"):
+        assert isinstance(columns[col], np.ndarray) and len(columns[col]) == n, col
+    assert columns["time_utc"].dtype.kind == "M"  # UTC datetime64
+
+
+@pytest.mark.parametrize(("load", "cores", "expected"), [(0.2, 2, 2), (1.0, 2, 2), (2.4, 2, 1), (5.0, 2, 1),
+                                                          (3.0, 8, 6)])
+def test_default_workers_leave_the_busy_cores(monkeypatch, load, cores, expected):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert parallel.default_workers() == expected

@@ -146,7 +146,8 @@ def _label_row(prod: Product, lab: dict, mission: missions.Mission) -> dict:
     }
 
 
-def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> pd.DataFrame:
+def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> Columns:
+    """The records of a radar product as columns: numpy arrays per record, the product's own values once."""
     pn = prod.name
     layout = PoseLayout.from_table(lab["table"], mission.pose_readers[pn.instrument], source=str(prod.label),
                                    level=pn.level)
@@ -157,16 +158,28 @@ def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Missi
             f"{len(poses)} records read but the label declares {layout.declared_records}",
             count=0, error=RecordError,
         )
-    poses["stop_utc"] = poses["time_utc"]
-    shared = {**_product_columns(prod, lab), "role": "rover", "source": str(prod.data)}
-    for key, value in shared.items():
-        poses[key] = value
-    return poses
+    # numpy arrays (times as UTC datetime64): cheap to send between processes
+    columns = {col: _numpy(poses[col]) for col in poses.columns if col in FRAMES_COLUMNS}
+    columns["stop_utc"] = columns["time_utc"]
+    columns.update(_product_columns(prod, lab), role="rover", source=str(prod.data))
+    return columns, len(poses)
 
 
-#: What one product gave: its frame row (a label product), its records (radar), or nothing;
-#: and its label's image layout (see :attr:`traverse.read.archive.Product.image`).
-Read = tuple["dict | pd.DataFrame | None", object]
+def _numpy(values: pd.Series) -> np.ndarray:
+    """A column as a numpy array; times with a time zone as UTC datetime64."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert(None).to_numpy()
+    return values.to_numpy()
+
+
+#: A block of frames: ``(columns, rows)``; a column is a numpy array of ``rows`` values, or
+#: one value that every row shares (a product's id, instrument, source ...).
+Columns = tuple[dict, int]
+
+#: What one product gave: its frame row (a label product: a dict), its records (radar:
+#: :data:`Columns`), or nothing; and its label's image layout
+#: (see :attr:`traverse.read.archive.Product.image`).
+Read = tuple["dict | Columns | None", object]
 
 
 def _read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
@@ -190,7 +203,7 @@ def _read_product(prod: Product, report: Report, mission: missions.Mission) -> R
 
 
 def _radar_product(prod: Product, lab: dict, report: Report,
-                   mission: missions.Mission) -> pd.DataFrame | None:
+                   mission: missions.Mission) -> Columns | None:
     """The records of a radar product whose label is parsed (``None`` and a problem when unusable)."""
     pn = prod.name
     if lab["table"] is None:
@@ -239,7 +252,7 @@ def frames_from_archive(
         raise SiteMismatchError(f"the archive holds {mission.name} products but the lander site"
                                 f" {site.describe()} is {missions.mission(site.mission).name}'s")
     label_rows: list[dict] = []
-    lpr_parts: list[pd.DataFrame] = []
+    lpr_parts: list[Columns] = []
     workers = parallel.default_workers() if workers is None else max(1, workers)
     if workers > 1 and len(products) >= _MIN_PARALLEL:
         items = [(p.name, None if p.label is None else parallel.where(p.label),
@@ -295,33 +308,57 @@ def _read_elsewhere(item) -> tuple[Read, list]:
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 
-def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gpd.GeoDataFrame:
-    parts = []
-    if label_rows:
-        labels = pd.DataFrame(label_rows)
-        for col in ("time_utc", "stop_utc"):
-            labels[col] = _to_utc(labels[col])
-        parts.append(labels)
-    parts += lpr_parts
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    for col, dtype in FRAMES_COLUMNS.items():
-        if col not in df:
-            df[col] = pd.Series(pd.NA if dtype in ("str", "Int64") else np.nan, index=df.index)
-    df = df[list(FRAMES_COLUMNS)]
+def _assemble(label_rows: list[dict], lpr_parts: list[Columns], site) -> gpd.GeoDataFrame:
+    """One frames table from the label rows and the radar blocks, each column built once."""
+    df = pd.DataFrame({col: _column(col, dtype, label_rows, lpr_parts)
+                       for col, dtype in FRAMES_COLUMNS.items() if col not in ("lon", "lat")})
     for col in ("time_utc", "stop_utc"):
         df[col] = _to_utc(df[col])
     df["record"] = df["record"].astype("Int64")
     for col, dtype in FRAMES_COLUMNS.items():
-        if dtype == "float64":
+        if dtype == "float64" and col in df:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        elif dtype == "str":  # text; a column no product fills stays missing (pd.NA)
+            df[col] = df[col].astype("str") if df[col].notna().any() else pd.Series(pd.NA, index=df.index,
+                                                                                    dtype=object)
     lon, lat, _ = geodesy.enu_to_lonlat(df["x_east_m"], df["y_north_m"], df["z_up_m"], site)
-    df["lon"], df["lat"] = lon, lat
+    df.insert(list(FRAMES_COLUMNS).index("lon"), "lon", lon)
+    df.insert(list(FRAMES_COLUMNS).index("lat"), "lat", lat)
     geometry = gpd.points_from_xy(lon, lat)
     geometry[np.isnan(lon) | np.isnan(lat)] = None
     frames = gpd.GeoDataFrame(df, geometry=geometry, crs=site.body.crs)
     frames = frames.sort_values(["time_utc", "product_id", "record"], kind="stable")
     frames = frames.reset_index(drop=True)
     return geodesy.with_site(frames, site)
+
+
+def _column(col: str, dtype: str, label_rows: list[dict], lpr_parts: list[Columns]) -> np.ndarray:
+    """Column ``col`` of every label row, then of every radar block (a shared value repeated).
+
+    Numbers come out as float64 (missing: NaN), times as UTC datetime64, text as objects (missing: None).
+    """
+    if dtype.startswith("datetime"):
+        kind, missing = "datetime64[ns]", None
+    elif dtype in ("float64", "Int64"):
+        kind, missing = "float64", np.nan
+    else:
+        kind, missing = object, None
+    pieces = []
+    if label_rows:
+        values = [row.get(col, missing) for row in label_rows]
+        if kind == "datetime64[ns]":  # the labels' times: tz-aware Timestamps
+            pieces.append(pd.to_datetime(values, utc=True).tz_convert(None).as_unit("ns").to_numpy())
+        else:
+            pieces.append(np.array(values, dtype=kind))
+    for columns, n in lpr_parts:
+        value = columns.get(col, missing)
+        if isinstance(value, np.ndarray):
+            pieces.append(value.astype(kind))
+        else:
+            pieces.append(np.full(n, missing if value is None else value, dtype=kind))
+    if not pieces:
+        return np.array([], dtype=kind)
+    return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
 
 def _to_utc(values: pd.Series) -> pd.Series:
