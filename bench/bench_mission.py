@@ -1,7 +1,7 @@
 """Benchmark ``traverse build`` on whole-mission archives: the cost per label against lxml's, in one run.
 
-For several lengths of the synthetic mission (default 30, 60 and 120 lunar
-days of CNSA's odometry, LPR for every radar drive), padded to ``--per-day``
+For several lengths of the synthetic mission (default 30, 60 and 72 lunar days, the
+sample's longest, of CNSA's odometry, LPR for every radar drive), padded to ``--per-day``
 label products a day (208: 12 480 at 60 days) and packed in the portal's zip
 bundles, it measures, in interleaved rounds (median of ``--rounds``):
 
@@ -24,7 +24,7 @@ Padding labels are copies of a real VNIS-SD label (7.6 KB, read from
 archive: real size and structure, with an observed point, so the map draws a
 view for each), or with ``--padding synthetic`` synthetic PCAM labels (2.5 KB).
 
-Run: ``python bench/bench_mission.py [--days 30,60,120] [--rounds 3]`` (prints tables).
+Run: ``python bench/bench_mission.py [--days 30,60,72] [--rounds 3]`` (prints tables).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def build(zips: list[Path], out: Path, *, one_core: bool, science: str) -> tuple
     cmd = [sys.executable, "-c", _MEASURE, *(["taskset", "-c", "0"] if one_core else []),
            sys.executable, "-m", "traverse.cli", "build", *map(str, zips), "-o", str(out), "-q",
            "--overwrite", "--science", science]
-    res = subprocess.run(cmd, check=True, capture_output=True, text=True,
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT,  # -m puts cwd first
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall, cpu, max_rss_kb = res.stdout.split()
     return float(wall), float(cpu), int(max_rss_kb) / 1024
@@ -148,7 +148,7 @@ def report(archives: dict, runs: dict, science: str) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--days", default="30,60,120", help="lunar days of each archive, comma-separated")
+    p.add_argument("--days", default="30,60,72", help="lunar days of each archive, comma-separated")
     p.add_argument("--per-day", type=int, default=208, help="label products per lunar day")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--padding", choices=("real", "synthetic"), default="real")
