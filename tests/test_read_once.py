@@ -107,7 +107,7 @@ def test_radar_records_come_back_as_numpy_columns_with_shared_values_once(sample
 
     with open_archive([sample]) as archive:
         lpr = next(p for p in archive.products if p.name.instrument == "LPR" and p.data is not None)
-        (columns, n), image = frames_module._read_product(lpr, Report(), missions.mission("ce4"))
+        (columns, n), image = frames_module.read_product(lpr, Report(), missions.mission("ce4"))
     assert image is None and n > 10
     assert columns["product_id"] == lpr.name.product_id and columns["role"] == "rover"
     for col in ("x_east_m", "y_north_m", "time_utc", "stop_utc", "record"):

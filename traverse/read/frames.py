@@ -45,7 +45,7 @@ from traverse.read.poses import PoseLayout, read_poses
 from traverse.read.times import plausible_time
 from traverse.schema import FRAMES_COLUMNS
 
-__all__ = ["read_frames", "frames_from_archive"]
+__all__ = ["read_frames", "frames_from_archive", "read_product"]
 
 
 def read_frames(
@@ -182,7 +182,33 @@ Columns = tuple[dict, int]
 Read = tuple["dict | Columns | None", object]
 
 
-def _read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
+def read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
+    """Read one product: its label once, and a radar product's records.
+
+    This is the unit of work a worker runs and a cache of parsed products
+    would keep: the result pickles (plain values, numpy arrays, a frozen
+    :class:`~traverse.read.images.ImageLayout`) and depends only on the
+    product's files and the mission.
+
+    Parameters
+    ----------
+    prod
+        The product (label and data file sources).
+    report
+        Where its problems go (a fresh :class:`~traverse.errors.Report` per
+        product keeps them apart); ``on_error="raise"`` raises the first.
+    mission
+        Its mission (pose readers, lander instruments, plausible times).
+
+    Returns
+    -------
+    tuple
+        ``(frames, image)``: ``frames`` is the label product's row (a dict
+        of :data:`traverse.schema.FRAMES_COLUMNS` values; times as UTC
+        Timestamps, positions in metres, lander ENU), a radar product's
+        records as :data:`Columns`, or ``None`` (skipped, reported);
+        ``image`` is :attr:`traverse.read.archive.Product.image`.
+    """
     pn = prod.name
     if prod.label is None:
         report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
@@ -282,9 +308,9 @@ _CHUNK = 128
 
 
 def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> Read:
-    """:func:`_read_product`, its errors recorded (or raised) by ``report``'s policy."""
+    """:func:`read_product`, its errors recorded (or raised) by ``report``'s policy."""
     try:
-        return _read_product(prod, report, mission)
+        return read_product(prod, report, mission)
     except TraverseError as exc:
         report.add_error(exc, fallback_source=prod.label or prod.data)
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
