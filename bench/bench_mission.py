@@ -1,24 +1,39 @@
-"""Benchmark ``traverse build`` on whole-mission archives: wall time, peak memory, against lxml alone.
+"""Benchmark ``traverse build`` on whole-mission archives: the cost per label against lxml's, in one run.
 
-For 20 and 60 lunar days of the synthetic sample (CNSA's odometry, LPR for
-every radar drive), padded to about 200 label products per lunar day (≈ 12 000
-at 60 days) and packed in the portal's zip bundles, it measures in one run
-(twice: padded with synthetic PCAM labels of 2.5 KB, and with copies of a real
-VNIS-SD label of 7.6 KB read from ``../shared/data/ce4``, never copied into
-the repository, so the labels have real size and structure):
+For several lengths of the synthetic mission (default 30, 60 and 72 lunar days, the
+sample's longest, of CNSA's odometry, LPR for every radar drive), padded to ``--per-day``
+label products a day (208: 12 480 at 60 days) and packed in the portal's zip
+bundles, it measures, in interleaved rounds (median of ``--rounds``):
 
-* ``traverse build`` (a subprocess): wall time and peak resident memory;
-* the baseline: reading the same label members from the bundles and parsing
-  them with ``lxml.etree.fromstring`` alone, on one core.
+* the floor: reading every label member from the bundles and parsing it with
+  ``lxml.etree.fromstring`` alone, one process;
+* ``traverse build`` (a subprocess; ``--science none`` by default: the
+  radargrams are their own cost): wall and CPU seconds (the process and its
+  workers), peak resident memory, the HTML's size; on every core and, with
+  ``taskset -c 0``, on one;
+* the same build run again on the unchanged archive (``--overwrite``): the
+  rebuild ratio, which an incremental cache should bring down.
 
-Run: ``python bench/bench_mission.py`` (prints a table).
+The **marginal cost per label** is the slope between the shortest and the
+longest archive (seconds ÷ labels added), so fixed costs (imports, the
+GeoPackage's schema, the page's assets) cancel out; it is set beside lxml's
+slope measured on the same archives in the same run.
+
+Padding labels are copies of a real VNIS-SD label (7.6 KB, read from
+``../shared/data/ce4`` at run time and written only into the temporary
+archive: real size and structure, with an observed point, so the map draws a
+view for each), or with ``--padding synthetic`` synthetic PCAM labels (2.5 KB).
+
+Run: ``python bench/bench_mission.py [--days 30,60,72] [--rounds 3]`` (prints tables).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,17 +48,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_build import make_archive  # noqa: E402
 
-LABELS_PER_DAY = 200
+#: A real label (read at run time, never copied into the repository) for archives of real-size labels.
+REAL_TEMPLATE = ROOT.parent / "shared" / "data" / "ce4" / "vnis" / \
+    "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
+
 _MEASURE = (
     "import resource, subprocess, sys, time\n"
     "t0 = time.perf_counter()\n"
     "subprocess.run(sys.argv[1:], check=True)\n"
-    "print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(time.perf_counter() - t0, r.ru_utime + r.ru_stime, r.ru_maxrss)\n"
 )
 
 
 def lxml_alone_s(zips: list[Path]) -> tuple[float, int]:
-    """Seconds to read and parse every label member with lxml alone (one core), and their count."""
+    """Seconds to read and parse every label member with lxml alone (one process), and their count."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     t0, n = time.perf_counter(), 0
     for path in zips:
@@ -55,65 +74,98 @@ def lxml_alone_s(zips: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def reading_s(zips: list[Path]) -> float:
-    """Seconds of ``read_frames`` on the bundles (every core; imports already done), best of two."""
-    from traverse.read.frames import read_frames
-
-    best = float("inf")
-    for _ in range(2):
-        t0 = time.perf_counter()
-        read_frames(zips)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def build(zips: list[Path], out: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of ``traverse build`` on the bundles."""
-    cmd = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "traverse.cli", "build",
-           *map(str, zips), "-o", str(out), "-q"]
-    res = subprocess.run(cmd, check=True, capture_output=True, text=True,
+def build(zips: list[Path], out: Path, *, one_core: bool, science: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (with its workers) and peak resident MB of ``traverse build``."""
+    cmd = [sys.executable, "-c", _MEASURE, *(["taskset", "-c", "0"] if one_core else []),
+           sys.executable, "-m", "traverse.cli", "build", *map(str, zips), "-o", str(out), "-q",
+           "--overwrite", "--science", science]
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT,  # -m puts cwd first
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    seconds, max_rss_kb = res.stdout.split()
-    return float(seconds), int(max_rss_kb) / 1024
+    wall, cpu, max_rss_kb = res.stdout.split()
+    return float(wall), float(cpu), int(max_rss_kb) / 1024
 
 
-#: A real label (read at run time, never copied into the repository) for archives of real-size labels.
-REAL_TEMPLATE = ROOT.parent / "shared" / "data" / "ce4" / "vnis" / \
-    "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(archives: dict[int, tuple[list[Path], int]], out: Path, rounds: int, science: str) -> dict:
+    """Every measure of every archive, ``rounds`` times, interleaved; lists of values by (days, key)."""
+    runs: dict[tuple[int, str], list] = {}
+    for r in range(rounds):
+        for days, (zips, _) in archives.items():
+            stem = out / f"d{days}" / "m"
+            runs.setdefault((days, "lxml"), []).append(lxml_alone_s(zips)[0])
+            runs.setdefault((days, "cold"), []).append(build(zips, stem, one_core=False, science=science))
+            runs.setdefault((days, "rebuild"), []).append(build(zips, stem, one_core=False, science=science))
+            runs.setdefault((days, "one"), []).append(build(zips, out / f"d{days}-1" / "m", one_core=True,
+                                                            science=science))
+            runs.setdefault((days, "html"), []).append(stem.with_suffix(".html").stat().st_size / 1e6)
+            print(f"  round {r + 1}, {days} days: build {runs[(days, 'cold')][-1][0]:.2f} s", file=sys.stderr)
+    return runs
+
+
+def report(archives: dict, runs: dict, science: str) -> None:
+    """Print the per-archive table and the marginal-cost table."""
+    med = {}
+    for (days, key), values in runs.items():
+        med[days, key] = (_median(values) if key in ("lxml", "html")
+                          else tuple(_median([v[i] for v in values]) for i in range(3)))
+    print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f} at the end; `traverse build --science {science}`; "
+          "medians of interleaved rounds")
+    print()
+    print("| lunar days | label products | build wall / CPU s, every core | one core (taskset) wall / CPU s"
+          " | rebuild, unchanged | lxml alone (read + parse), 1 process | build ÷ lxml (CPU) | peak memory |"
+          " HTML |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for days, (_, n) in archives.items():
+        cold, one, again = med[days, "cold"], med[days, "one"], med[days, "rebuild"]
+        print(f"| {days} | {n:,} | {cold[0]:.2f} / {cold[1]:.2f} | {one[0]:.2f} / {one[1]:.2f} | "
+              f"{again[0]:.2f} s ({again[0] / cold[0]:.2f}×) | {med[days, 'lxml']:.2f} s | "
+              f"{cold[1] / med[days, 'lxml']:.0f}× | {cold[2]:.0f} MB | {med[days, 'html']:.1f} MB |")
+    lo, hi = min(archives), max(archives)
+    added = archives[hi][1] - archives[lo][1]
+
+    def slope(key: str, i: int | None = None, scale: float = 1e6) -> float:
+        a, b = med[lo, key], med[hi, key]
+        if i is not None:
+            a, b = a[i], b[i]
+        return (b - a) / added * scale
+
+    floor = slope("lxml")
+    print()
+    print(f"Marginal cost per label, {lo} → {hi} lunar days ({added:,} labels added), against the lxml floor"
+          " measured on the same archives:")
+    print()
+    print("| per label added | traverse build | lxml alone | ratio |")
+    print("|---|---:|---:|---:|")
+    for name, key, i in (("CPU µs, every core", "cold", 1), ("wall µs, every core", "cold", 0),
+                         ("wall µs, one core", "one", 0)):
+        print(f"| {name} | {slope(key, i):.0f} µs | {floor:.0f} µs | {slope(key, i) / floor:.1f}× |")
+    print(f"| peak memory | {slope('cold', 2, 1024.0):.1f} KB | | |")
 
 
 def main() -> None:
-    variants = [("synthetic PCAM (2.5 KB)", None)]
-    if REAL_TEMPLATE.exists():
-        variants.append((f"copies of a real VNIS-SD label ({REAL_TEMPLATE.stat().st_size / 1e3:.1f} KB)",
-                         REAL_TEMPLATE))
-    rows = []
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--days", default="30,60,72", help="lunar days of each archive, comma-separated")
+    p.add_argument("--per-day", type=int, default=208, help="label products per lunar day")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--padding", choices=("real", "synthetic"), default="real")
+    p.add_argument("--science", choices=("none", "radar", "spectra", "all"), default="none")
+    args = p.parse_args()
+    template = REAL_TEMPLATE if args.padding == "real" else None
+    if template is not None and not template.exists():
+        sys.exit(f"{template} not found: run with --padding synthetic, or beside ../shared/data")
     with tempfile.TemporaryDirectory(prefix="bench-mission-") as tmp:
-        for label_kind, template in variants:
-            for days in (20, 60):
-                folder = Path(tmp) / f"d{days}-{len(rows)}"
-                zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days,
-                                              template=template)
-                alone, parsed = lxml_alone_s(zips)
-                reading = reading_s(zips)
-                wall = min(build(zips, folder / f"out{i}" / "m") for i in range(2))
-                html_mb = (folder / "out0" / "m.html").stat().st_size / 1e6
-                rows.append((label_kind, days, n_labels, len(zips),
-                             sum(z.stat().st_size for z in zips) / 1e6, alone, parsed, wall, html_mb,
-                             reading))
-                shutil.rmtree(folder)
-    print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}")
-    print()
-    print("| padding labels | lunar days | label products (bundles, MB) | `traverse build` wall | "
-          "peak memory | baseline: lxml alone, 1 core | ratio | of which reading (`read_frames`) | "
-          "ratio | HTML |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
-    for kind, days, n, nz, mb, alone, parsed, (wall, rss), html, reading in rows:
-        print(f"| {kind} | {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | "
-              f"{alone:.2f} s ({parsed} labels) | {wall / alone:.1f}× | {reading:.2f} s | "
-              f"{reading / alone:.1f}× | {html:.1f} MB |")
-    for k in range(0, len(rows), 2):  # rows[k][7] is (wall, peak MB)
-        print(f"\npeak memory 60 vs 20 days ({rows[k][0]}): {rows[k + 1][7][1] / rows[k][7][1]:.2f}×")
+        tmp = Path(tmp)
+        archives = {}
+        for days in sorted(int(d) for d in args.days.split(",")):
+            print(f"writing the {days}-day archive ...", file=sys.stderr)
+            archives[days] = make_archive(tmp / f"a{days}", args.per_day * days, days=days, template=template)
+        runs = measure(archives, tmp / "out", args.rounds, args.science)
+        report(archives, runs, args.science)
+        shutil.rmtree(tmp / "out", ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ _THUMB_QUALITY = 82
 _FULL_QUALITY = 90
 #: Below this many images the work runs in this process (a pool costs ~0.1 s to start).
 _MIN_PARALLEL = 8
+#: Most images sent to a worker at once (one image is tens of milliseconds of work).
+_MAX_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,13 @@ def images_folder(html: Path) -> Path:
 
 @dataclass(frozen=True)
 class ImageTask:
-    """One product to decode: its label and data file (``(path, zip member or None)``), its outputs."""
+    """One product to decode: its label and data file (``(path, zip member or None)``), its outputs.
+
+    ``layout`` is what the read pass found in the label
+    (:attr:`traverse.read.archive.Product.image`: an
+    :class:`~traverse.read.images.ImageLayout`, or the reason its description
+    cannot be used); ``None`` when the label was not read yet: the task reads it.
+    """
 
     product_id: str
     instrument: str
@@ -80,6 +88,7 @@ class ImageTask:
     full: str | None
     #: Longer side (pixels) of the larger view written to ``full``; ``None``: full size.
     full_px: int | None = None
+    layout: object = None
 
 
 def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, object]:
@@ -95,9 +104,13 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
     from traverse.read.images import display_array, image_layout, read_image
 
     name = str(Source(Path(task.label[0]), task.label[1]))
+    if isinstance(task.layout, str):  # the read pass found an unusable array description
+        return task.product_id, "error", (name, task.layout)
     try:
-        label = parallel.reopen(task.label)  # may fail: the bundle changed since it was listed
-        layout = image_layout(label.read_bytes(MAX_LABEL_BYTES + 1), name)
+        layout = task.layout
+        if layout is None:  # label not read yet (a caller without the read pass)
+            label = parallel.reopen(task.label)  # may fail: the bundle changed since it was listed
+            layout = image_layout(label.read_bytes(MAX_LABEL_BYTES + 1), name)
         if layout is None:
             return task.product_id, "none", None
         data = parallel.reopen(task.data)
@@ -124,16 +137,24 @@ def make_image(task: ImageTask, thumb_px: int = THUMB_PX) -> tuple[str, str, obj
 
 def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mode: str,
                 skip_instruments: Iterable[str] = ()) -> list[ImageTask]:
-    """A task per labelled product of ``wanted`` (product ids), radar instruments left out."""
+    """A task per labelled product of ``wanted`` (product ids), radar instruments left out.
+
+    A product whose label the read pass found without an image array (a
+    table, a spectrum) is left out when its data file is present; labels
+    without their data file stay (as tasks with ``data`` ``None``: the
+    labels-only report counts them).
+    """
     skip = set(skip_instruments)
     thumbs, big = folder / "thumbs", folder / ("full" if mode == "full" else "preview")
     big_px = None if mode == "full" else PREVIEW_PX
     return [
         ImageTask(p.name.product_id, p.name.instrument, parallel.where(p.label),
                   None if p.data is None else parallel.where(p.data),
-                  str(thumbs / f"{p.name.product_id}.jpg"), str(big / f"{p.name.product_id}.jpg"), big_px)
+                  str(thumbs / f"{p.name.product_id}.jpg"), str(big / f"{p.name.product_id}.jpg"), big_px,
+                  p.image if p.label_read else None)
         for p in products
         if p.label is not None and p.name.product_id in wanted and p.name.instrument not in skip
+        and not (p.label_read and p.image is None and p.data is not None)
     ]
 
 
@@ -218,10 +239,16 @@ def _report_labels_only(tasks: list[ImageTask], imaged: set[str], report: Report
 
 def _run(tasks: list[ImageTask], thumb_px: int, workers: int | None,
          progress: Callable[[int, int], None] | None) -> list[tuple[str, str, object]]:
-    """:func:`make_image` of every task on ``workers`` processes (one image per task), in order."""
+    """:func:`make_image` of every task on ``workers`` processes, in batches, in order.
+
+    A batch is a few images (up to :data:`_MAX_BATCH`, about four batches per
+    worker): few round trips, and the work still spread evenly.
+    """
     results = []
+    n = parallel.default_workers() if workers is None else max(1, workers)
+    batch = max(1, min(_MAX_BATCH, len(tasks) // (4 * n)))
     for result in parallel.ordered_map(functools.partial(make_image, thumb_px=thumb_px), tasks,
-                                       workers=workers, chunk=1, min_parallel=_MIN_PARALLEL):
+                                       workers=workers, chunk=batch, min_parallel=_MIN_PARALLEL):
         results.append(result)
         if progress:
             progress(len(results), len(tasks))

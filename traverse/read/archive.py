@@ -141,11 +141,22 @@ class Source:
 
 @dataclass
 class Product:
-    """A label and (when found) its data file, by product id."""
+    """A label and (when found) its data file, by product id.
+
+    ``label_read`` and ``image`` are filled by the read pass
+    (:func:`traverse.read.frames.frames_from_archive`), which reads and parses
+    each label once: ``image`` is then the label's image array layout
+    (:class:`traverse.read.images.ImageLayout`), ``None`` when it describes
+    none (or could not be read), or the reason (a string) its description
+    cannot be used.  The images stage takes it from there instead of reading
+    the label again.
+    """
 
     name: ProductName
     label: Source | None = None
     data: Source | None = None
+    label_read: bool = False
+    image: object = None
 
 
 @dataclass

@@ -45,7 +45,7 @@ from traverse.read.poses import PoseLayout, read_poses
 from traverse.read.times import plausible_time
 from traverse.schema import FRAMES_COLUMNS
 
-__all__ = ["read_frames", "frames_from_archive"]
+__all__ = ["read_frames", "frames_from_archive", "read_product"]
 
 
 def read_frames(
@@ -146,7 +146,8 @@ def _label_row(prod: Product, lab: dict, mission: missions.Mission) -> dict:
     }
 
 
-def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> pd.DataFrame:
+def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Mission) -> Columns:
+    """The records of a radar product as columns: numpy arrays per record, the product's own values once."""
     pn = prod.name
     layout = PoseLayout.from_table(lab["table"], mission.pose_readers[pn.instrument], source=str(prod.label),
                                    level=pn.level)
@@ -157,30 +158,80 @@ def _pose_rows(prod: Product, lab: dict, report: Report, mission: missions.Missi
             f"{len(poses)} records read but the label declares {layout.declared_records}",
             count=0, error=RecordError,
         )
-    poses["stop_utc"] = poses["time_utc"]
-    shared = {**_product_columns(prod, lab), "role": "rover", "source": str(prod.data)}
-    for key, value in shared.items():
-        poses[key] = value
-    return poses
+    # numpy arrays (times as UTC datetime64): cheap to send between processes
+    columns = {col: _numpy(poses[col]) for col in poses.columns if col in FRAMES_COLUMNS}
+    columns["stop_utc"] = columns["time_utc"]
+    columns.update(_product_columns(prod, lab), role="rover", source=str(prod.data))
+    return columns, len(poses)
 
 
-def _read_product(prod: Product, report: Report, mission: missions.Mission) -> dict | pd.DataFrame | None:
+def _numpy(values: pd.Series) -> np.ndarray:
+    """A column as a numpy array; times with a time zone as UTC datetime64."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert(None).to_numpy()
+    return values.to_numpy()
+
+
+#: A block of frames: ``(columns, rows)``; a column is a numpy array of ``rows`` values, or
+#: one value that every row shares (a product's id, instrument, source ...).
+Columns = tuple[dict, int]
+
+#: What one product gave: its frame row (a label product: a dict), its records (radar:
+#: :data:`Columns`), or nothing; and its label's image layout
+#: (see :attr:`traverse.read.archive.Product.image`).
+Read = tuple["dict | Columns | None", object]
+
+
+def read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
+    """Read one product: its label once, and a radar product's records.
+
+    This is the unit of work a worker runs and a cache of parsed products
+    would keep: the result pickles (plain values, numpy arrays, a frozen
+    :class:`~traverse.read.images.ImageLayout`) and depends only on the
+    product's files and the mission.
+
+    Parameters
+    ----------
+    prod
+        The product (label and data file sources).
+    report
+        Where its problems go (a fresh :class:`~traverse.errors.Report` per
+        product keeps them apart); ``on_error="raise"`` raises the first.
+    mission
+        Its mission (pose readers, lander instruments, plausible times).
+
+    Returns
+    -------
+    tuple
+        ``(frames, image)``: ``frames`` is the label product's row (a dict
+        of :data:`traverse.schema.FRAMES_COLUMNS` values; times as UTC
+        Timestamps, positions in metres, lander ENU), a radar product's
+        records as :data:`Columns`, or ``None`` (skipped, reported);
+        ``image`` is :attr:`traverse.read.archive.Product.image`.
+    """
     pn = prod.name
     if prod.label is None:
         report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
                    error=ArchiveError)
-        return None
+        return None, None
     if prod.label.size() > MAX_LABEL_BYTES:
         report.add(prod.label, f"label larger than {MAX_LABEL_BYTES} bytes; refused",
                    error=UnsafeXMLError)
-        return None
+        return None, None
     lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
     for w in lab["warnings"]:
         report.note(prod.label, w)
     if pn.instrument not in mission.pose_readers:
         if pn.instrument not in mission.lander_instruments and math.isnan(lab["rover_xyz"][0]):
             report.note(prod.label, "no usable Rover_LocationXYZ; frame kept without position")
-        return _label_row(prod, lab, mission)
+        return _label_row(prod, lab, mission), lab["image"]
+    return _radar_product(prod, lab, report, mission), None
+
+
+def _radar_product(prod: Product, lab: dict, report: Report,
+                   mission: missions.Mission) -> Columns | None:
+    """The records of a radar product whose label is parsed (``None`` and a problem when unusable)."""
+    pn = prod.name
     if lab["table"] is None:
         report.add(prod.label, f"{pn.instrument} label has no Table_Binary; skipped", error=LabelError)
         return None
@@ -205,7 +256,9 @@ def frames_from_archive(
     reopening the zip bundles it needs; rows and problems come back in
     product order, so the result is the same as in one process.
 
-    Problems go to ``archive.report``, whose ``on_error`` decides whether they
+    Each label is read and parsed once: what it says of an image array is
+    left on its product (:attr:`traverse.read.archive.Product.image`) for the
+    images stage.  Problems go to ``archive.report``, whose ``on_error`` decides whether they
     skip the product or raise.  The frames are tagged with the lander site
     (:func:`traverse.geodesy.with_site`), which names the mission and its body.
 
@@ -225,7 +278,7 @@ def frames_from_archive(
         raise SiteMismatchError(f"the archive holds {mission.name} products but the lander site"
                                 f" {site.describe()} is {missions.mission(site.mission).name}'s")
     label_rows: list[dict] = []
-    lpr_parts: list[pd.DataFrame] = []
+    lpr_parts: list[Columns] = []
     workers = parallel.default_workers() if workers is None else max(1, workers)
     if workers > 1 and len(products) >= _MIN_PARALLEL:
         items = [(p.name, None if p.label is None else parallel.where(p.label),
@@ -235,9 +288,11 @@ def frames_from_archive(
                                        min_parallel=_MIN_PARALLEL)
     else:
         results = ((_read_guarded(p, report, mission), []) for p in products)
-    for i, (got, problems) in enumerate(results, 1):
+    for i, ((got, image), problems) in enumerate(results, 1):
         for problem in problems:  # met in a worker: recorded here, in product order
             report.record(problem)
+        prod = products[i - 1]  # the images stage takes the layout from here (no second parse)
+        prod.label_read, prod.image = prod.label is not None, image
         if isinstance(got, dict):
             label_rows.append(got)
         elif got is not None:
@@ -252,20 +307,20 @@ _MIN_PARALLEL = 1000
 _CHUNK = 128
 
 
-def _read_guarded(prod: Product, report: Report, mission: missions.Mission):
-    """:func:`_read_product`, its errors recorded (or raised) by ``report``'s policy."""
+def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> Read:
+    """:func:`read_product`, its errors recorded (or raised) by ``report``'s policy."""
     try:
-        return _read_product(prod, report, mission)
+        return read_product(prod, report, mission)
     except TraverseError as exc:
         report.add_error(exc, fallback_source=prod.label or prod.data)
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
         # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
         source = prod.label or prod.data
         report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
-    return None
+    return None, None
 
 
-def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
+def _read_elsewhere(item) -> tuple[Read, list]:
     """One product read in a worker process: ``(row or records, problems met)``."""
     name, label, data, mission_key, on_error = item
     report = Report(on_error=on_error)
@@ -275,37 +330,61 @@ def _read_elsewhere(item) -> tuple[dict | pd.DataFrame | None, list]:
     except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
         # the bundle changed or vanished since it was listed
         report.add_error(ArchiveError(f"cannot reopen ({exc})", source=(label or data)[0]))
-        return None, report.problems
+        return (None, None), report.problems
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 
-def _assemble(label_rows: list[dict], lpr_parts: list[pd.DataFrame], site) -> gpd.GeoDataFrame:
-    parts = []
-    if label_rows:
-        labels = pd.DataFrame(label_rows)
-        for col in ("time_utc", "stop_utc"):
-            labels[col] = _to_utc(labels[col])
-        parts.append(labels)
-    parts += lpr_parts
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    for col, dtype in FRAMES_COLUMNS.items():
-        if col not in df:
-            df[col] = pd.Series(pd.NA if dtype in ("str", "Int64") else np.nan, index=df.index)
-    df = df[list(FRAMES_COLUMNS)]
+def _assemble(label_rows: list[dict], lpr_parts: list[Columns], site) -> gpd.GeoDataFrame:
+    """One frames table from the label rows and the radar blocks, each column built once."""
+    df = pd.DataFrame({col: _column(col, dtype, label_rows, lpr_parts)
+                       for col, dtype in FRAMES_COLUMNS.items() if col not in ("lon", "lat")})
     for col in ("time_utc", "stop_utc"):
         df[col] = _to_utc(df[col])
     df["record"] = df["record"].astype("Int64")
     for col, dtype in FRAMES_COLUMNS.items():
-        if dtype == "float64":
+        if dtype == "float64" and col in df:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        elif dtype == "str":  # text; a column no product fills stays missing (pd.NA)
+            df[col] = df[col].astype("str") if df[col].notna().any() else pd.Series(pd.NA, index=df.index,
+                                                                                    dtype=object)
     lon, lat, _ = geodesy.enu_to_lonlat(df["x_east_m"], df["y_north_m"], df["z_up_m"], site)
-    df["lon"], df["lat"] = lon, lat
+    df.insert(list(FRAMES_COLUMNS).index("lon"), "lon", lon)
+    df.insert(list(FRAMES_COLUMNS).index("lat"), "lat", lat)
     geometry = gpd.points_from_xy(lon, lat)
     geometry[np.isnan(lon) | np.isnan(lat)] = None
     frames = gpd.GeoDataFrame(df, geometry=geometry, crs=site.body.crs)
     frames = frames.sort_values(["time_utc", "product_id", "record"], kind="stable")
     frames = frames.reset_index(drop=True)
     return geodesy.with_site(frames, site)
+
+
+def _column(col: str, dtype: str, label_rows: list[dict], lpr_parts: list[Columns]) -> np.ndarray:
+    """Column ``col`` of every label row, then of every radar block (a shared value repeated).
+
+    Numbers come out as float64 (missing: NaN), times as UTC datetime64, text as objects (missing: None).
+    """
+    if dtype.startswith("datetime"):
+        kind, missing = "datetime64[ns]", None
+    elif dtype in ("float64", "Int64"):
+        kind, missing = "float64", np.nan
+    else:
+        kind, missing = object, None
+    pieces = []
+    if label_rows:
+        values = [row.get(col, missing) for row in label_rows]
+        if kind == "datetime64[ns]":  # the labels' times: tz-aware Timestamps
+            pieces.append(pd.to_datetime(values, utc=True).tz_convert(None).as_unit("ns").to_numpy())
+        else:
+            pieces.append(np.array(values, dtype=kind))
+    for columns, n in lpr_parts:
+        value = columns.get(col, missing)
+        if isinstance(value, np.ndarray):
+            pieces.append(value.astype(kind))
+        else:
+            pieces.append(np.full(n, missing if value is None else value, dtype=kind))
+    if not pieces:
+        return np.array([], dtype=kind)
+    return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
 
 def _to_utc(values: pd.Series) -> pd.Series:

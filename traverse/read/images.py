@@ -28,7 +28,7 @@ from traverse.read.archive import Source
 from traverse.read.pds4 import children_text, is_file_area, parse_xml, whole_number
 from traverse.read.records import NUMPY_TYPES
 
-__all__ = ["MAX_IMAGE_BYTES", "ImageLayout", "image_layout", "read_image", "display_array"]
+__all__ = ["MAX_IMAGE_BYTES", "ImageLayout", "image_layout", "layout_of_root", "read_image", "display_array"]
 
 #: Bytes read per call while streaming an image (keeps a zip member's inflate buffers small).
 _SLICE = 1 << 20
@@ -150,7 +150,17 @@ def image_layout(label: bytes, source: str = "<label>") -> ImageLayout | None:
         that are not lines/samples/bands, a storage order other than PDS4's
         "Last Index Fastest", or more than :data:`MAX_IMAGE_BYTES`.
     """
-    root = parse_xml(label, source)
+    return layout_of_root(parse_xml(label, source), source)
+
+
+def layout_of_root(root: etree._Element, source: str = "<label>") -> ImageLayout | None:
+    """:func:`image_layout` of a label already parsed (its root element): the read pass's one parse.
+
+    Raises
+    ------
+    LayoutError
+        As :func:`image_layout`.
+    """
     file_name = None
     for area in root.iterchildren(tag=etree.Element):
         if not is_file_area(area):

@@ -20,7 +20,8 @@ from typing import Any
 
 from lxml import etree
 
-from traverse.errors import LabelError
+from traverse.errors import LabelError, LayoutError
+from traverse.read.images import layout_of_root
 from traverse.read.pds4 import MAX_LABEL_BYTES, children_text, is_file_area, parse_xml, whole_number
 
 __all__ = ["MAX_LABEL_BYTES", "parse_label"]
@@ -138,8 +139,11 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         printed), ``lander_lonlat``, ``pointing`` (centre observation unit
         vector, E/N/U), ``solar_incidence_deg``, ``solar_azimuth_deg``,
         ``mast_yaw_deg``, ``mast_pitch_deg``, ``description``, ``table``
-        (the ``Table_Binary`` layout or ``None``), and ``warnings`` (list of
-        strings about values that could not be read).
+        (the ``Table_Binary`` layout or ``None``), ``image`` (the first image
+        array's :class:`~traverse.read.images.ImageLayout`, ``None`` when the
+        label describes none, or the reason, a string, why its description
+        cannot be used: the images stage reports it), and ``warnings`` (list
+        of strings about values that could not be read).
 
     Raises
     ------
@@ -201,8 +205,17 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "mast_pitch_deg": mast_pitch,
         "description": next((d for d in descriptions if d and d != "None"), ""),
         "table": _table_layout(root, source),
+        "image": _image(root, source),
         "warnings": warnings,
     }
+
+
+def _image(root: etree._Element, source: str):
+    """The label's image array layout, ``None`` without one, or why it cannot be read (a string)."""
+    try:
+        return layout_of_root(root, source)
+    except LayoutError as exc:
+        return exc.reason
 
 
 _NO_POINTING = {

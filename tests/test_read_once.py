@@ -1,0 +1,125 @@
+"""Issue 23: a build reads and parses each label once; the images stage gets only the images.
+
+The read pass records what each label says of an image array
+(``Product.image``); the images stage decodes those, in batches, and never
+reads a label again.  Counted here by wrapping ``Source.read_bytes`` and
+every module's ``parse_xml`` during a whole ``traverse build`` in one
+process (``--science none``: the science stage reads its radar and spectrum
+labels again, for their echo groups and tables).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from traverse.cli import main
+from traverse.read import parallel, pds4
+from traverse.read.archive import Source, open_archive
+from traverse.synthetic.sample import write_sample_archive
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """A 2-lunar-day SYNTHETIC sample with image data (PCAM, TCAM, VNIS) and LPR records."""
+    folder = tmp_path_factory.mktemp("once") / "ce4"
+    write_sample_archive(folder, days=2)
+    return folder
+
+
+def _count_reads(monkeypatch) -> tuple[Counter, Counter]:
+    """Counters of label reads (``Source.read_bytes`` of a label) and parses (``parse_xml``), by name."""
+    reads, parses = Counter(), Counter()
+    read_bytes, parse_xml = Source.read_bytes, pds4.parse_xml
+
+    def counted_read(self, limit=None):
+        if self.name.endswith("L"):
+            reads[self.name] += 1
+        return read_bytes(self, limit)
+
+    def counted_parse(data, source):
+        parses[Path(str(source).rsplit("!", 1)[-1]).name] += 1
+        return parse_xml(data, source)
+
+    monkeypatch.setattr(Source, "read_bytes", counted_read)
+    for module in list(sys.modules.values()):  # every module that imported parse_xml by name
+        if getattr(module, "__name__", "").startswith("traverse") and getattr(module, "parse_xml", None) \
+                is parse_xml:
+            monkeypatch.setattr(module, "parse_xml", counted_parse)
+    monkeypatch.setattr(parallel, "default_workers", lambda: 1)  # the counters see every call
+    return reads, parses
+
+
+def test_a_build_reads_and_parses_each_label_once(sample, tmp_path, monkeypatch):
+    import traverse.images  # noqa: F401  (imported before counting, so its parse_xml is wrapped too)
+    import traverse.read.images  # noqa: F401
+
+    with open_archive([sample]) as archive:
+        labels = sorted(p.label.name for p in archive.products if p.label is not None)
+        imaged = [p for p in archive.products if "PCAM" in p.name.payload or p.name.instrument in
+                  ("TCAM", "VNIS")]
+    reads, parses = _count_reads(monkeypatch)
+    out = tmp_path / "maps" / "NAME"
+    assert main(["build", str(sample), "-o", str(out), "--science", "none", "-q"]) == 0
+    assert sorted(reads) == labels and set(reads.values()) == {1}, reads.most_common(3)
+    assert sorted(parses) == labels and set(parses.values()) == {1}, parses.most_common(3)
+    # and the images were still made, from the layouts the read pass kept
+    thumbs = sorted(p.stem for p in (tmp_path / "maps" / "NAME_files" / "thumbs").glob("*.jpg"))
+    assert thumbs == sorted(p.name.product_id for p in imaged)
+
+
+def test_the_read_pass_leaves_each_products_image_layout(sample):
+    from traverse.read.frames import frames_from_archive
+    from traverse.read.images import ImageLayout, image_layout
+
+    with open_archive([sample]) as archive:
+        frames_from_archive(archive, workers=1)
+        for p in archive.products:
+            assert p.label_read == (p.label is not None)
+            expected = image_layout(p.label.read_bytes(), str(p.label))
+            assert p.image == expected, p.name.product_id
+        kinds = Counter(type(p.image).__name__ for p in archive.products)
+    assert kinds[ImageLayout.__name__] > 0 and kinds["NoneType"] > 0  # images and LPR tables
+
+
+def test_images_stage_sends_no_task_for_a_label_without_an_image(sample, tmp_path):
+    from traverse.images import image_tasks
+    from traverse.read.frames import frames_from_archive
+
+    with open_archive([sample]) as archive:
+        frames = frames_from_archive(archive, workers=1)
+        wanted = set(frames["product_id"])
+        tasks = image_tasks(archive.products, wanted, tmp_path, "thumbs")
+    assert tasks and all(t.layout is not None for t in tasks if t.data is not None)
+    assert not any("LPR" in t.product_id for t in tasks)
+
+
+def test_radar_records_come_back_as_numpy_columns_with_shared_values_once(sample):
+    """A radar product crosses processes as arrays, its id, instrument and source once (no DataFrame)."""
+    import numpy as np
+
+    from traverse import missions
+    from traverse.errors import Report
+    from traverse.read import frames as frames_module
+
+    with open_archive([sample]) as archive:
+        lpr = next(p for p in archive.products if p.name.instrument == "LPR" and p.data is not None)
+        (columns, n), image = frames_module.read_product(lpr, Report(), missions.mission("ce4"))
+    assert image is None and n > 10
+    assert columns["product_id"] == lpr.name.product_id and columns["role"] == "rover"
+    for col in ("x_east_m", "y_north_m", "time_utc", "stop_utc", "record"):
+        assert isinstance(columns[col], np.ndarray) and len(columns[col]) == n, col
+    assert columns["time_utc"].dtype.kind == "M"  # UTC datetime64
+
+
+@pytest.mark.parametrize(("load", "cores", "expected"), [(0.2, 2, 2), (1.0, 2, 2), (2.4, 2, 1), (5.0, 2, 1),
+                                                          (3.0, 8, 6)])
+def test_default_workers_leave_the_busy_cores(monkeypatch, load, cores, expected):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert parallel.default_workers() == expected
