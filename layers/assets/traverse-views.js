@@ -54,7 +54,7 @@
       (inc === null ? '' : '<br>incidence ' + inc.toFixed(1) + '°, phase ' +
        (phase === null ? '?' : phase.toFixed(1)) + '°') + '<br>at <span class="traverse-lonlat">' +
       T.escapeHtml(T.positionText(tm, t.end_lat[k], t.end_lng[k])) + '</span>' +
-      (T.spectrumSlot ? T.spectrumSlot(tm, seen.products[t.product[k]]) : '');  // traverse-spectra.js
+      (T.spectrumSlot ? T.spectrumSlot(tm, tm.products.ids[t.product[k]]) : '');  // traverse-spectra.js
   }
 
   function drawViews(tm, group, seen) {
