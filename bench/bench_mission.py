@@ -9,13 +9,20 @@ the repository, so the labels have real size and structure):
 
 * ``traverse build`` (a subprocess): wall time and peak resident memory;
 * the baseline: reading the same label members from the bundles and parsing
-  them with ``lxml.etree.fromstring`` alone, on one core.
+  them with ``lxml.etree.fromstring`` alone, on one core;
+* incremental builds (issue 23), in the same run: the first build fills an
+  empty cache of parsed products (``--cache-dir``, :mod:`traverse.read.cache`);
+  a rebuild of the unchanged archive, and a rebuild after one more lunar day
+  was downloaded (the last month's bundles added to a cache filled without
+  them), each against that cold build.
 
-Run: ``python bench/bench_mission.py`` (prints a table).
+Builds run with ``--science none`` (radargrams are another stage's cost).
+Run: ``python bench/bench_mission.py [--days 20 60] [--real-only]`` (prints tables).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import shutil
@@ -67,10 +74,11 @@ def reading_s(zips: list[Path]) -> float:
     return best
 
 
-def build(zips: list[Path], out: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of ``traverse build`` on the bundles."""
+def build(zips: list[Path], out: Path, cache: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of ``traverse build`` on the bundles (``cache``: its folder)."""
+    cached = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
     cmd = [sys.executable, "-c", _MEASURE, sys.executable, "-m", "traverse.cli", "build",
-           *map(str, zips), "-o", str(out), "-q"]
+           *map(str, zips), "-o", str(out), "-q", "--science", "none", "--overwrite", *cached]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     seconds, max_rss_kb = res.stdout.split()
@@ -82,15 +90,30 @@ REAL_TEMPLATE = ROOT.parent / "shared" / "data" / "ce4" / "vnis" / \
     "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2BL"
 
 
+def rebuilds(zips: list[Path], folder: Path) -> tuple[float, float, float]:
+    """Wall seconds: a cold build filling an empty cache, the unchanged rebuild, the rebuild after
+    one more lunar day (the last month's bundles) was added to a cache filled without it."""
+    cold = build(zips, folder / "cold" / "m", folder / "cache")[0]
+    unchanged = build(zips, folder / "warm" / "m", folder / "cache")[0]
+    last = max(z.name.split("_")[3][:6] for z in zips)
+    build([z for z in zips if z.name.split("_")[3][:6] != last], folder / "before" / "m", folder / "cache2")
+    added = build(zips, folder / "added" / "m", folder / "cache2")[0]
+    return cold, unchanged, added
+
+
 def main() -> None:
-    variants = [("synthetic PCAM (2.5 KB)", None)]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--days", type=int, nargs="+", default=[20, 60], help="lunar days of each archive")
+    ap.add_argument("--real-only", action="store_true", help="only the archives of real-size labels")
+    opts = ap.parse_args()
+    variants = [] if opts.real_only else [("synthetic PCAM (2.5 KB)", None)]
     if REAL_TEMPLATE.exists():
         variants.append((f"copies of a real VNIS-SD label ({REAL_TEMPLATE.stat().st_size / 1e3:.1f} KB)",
                          REAL_TEMPLATE))
-    rows = []
+    rows, again = [], []
     with tempfile.TemporaryDirectory(prefix="bench-mission-") as tmp:
         for label_kind, template in variants:
-            for days in (20, 60):
+            for days in opts.days:
                 folder = Path(tmp) / f"d{days}-{len(rows)}"
                 zips, n_labels = make_archive(folder / "archive", LABELS_PER_DAY * days, days=days,
                                               template=template)
@@ -101,6 +124,7 @@ def main() -> None:
                 rows.append((label_kind, days, n_labels, len(zips),
                              sum(z.stat().st_size for z in zips) / 1e6, alone, parsed, wall, html_mb,
                              reading))
+                again.append((label_kind, days, n_labels, *rebuilds(zips, folder)))
                 shutil.rmtree(folder)
     print(f"machine: {os.cpu_count()} CPUs ({platform.machine()}), Python {platform.python_version()}")
     print()
@@ -112,8 +136,16 @@ def main() -> None:
         print(f"| {kind} | {days} | {n} ({nz}, {mb:.0f} MB) | {wall:.2f} s | {rss:.0f} MB | "
               f"{alone:.2f} s ({parsed} labels) | {wall / alone:.1f}× | {reading:.2f} s | "
               f"{reading / alone:.1f}× | {html:.1f} MB |")
-    for k in range(0, len(rows), 2):  # rows[k][7] is (wall, peak MB)
-        print(f"\npeak memory 60 vs 20 days ({rows[k][0]}): {rows[k + 1][7][1] / rows[k][7][1]:.2f}×")
+    for k in range(0, len(rows) - 1, 2):  # rows[k][7] is (wall, peak MB)
+        print(f"\npeak memory {rows[k + 1][1]} vs {rows[k][1]} days ({rows[k][0]}): "
+              f"{rows[k + 1][7][1] / rows[k][7][1]:.2f}×")
+    print()
+    print("| padding labels | lunar days | label products | cold build (fills the cache) | unchanged rebuild "
+          "| ratio (goal ≤ 0.35) | one lunar day added | ratio (goal ≤ 0.4) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind, days, n, cold, unchanged, added in again:
+        print(f"| {kind} | {days} | {n} | {cold:.2f} s | {unchanged:.2f} s | {unchanged / cold:.2f}× | "
+              f"{added:.2f} s | {added / cold:.2f}× |")
 
 
 if __name__ == "__main__":
