@@ -151,13 +151,15 @@ class CacheSession:
         self.folder, self.products, self.report = folder, products, report
         self.ids = [(identity(p.label), identity(p.data)) for p in products]
         self._stored_products, self._stored_frames = _load(folder)
-        self.hits: dict[int, dict] = {}
+        self.hits: dict[int, int] = {}  # product index -> its row in the stored products
         if self._stored_products is not None:
-            stored = {r["product_id"]: r for r in self._stored_products.to_dict("records")}
+            sp = self._stored_products
+            stored = dict(zip(_text(sp["product_id"]), zip(_text(sp["label_id"]), _text(sp["data_id"]),
+                                                           range(len(sp)), strict=True), strict=True))
             for i, (p, (lab, dat)) in enumerate(zip(products, self.ids, strict=True)):
                 r = stored.get(p.name.product_id)
-                if r is not None and r["label_id"] == lab and r["data_id"] == dat:
-                    self.hits[i] = r
+                if r is not None and r[0] == lab and r[1] == dat:
+                    self.hits[i] = r[2]
         self.todo = [p for i, p in enumerate(products) if i not in self.hits]
         self._fresh: dict[int, tuple[object, list[Problem], bool]] = {}
 
@@ -170,13 +172,16 @@ class CacheSession:
         the caller goes on (so they can be saved).
         """
         fresh = iter(results)
+        if self.hits:
+            images = _text(self._stored_products["image"])
+            stored_problems = _text(self._stored_products["problems"])
         for i, prod in enumerate(self.products):
             hit = self.hits.get(i)
             mark = len(self.report.problems)
             if hit is not None:
                 problems = [Problem(_replaced(s, prod), _replaced(r, prod), int(c), sev)
-                            for s, r, c, sev in json.loads(hit["problems"])]
-                yield (None, _layout_of(hit["image"])), problems
+                            for s, r, c, sev in json.loads(stored_problems[hit])]
+                yield (None, _layout_of(images[hit])), problems
                 continue
             (got, image), problems = next(fresh)
             yield (got, image), problems
@@ -188,10 +193,9 @@ class CacheSession:
             return None
         wanted = {self.products[i].name.product_id: self.products[i] for i in self.hits}
         frames = self._stored_frames
-        block = frames[frames["product_id"].isin(wanted.keys())].reset_index(drop=True)
-        prods = block["product_id"].map(wanted)
-        block["source"] = [str(p.data if radar else p.label) for p, radar in
-                           zip(prods, block["record"].notna(), strict=True)]
+        block = frames[_among(frames["product_id"], wanted)].reset_index(drop=True)
+        block["source"] = [str(wanted[pid].data if radar else wanted[pid].label) for pid, radar in
+                           zip(_text(block["product_id"]), block["record"].notna().to_numpy(), strict=True)]
         return block
 
     def save(self, frames: pd.DataFrame) -> None:
@@ -204,7 +208,7 @@ class CacheSession:
         if not fresh and not self._stale():
             return
         fresh_ids = [self.products[i].name.product_id for i in fresh]
-        rows = pd.DataFrame(frames[frames["product_id"].isin(fresh_ids)])
+        rows = pd.DataFrame(frames[_among(frames["product_id"], fresh_ids)])
         rows = rows.drop(columns=[c for c in _NOT_STORED if c in rows])
         n_rows = rows["product_id"].value_counts()
         entries = pd.DataFrame([self._entry(i, int(n_rows.get(pid, 0))) for i, pid in zip(fresh, fresh_ids,
@@ -214,9 +218,9 @@ class CacheSession:
         if old is not None:
             here = {p.name.product_id for p in self.products}
             hit = {self.products[i].name.product_id for i in self.hits}
-            kept = old[old["product_id"].isin(hit) | ~old["product_id"].isin(here)]
+            kept = old[_among(old["product_id"], hit) | ~_among(old["product_id"], here)]
             entries = pd.concat([entries, kept], ignore_index=True)
-            rows = pd.concat([rows, old_rows[old_rows["product_id"].isin(set(kept["product_id"]))]],
+            rows = pd.concat([rows, old_rows[_among(old_rows["product_id"], _text(kept["product_id"]))]],
                              ignore_index=True)
         _write(self.folder, entries, rows)
 
@@ -232,7 +236,7 @@ class CacheSession:
             return False
         ids = {p.name.product_id for p in self.products}
         hit = {self.products[i].name.product_id for i in self.hits}
-        return bool(self._stored_products["product_id"].isin(ids - hit).any())
+        return bool(_among(self._stored_products["product_id"], ids - hit).any())
 
 
 def open_session(folder: str | os.PathLike | None, products: list[Product],
@@ -287,13 +291,23 @@ def _check(products: pd.DataFrame, frames: pd.DataFrame) -> None:
     missing += [c for c in FRAMES_COLUMNS if c not in frames and c not in _NOT_STORED]
     if missing:
         raise ValueError(f"columns missing: {', '.join(missing)}")
-    if products["product_id"].duplicated().any():
+    counts = pd.Series(_text(frames["product_id"]), dtype=object).value_counts()
+    ids = pd.Index(_text(products["product_id"]), dtype=object)
+    if ids.has_duplicates:
         raise ValueError("a product stored twice")
-    counts = frames["product_id"].value_counts()
-    got = products["product_id"].map(counts).fillna(0).astype("int64")
-    if not got.equals(products["n_rows"].astype("int64")) or not frames["product_id"].isin(
-            set(products["product_id"])).all():
+    got = counts.reindex(ids, fill_value=0).to_numpy()
+    if not np.array_equal(got, products["n_rows"].to_numpy()) or got.sum() != len(frames):
         raise ValueError("frames rows do not match the products' counts")
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    """A text column as a numpy array of objects (str or None): fast to hash and index."""
+    return column.to_numpy(dtype=object, na_value=None)
+
+
+def _among(column: pd.Series, values: Iterable) -> np.ndarray:
+    """Whether each value of a text column is one of ``values`` (a hash lookup)."""
+    return pd.Index(_text(column), dtype=object).isin(list(values))
 
 
 def _write(folder: Path, products: pd.DataFrame, frames: pd.DataFrame) -> None:
