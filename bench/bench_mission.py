@@ -9,10 +9,12 @@ bundles, it measures, in interleaved rounds (median of ``--rounds``):
   ``lxml.etree.fromstring`` alone, one process;
 * ``traverse build`` (a subprocess; ``--science none`` by default: the
   radargrams are their own cost): wall and CPU seconds (the process and its
-  workers), peak resident memory, the HTML's size; on every core and, with
-  ``taskset -c 0``, on one;
-* the same build run again on the unchanged archive (``--overwrite``): the
-  rebuild ratio, which an incremental cache should bring down.
+  workers), peak resident memory, the HTML's size; on every core filling an
+  empty cache of parsed products (:mod:`traverse.read.cache`) and, with
+  ``taskset -c 0`` and ``--no-cache``, on one;
+* incremental builds: the same build run again on the unchanged archive, and
+  a build after one more lunar day was downloaded (the last month's bundles
+  added to a cache filled without them), each against the cold build.
 
 The **marginal cost per label** is the slope between the shortest and the
 longest archive (seconds ÷ labels added), so fixed costs (imports, the
@@ -74,11 +76,16 @@ def lxml_alone_s(zips: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def build(zips: list[Path], out: Path, *, one_core: bool, science: str) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (with its workers) and peak resident MB of ``traverse build``."""
+def build(zips: list[Path], out: Path, *, one_core: bool, science: str,
+          cache: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (with its workers) and peak resident MB of ``traverse build``.
+
+    ``cache``: the folder of its cache of parsed products (``None``: ``--no-cache``, a cold read).
+    """
+    cached = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
     cmd = [sys.executable, "-c", _MEASURE, *(["taskset", "-c", "0"] if one_core else []),
            sys.executable, "-m", "traverse.cli", "build", *map(str, zips), "-o", str(out), "-q",
-           "--overwrite", "--science", science]
+           "--overwrite", "--science", science, *cached]
     res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT,  # -m puts cwd first
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall, cpu, max_rss_kb = res.stdout.split()
@@ -96,8 +103,17 @@ def measure(archives: dict[int, tuple[list[Path], int]], out: Path, rounds: int,
         for days, (zips, _) in archives.items():
             stem = out / f"d{days}" / "m"
             runs.setdefault((days, "lxml"), []).append(lxml_alone_s(zips)[0])
-            runs.setdefault((days, "cold"), []).append(build(zips, stem, one_core=False, science=science))
-            runs.setdefault((days, "rebuild"), []).append(build(zips, stem, one_core=False, science=science))
+            cache, later = out / f"cache-{days}-{r}", out / f"later-{days}-{r}"
+            runs.setdefault((days, "cold"), []).append(build(zips, stem, one_core=False, science=science,
+                                                             cache=cache))  # fills an empty cache
+            runs.setdefault((days, "rebuild"), []).append(build(zips, stem, one_core=False, science=science,
+                                                                cache=cache))
+            # one more lunar day downloaded: the last month's bundles added to a cache filled without them
+            last = max(z.name.split("_")[3][:6] for z in zips)
+            build([z for z in zips if z.name.split("_")[3][:6] != last], out / f"b{days}" / "m",
+                  one_core=False, science=science, cache=later)
+            runs.setdefault((days, "added"), []).append(build(zips, stem, one_core=False, science=science,
+                                                              cache=later))
             runs.setdefault((days, "one"), []).append(build(zips, out / f"d{days}-1" / "m", one_core=True,
                                                             science=science))
             runs.setdefault((days, "html"), []).append(stem.with_suffix(".html").stat().st_size / 1e6)
@@ -115,15 +131,27 @@ def report(archives: dict, runs: dict, science: str) -> None:
           f"load average {os.getloadavg()[0]:.1f} at the end; `traverse build --science {science}`; "
           "medians of interleaved rounds")
     print()
-    print("| lunar days | label products | build wall / CPU s, every core | one core (taskset) wall / CPU s"
-          " | rebuild, unchanged | lxml alone (read + parse), 1 process | build ÷ lxml (CPU) | peak memory |"
-          " HTML |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| lunar days | label products | cold build wall / CPU s, every core"
+          " | one core (taskset) wall / CPU s | lxml alone (read + parse), 1 process | build ÷ lxml (CPU)"
+          " | peak memory | HTML |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for days, (_, n) in archives.items():
-        cold, one, again = med[days, "cold"], med[days, "one"], med[days, "rebuild"]
+        cold, one = med[days, "cold"], med[days, "one"]
         print(f"| {days} | {n:,} | {cold[0]:.2f} / {cold[1]:.2f} | {one[0]:.2f} / {one[1]:.2f} | "
-              f"{again[0]:.2f} s ({again[0] / cold[0]:.2f}×) | {med[days, 'lxml']:.2f} s | "
-              f"{cold[1] / med[days, 'lxml']:.0f}× | {cold[2]:.0f} MB | {med[days, 'html']:.1f} MB |")
+              f"{med[days, 'lxml']:.2f} s | {cold[1] / med[days, 'lxml']:.0f}× | {cold[2]:.0f} MB | "
+              f"{med[days, 'html']:.1f} MB |")
+    print()
+    print("Incremental builds (cache of parsed products), against the cold build that filled the cache,"
+          " wall / CPU:")
+    print()
+    print("| lunar days | unchanged rebuild | ratio (goal ≤ 0.35) | one lunar day added"
+          " | ratio (goal ≤ 0.4) |")
+    print("|---:|---:|---:|---:|---:|")
+    for days in archives:
+        cold, again, added = med[days, "cold"], med[days, "rebuild"], med[days, "added"]
+        print(f"| {days} | {again[0]:.2f} / {again[1]:.2f} s | "
+              f"{again[0] / cold[0]:.2f} / {again[1] / cold[1]:.2f}× | {added[0]:.2f} / {added[1]:.2f} s | "
+              f"{added[0] / cold[0]:.2f} / {added[1] / cold[1]:.2f}× |")
     lo, hi = min(archives), max(archives)
     added = archives[hi][1] - archives[lo][1]
 

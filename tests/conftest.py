@@ -74,3 +74,21 @@ def browser():
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory):
+    """The CLI's cache of parsed products (traverse.read.cache) in a temporary folder, never ~/.cache."""
+    before = os.environ.get("TRAVERSE_CACHE_DIR")
+    os.environ["TRAVERSE_CACHE_DIR"] = str(tmp_path_factory.mktemp("session-cache"))
+    yield
+    if before is None:
+        os.environ.pop("TRAVERSE_CACHE_DIR", None)
+    else:
+        os.environ["TRAVERSE_CACHE_DIR"] = before
+
+
+@pytest.fixture(autouse=True)
+def _test_cache_dir(tmp_path_factory, monkeypatch):
+    """Each test its own cache folder: a test's first build is cold, whatever ran before it."""
+    monkeypatch.setenv("TRAVERSE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))

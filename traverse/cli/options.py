@@ -21,6 +21,7 @@ __all__ = [
     "UsageError",
     "verbosity_options",
     "archive_options",
+    "cache_folder",
     "overwrite_option",
     "control_network",
     "check_outputs",
@@ -83,7 +84,24 @@ def archive_options() -> argparse.ArgumentParser:
     p.add_argument("--control", type=control_network, default=None,
                    metavar="NETWORK",
                    help=_control_help())
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
+                   help="cache of parsed products: a rebuild reads only new or changed products (default:"
+                        " $TRAVERSE_CACHE_DIR, else $XDG_CACHE_HOME/traverse, else ~/.cache/traverse)")
+    g.add_argument("--no-cache", action="store_true",
+                   help="read every product; neither use nor update the cache")
     return p
+
+
+def cache_folder(args: argparse.Namespace) -> Path | None:
+    """The cache folder ``--cache-dir``/``--no-cache`` ask for (see :mod:`traverse.read.cache`)."""
+    if getattr(args, "no_cache", False):
+        return None
+    if getattr(args, "cache_dir", None) is not None:
+        return args.cache_dir
+    from traverse.read.cache import default_cache_dir
+
+    return default_cache_dir()
 
 
 def _control_help() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from traverse.cli.options import Progress
+from traverse.cli.options import Progress, cache_folder
 from traverse.errors import Report, TraverseError, UsageError
 
 __all__ = ["read_archive", "reconstruct_archive", "skipped_path", "write_skipped", "summary"]
@@ -32,7 +32,7 @@ def read_archive(args: argparse.Namespace):
     try:
         with Progress(args, "reading products") as bar, open_archive(args.paths, report=Report()) as archive:
             site = _control_site(args, archive)
-            frames = frames_from_archive(archive, site=site, progress=bar)
+            frames = frames_from_archive(archive, site=site, progress=bar, cache=cache_folder(args))
             report, products = archive.report, archive.products
     except TraverseError:
         raise

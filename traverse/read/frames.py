@@ -37,6 +37,7 @@ from traverse.errors import (
     TraverseError,
     UnsafeXMLError,
 )
+from traverse.read import cache as product_cache
 from traverse.read import parallel
 from traverse.read.archive import Archive, Product, open_archive
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label
@@ -55,6 +56,7 @@ def read_frames(
     on_error: OnError = "skip",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> tuple[gpd.GeoDataFrame, Report]:
     """Read every product under ``paths`` into a ``frames`` GeoDataFrame.
 
@@ -76,6 +78,10 @@ def read_frames(
     workers
         Processes reading products (default: every core; a small archive is
         read in this process).  The result does not depend on it.
+    cache
+        Folder of the cache of parsed products (:mod:`traverse.read.cache`):
+        products unchanged since they were stored there are not read again;
+        the result is the same.  ``None`` (default): no cache.
 
     Returns
     -------
@@ -84,7 +90,7 @@ def read_frames(
         by time) and the problems met.
     """
     with open_archive(paths, report=Report(on_error=on_error)) as archive:
-        frames = frames_from_archive(archive, site=control, progress=progress, workers=workers)
+        frames = frames_from_archive(archive, site=control, progress=progress, workers=workers, cache=cache)
     return frames, archive.report
 
 
@@ -248,13 +254,17 @@ def frames_from_archive(
     site: str | geodesy.LanderSite = "label",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    cache: str | os.PathLike | None = None,
 ) -> gpd.GeoDataFrame:
     """Build ``frames`` from an open archive (see :func:`read_frames`).
 
     An archive of :data:`_MIN_PARALLEL` products or more is read on
     ``workers`` processes (default every core), in chunks, each worker
     reopening the zip bundles it needs; rows and problems come back in
-    product order, so the result is the same as in one process.
+    product order, so the result is the same as in one process.  With a
+    ``cache`` folder, only products not found unchanged there are read
+    (:mod:`traverse.read.cache`); the others' rows, problems and image
+    layouts come from it, and what was read is stored.
 
     Each label is read and parsed once: what it says of an image array is
     left on its product (:attr:`traverse.read.archive.Product.image`) for the
@@ -279,15 +289,19 @@ def frames_from_archive(
                                 f" {site.describe()} is {missions.mission(site.mission).name}'s")
     label_rows: list[dict] = []
     lpr_parts: list[Columns] = []
+    store = product_cache.open_session(cache, products, report)
+    todo = products if store is None else store.todo
     workers = parallel.default_workers() if workers is None else max(1, workers)
-    if workers > 1 and len(products) >= _MIN_PARALLEL:
+    if workers > 1 and len(todo) >= _MIN_PARALLEL:
         items = [(p.name, None if p.label is None else parallel.where(p.label),
                   None if p.data is None else parallel.where(p.data), mission.key, report.on_error)
-                 for p in products]
+                 for p in todo]
         results = parallel.ordered_map(_read_elsewhere, items, workers=workers, chunk=_CHUNK,
                                        min_parallel=_MIN_PARALLEL)
     else:
-        results = ((_read_guarded(p, report, mission), []) for p in products)
+        results = ((_read_guarded(p, report, mission), []) for p in todo)
+    if store is not None:  # the cached products' results among those read, in product order
+        results = store.merged(results)
     for i, ((got, image), problems) in enumerate(results, 1):
         for problem in problems:  # met in a worker: recorded here, in product order
             report.record(problem)
@@ -299,12 +313,34 @@ def frames_from_archive(
             lpr_parts.append(got)
         if progress is not None:
             progress(i, len(products))
-    return _assemble(label_rows, lpr_parts, site)
+    cached = None if store is None else store.block()
+    frames = _assemble(label_rows, lpr_parts + ([] if cached is None else [_cached_part(cached)]), site)
+    if store is not None:
+        store.save(frames)
+    return frames
 
 
 #: Products below which a run stays in one process, and products per task sent to a worker.
 _MIN_PARALLEL = 1000
 _CHUNK = 128
+
+
+def _cached_part(block: pd.DataFrame) -> Columns:
+    """The cached products' frames rows as one more ``(columns, n)`` part for :func:`_assemble`.
+
+    Columns come out in :func:`_column`'s kinds: times as naive UTC
+    datetime64, numbers as float64 (missing: NaN), text as objects (missing: None).
+    """
+    columns = {}
+    for col in block.columns:
+        values = block[col]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            columns[col] = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+        elif FRAMES_COLUMNS.get(col) in ("float64", "Int64"):
+            columns[col] = values.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            columns[col] = values.to_numpy(dtype=object, na_value=None)
+    return columns, len(block)
 
 
 def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> Read:
