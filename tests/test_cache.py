@@ -270,7 +270,7 @@ def test_warm_and_cold_builds_write_the_same_files(archive, tmp_path, parses, mo
 def test_index_and_distances_use_the_default_cache(archive, tmp_path, parses, monkeypatch, capsys):
     monkeypatch.setenv("TRAVERSE_CACHE_DIR", str(tmp_path / "user-cache"))
     assert main(["index", str(archive), "-o", str(tmp_path / "a.csv"), "-q"]) == 0
-    assert (tmp_path / "user-cache" / "products.parquet").exists()
+    assert (tmp_path / "user-cache" / "products" / "products.parquet").exists()
     parses.clear()
     assert main(["distances", str(archive), "-q"]) == 0
     assert parses == []

@@ -331,7 +331,6 @@ def test_geojson_refuses_an_earth_crs(layers, tmp_path):
 
 
 def test_arrow_and_plain_writes_give_the_same_geopackage(layers, tmp_path, monkeypatch):
-    pytest.importorskip("pyarrow")
     paths, schemas = {}, {}
     for arrow in (True, False):
         monkeypatch.setattr(geopackage, "USE_ARROW", arrow)

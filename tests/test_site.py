@@ -47,7 +47,6 @@ def test_mixing_sites_is_an_error_that_names_both(archive, tmp_path):
 
 
 def test_site_survives_geoparquet(archive, tmp_path):
-    pytest.importorskip("pyarrow")
     import geopandas as gpd
 
     frames, _ = read_frames([archive], control="lro")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from pathlib import Path
 
 from traverse.cli import options
@@ -34,8 +33,6 @@ def run(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in _SUFFIXES:
         raise options.UsageError(f"-o {out}: use a .csv, .gpkg or .parquet file")
-    if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise options.UsageError(f"-o {out}: GeoParquet needs pyarrow (pip install 'traverse[parquet]')")
     columns = (args.columns if args.columns in ("all", "basic")
                else [c.strip() for c in args.columns.split(",") if c.strip()])
     if suffix != ".csv" and args.columns != "all":

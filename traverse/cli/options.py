@@ -87,7 +87,7 @@ def archive_options() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--cache-dir", type=Path, default=None, metavar="DIR",
                    help="cache of parsed products: a rebuild reads only new or changed products (default:"
-                        " $TRAVERSE_CACHE_DIR, else $XDG_CACHE_HOME/traverse, else ~/.cache/traverse)")
+                        " products/ in $TRAVERSE_CACHE_DIR, else in ~/.cache/traverse on Linux)")
     g.add_argument("--no-cache", action="store_true",
                    help="read every product; neither use nor update the cache")
     return p

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from traverse.datafiles import toml_tables
+from traverse.userdirs import CACHE_ENV, user_cache_dir
 
 __all__ = [
     "CACHE_ENV",
@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 #: Environment variable that overrides the per-user cache folder (tests, shared machines).
-CACHE_ENV = "TRAVERSE_CACHE_DIR"
 
 #: Kinds of product: drawn as an image, or used as terrain (and drawn as hillshade).
 KINDS = ("image", "elevation")
@@ -121,12 +120,8 @@ def orbital_product(mission: str, name: str) -> OrbitalProduct:
 
 
 def cache_dir() -> Path:
-    """The per-user cache folder: ``$TRAVERSE_CACHE_DIR``, else platformdirs' user cache of ``traverse``."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("traverse", appauthor=False))
+    """The per-user cache folder (:func:`traverse.userdirs.user_cache_dir`); windows go in ``orbital/``."""
+    return user_cache_dir()
 
 
 @dataclass(frozen=True)

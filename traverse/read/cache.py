@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import logging
 import os
@@ -48,6 +47,7 @@ from traverse.datafiles import toml_texts
 from traverse.errors import Problem, Report
 from traverse.read.archive import Product, Source
 from traverse.read.images import ImageLayout
+from traverse.userdirs import user_cache_dir
 
 __all__ = ["READER_VERSION", "default_cache_dir", "CacheSession", "open_session"]
 
@@ -66,14 +66,12 @@ _LABEL, _DATA = "\x00label\x00", "\x00data\x00"
 
 
 def default_cache_dir() -> Path:
-    """The per-user cache folder.
+    """The default cache of parsed products: ``products/`` in the per-user cache folder.
 
-    ``$TRAVERSE_CACHE_DIR``, else ``$XDG_CACHE_HOME/traverse``, else ``~/.cache/traverse``.
+    (:func:`traverse.userdirs.user_cache_dir`: ``$TRAVERSE_CACHE_DIR``, else
+    platformdirs' user cache of ``traverse``, ``~/.cache/traverse`` on Linux.)
     """
-    if os.environ.get("TRAVERSE_CACHE_DIR"):
-        return Path(os.environ["TRAVERSE_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "traverse"
+    return user_cache_dir() / "products"
 
 
 def fingerprint() -> str:
@@ -241,15 +239,12 @@ class CacheSession:
 
 def open_session(folder: str | os.PathLike | None, products: list[Product],
                  report: Report) -> CacheSession | None:
-    """A cache session over ``products``, or ``None`` (no folder, no pyarrow, or ``on_error="raise"``).
+    """A cache session over ``products``, or ``None`` (no folder, or ``on_error="raise"``).
 
     Under ``on_error="raise"`` the first problem must be raised where it is
     met, so every product is read.
     """
     if folder is None or report.on_error != "skip":
-        return None
-    if importlib.util.find_spec("pyarrow") is None:
-        log.info("no pyarrow: products are not cached (pip install pyarrow)")
         return None
     try:
         return CacheSession(Path(folder), products, report)
