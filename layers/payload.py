@@ -283,6 +283,8 @@ def _traverse_layers(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mi
           if len(gaps) else []),
         _layer("stations", "Stations", stations),
         _layer("lander", "Lander", lander),
+        # lon/lat lines at a round step for the zoom, drawn by the page (traverse-graticule.js)
+        _layer("graticule", f"Graticule (lon/lat on {body.name})", {"max_lines": 5}, show=False),
     ]
 
 
