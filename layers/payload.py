@@ -35,7 +35,9 @@ from layers.popups import (
     lonlat_text,
     panorama_strip,
     pictures_by_product,
+    product_table,
     station_popups,
+    station_products,
     terrain_text,
     utc,
     views_payload,
@@ -235,14 +237,21 @@ def _drive_lines(layers: MapLayers, colours: dict, mission: missions.Mission) ->
     return coloured, drives
 
 
-def _points(layers: MapLayers, colours: dict, mission: missions.Mission, options: MapOptions) -> tuple:
-    """The stations (markers with popups, search fields) and the lander (popup with its cameras' images)."""
+def _points(layers: MapLayers, colours: dict, mission: missions.Mission, options: MapOptions,
+            products: dict[str, int]) -> tuple:
+    """The stations (markers with popups, search fields) and the lander (popup with its cameras' images).
+
+    A station's ``products`` index the map's product table (at most
+    ``max_popup_products``; ``more`` counts the others).
+    """
     frames, stations = layers.frames, layers.stations
     pictures = pictures_by_product(frames)  # thumbnails, for the stations' and the lander's popups
-    popups = station_popups(stations, layers.drives, frames, options.max_popup_products,
-                            mission=mission, pictures=pictures)
+    popups = station_popups(stations, layers.drives, frames, mission=mission, pictures=pictures)
+    most = options.max_popup_products
     station_data = [
         {"latlng": [s.geometry.y, s.geometry.x], "popup": p,
+         "products": [products[i] for i in station_products(s)[:most]],
+         "more": max(0, len(station_products(s)) - most),
          "color": colours.get(s.lunar_day, "#ffffff"), "t": timeline.ms(s.first_utc),
          "id": str(s.station_id), "day": int(s.lunar_day), "date": utc(s.first_utc),
          "seqs": timeline.station_sequences(getattr(s, "sequences", ""))}
@@ -262,15 +271,25 @@ def _points(layers: MapLayers, colours: dict, mission: missions.Mission, options
     return station_data, lander_data
 
 
+def _product_ids(layers: MapLayers, options: MapOptions) -> list[str]:
+    """Every product id the map names (stations' popups, views, targets), each once, in that order."""
+    shown = [i for s in layers.stations.itertuples(index=False)
+             for i in station_products(s)[:options.max_popup_products]]
+    seen = [t["product_id"].fillna("").astype(str).tolist() if t is not None and "product_id" in t else []
+            for t in (layers.views, layers.targets)]
+    return list(dict.fromkeys(shown + seen[0] + seen[1]))
+
+
 def _traverse_layers(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mission,
-                     options: MapOptions, body: geodesy.Body) -> list[dict]:
-    """The traverse's overlays, in the layer control's order."""
+                     options: MapOptions, body: geodesy.Body, products: dict[str, int]) -> list[dict]:
+    """The traverse's overlays, in the layer control's order (``products``: the product table's indexes)."""
     colours = day_colours(layers.days["lunar_day"])
     coloured, drives = _drive_lines(layers, colours, mission)
-    stations, lander = _points(layers, colours, mission, options)
+    stations, lander = _points(layers, colours, mission, options, products)
     seen = views_payload(None if layers.views is None else _to_body(layers.views, "views", body),
                          None if layers.targets is None else _to_body(layers.targets, "targets", body),
-                         radius_m=body.radius_m + float(layers.lander["height_m"].iloc[0]))
+                         radius_m=body.radius_m + float(layers.lander["height_m"].iloc[0]),
+                         products=products)
     # a whole mission's thousands of views: off at first, drawn when shown (the page loads fast)
     seen["lazy"] = len(seen["wedges"]["lat"]) + len(seen["targets"]["lat"]) > options.max_views_shown
     traces = decimate_traces(layers.frames, options.max_trace_points, options.trace_cell_m)
@@ -343,7 +362,9 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         ``day_name``); ``view`` (``center``, ``zoom``, ``bounds``, paddings in
         pixels); ``layers`` (``kind``, ``name``, ``show``, ``base``, ``data``,
         in the layer control's order); ``controls`` (``panel``, ``timeline``,
-        ``chart``, ``scale``, ``measure``, ``readout``, ``export``).
+        ``chart``, ``scale``, ``measure``, ``readout``, ``export``); ``products`` (every
+        product id the map names, once: :func:`layers.popups.product_table`;
+        the stations' and views' ``product`` fields index it).
     """
     layers = map_layers(traverse)
     site = geodesy.common_site(layers.lander, layers.frames, layers.stations, layers.drives, layers.days,
@@ -362,11 +383,15 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
               + [f"{s['name']} (an LRO tile service in basemaps.json)" for s in sources if s["lro"]],
               site, mission)
     controls = _controls(layers, gaps, mission, site.name)
+    ids = _product_ids(layers, options)
+    products = {pid: k for k, pid in enumerate(ids)}
     return {
         "title": f"{mission.name} {mission.rover} traverse",
         "body": {"name": body.name, "crs": body.crs_code, "radius_m": body.radius_m,
                  "adjective": body.adjective, "day_name": mission.day_name},
         "view": _view(layers, controls["panel"]["collapsed"]),
-        "layers": _base_layers(sources, images) + _traverse_layers(layers, gaps, mission, options, body),
+        "layers": _base_layers(sources, images) + _traverse_layers(layers, gaps, mission, options, body,
+                                                                   products),
         "controls": controls,
+        "products": product_table(layers.frames, ids),
     }

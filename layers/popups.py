@@ -18,7 +18,7 @@ from layers import timeline
 from traverse.missions import Mission
 
 __all__ = ["esc", "utc", "lonlat_text", "station_popups", "Picture", "pictures_by_product", "panorama_strip",
-           "views_payload", "terrain_text"]
+           "views_payload", "terrain_text", "station_products", "product_table"]
 
 
 def esc(value) -> str:
@@ -46,33 +46,26 @@ def lonlat_text(lon_deg: float, lat_deg: float, body_name: str = "") -> str:
     return f"{ew}, {ns}" + (f" ({body_name})" if body_name else "")
 
 
-def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame,
-                    max_products: int, *, mission: Mission | None = None,
-                    pictures: dict[str, Picture] | None = None) -> list[str]:
+def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.DataFrame, *,
+                   mission: Mission | None = None, pictures: dict[str, Picture] | None = None) -> list[str]:
     """HTML (escaped) of each station's popup, including distance driven so far.
 
     The position is given twice: lon/lat of the station's point (:func:`lonlat_text`,
     the ``mission``'s body named) and lander ENU metres; the day is the
     ``mission``'s (lunar day when ``None``).
 
-    ``pictures`` (:func:`pictures_by_product` of ``frames``) is made here when not given.
+    It ends with ``Products (N):``; the page writes the list under it from the
+    station's product indexes into the map's product table (:func:`product_table`),
+    so that each product id reaches the page once.  ``pictures``
+    (:func:`pictures_by_product` of ``frames``) is made here when not given.
     """
     cum = timeline.distance_to_station_m(stations, drives)
     day_name, body_name = (mission.day_name, mission.body.name) if mission is not None else ("lunar day", "")
     pictures = pictures_by_product(frames) if pictures is None else pictures
-    desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
-            .set_index("product_id")["description"] if "description" in frames else pd.Series())
     popups = []
     for row, (cum2, cum3) in zip(stations.itertuples(index=False),
                                  cum[["cum_2d_m", "cum_3d_m"]].to_numpy(), strict=True):
-        products = [p for p in str(getattr(row, "products", "") or "").split(";") if p]
-        lines = []
-        for pid in products[:max_products]:
-            text = desc.get(pid, "") if not desc.empty else ""
-            text = "" if pd.isna(text) else str(text)[:120]
-            lines.append(esc(pid) + (f" — {esc(text)}" if text else ""))
-        if len(products) > max_products:
-            lines.append(f"… and {len(products) - max_products} more")
+        products = station_products(row)
         popups.append(
             f"<b>Station {esc(row.station_id)}</b> · {esc(day_name)} {esc(row.lunar_day)}<br>"
             f"{utc(row.first_utc)} → {utc(row.last_utc)} UTC<br>"
@@ -85,9 +78,27 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
             + f"Instruments: {esc(row.instruments)} ({esc(row.n_frames)} frames)<br>"
             + panorama_strip(products, pictures)
             + f"Products ({len(products)}):"
-            f"<div class='traverse-popup-list'>{'<br>'.join(lines)}</div>"
         )
     return popups
+
+
+def station_products(row) -> list[str]:
+    """The product ids of a station (a row of the stations table), in its ``products`` order."""
+    return [p for p in str(getattr(row, "products", "") or "").split(";") if p]
+
+
+def product_table(frames: pd.DataFrame, ids: list[str]) -> dict:
+    """The map's products, each id sent once; layers refer to them by index in ``ids``.
+
+    ``ids``: the product ids (label text: the page escapes them); ``note``:
+    for each, an index into ``notes``, the distinct descriptions of the
+    labels (escaped here, at most 120 characters; '' without one).
+    """
+    desc = (frames.dropna(subset=["product_id"]).drop_duplicates("product_id")
+            .set_index("product_id")["description"] if "description" in frames else pd.Series(dtype=object))
+    notes = pd.Series([esc(str(t)[:120]) if pd.notna(t) else "" for t in desc.reindex(ids)], dtype=object)
+    code, uniques = pd.factorize(notes)
+    return {"ids": [str(i) for i in ids], "note": code.tolist(), "notes": [str(u) for u in uniques]}
 
 
 class Picture(NamedTuple):
@@ -179,7 +190,7 @@ def _times(table) -> list:
 
 
 def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
-                  radius_m: float | None = None) -> dict:
+                  radius_m: float | None = None, products: dict[str, int] | None = None) -> dict:
     """Named columns for the page's "What the rover saw"; the page draws the wedges and writes the popups.
 
     ``wedges``: ``lat``, ``lng`` (apex, degrees), ``azimuth_deg`` (clockwise
@@ -199,13 +210,20 @@ def views_payload(views: GeoDataFrame | None, targets: GeoDataFrame | None, *,
     does with lander ENU (Yutu-2's lander is 5 935 m below the Moon's
     1 737 400 m sphere: on the datum sphere a 5 m wedge would come out 1.7 cm
     short).  ``None``: the page uses the body's radius.
+
+    ``products``: the map's product table as ``{id: index}``
+    (:func:`product_table`); ``product`` then indexes it and no ``products``
+    list of the layer's own is sent.
     """
     views = views if views is not None else GeoDataFrame(geometry=[])
     targets = targets if targets is not None else GeoDataFrame(geometry=[])
     ids = pd.concat([views.get("product_id", pd.Series(dtype=object)),
                      targets.get("product_id", pd.Series(dtype=object))]).fillna("").astype(str)
-    codes, products = pd.factorize(ids)
-    lists = {"products": [str(p) for p in products]}
+    if products is None:
+        codes, uniques = pd.factorize(ids)
+        lists = {"products": [str(p) for p in uniques]}
+    else:
+        codes, lists = ids.map(products).to_numpy(dtype="int64"), {}
     columns = []
     for kind, name in (("instruments", "instrument"), ("sources", "view_source")):
         values = views[name].fillna("").astype(str) if name in views else pd.Series("", index=views.index)

@@ -75,6 +75,11 @@ def test_station_popup_shows_its_panorama_strip_loaded_offline(built):
         captions = [float(c.rstrip("°")) for c in strip.locator("figcaption").all_inner_texts()]
         steps = np.diff(captions) % 360.0  # clockwise, left to right, across north if need be
         assert len(set(captions)) == 3 and (steps < 30.0).all(), captions  # 3 yaws x 2 pitches
+        # the product list: written by the page from the map's one product table (issue 23)
+        stations = pyogrio.read_dataframe(html.with_suffix(".gpkg"), layer="stations")
+        expected = [i for i in stations["products"].iloc[1].split(";") if i]
+        listed = p.page.locator(".leaflet-popup-content .traverse-popup-list").inner_text().splitlines()
+        assert [line.split(" \u2014 ")[0] for line in listed] == expected[:len(listed)] and len(listed) >= 6
         imgs.first.click()
         big = p.page.locator(".traverse-lightbox img")
         big.wait_for()

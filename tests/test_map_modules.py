@@ -155,7 +155,7 @@ def test_sample_payload_carries_the_geopackage_values(sample):
     seen = mf.layer_data(payload, "views")
     views = pyogrio.read_dataframe(gpkg, layer="views")
     w = seen["wedges"]
-    assert [seen["products"][k] for k in w["product"]] == views["product_id"].tolist()
+    assert [payload["products"]["ids"][k] for k in w["product"]] == views["product_id"].tolist()
     assert [seen["instruments"][k] for k in w["instrument"]] == views["instrument"].tolist()
     assert [seen["sources"][k] for k in w["source"]] == views["view_source"].tolist()
     np.testing.assert_allclose(w["azimuth_deg"], views["view_azimuth_deg"], atol=0.005)

@@ -84,9 +84,13 @@ def test_label_text_is_escaped(tmp_path):
     text = webmap.build_webmap(tmp_path / "map.html", tables).read_text()
     assert "<script>alert" not in text and "<img src=x" not in text and "<b>S01" not in text
     # The payload reaches the page as JSON of escaped HTML: decode it and look.
-    popup = mf.layer_data(mf.page_payload(text), "stations")[0]["popup"]
-    assert "&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)" in popup
+    payload = mf.page_payload(text)
+    popup = mf.layer_data(payload, "stations")[0]["popup"]
     assert "&lt;b&gt;S01&lt;/b&gt;" in popup and "<script" not in popup
+    # descriptions are sent once, escaped, in the map's product table (the page lists them by index)
+    notes = payload["products"]["notes"]
+    assert any("&lt;/script&gt;&lt;script&gt;alert(&#x27;pwned&#x27;)" in n for n in notes)
+    assert not any("<script" in n for n in notes)
 
 
 def test_lro_tiles_with_label_control_warn(tmp_path, traverse):
@@ -129,7 +133,7 @@ def test_label_text_is_never_read_as_a_template(tmp_path):
                                        center_lat=-45.4448, size_m=300)
     text = webmap.build_webmap(tmp_path / "map.html", tables, webmap.MapOptions(basemaps=[dem])).read_text()
     payload = mf.page_payload(text)
-    assert evil in mf.layer_data(payload, "stations")[0]["popup"]
+    assert evil in payload["products"]["notes"]
     # the layer name as written (no template engine reads the page), HTML-escaped for the layer control
     assert [e["name"] for e in payload["layers"]][0] == "{{ 6*6 }}_synthetic.tif (hillshade)"
     assert "36_synthetic" not in text
@@ -197,3 +201,21 @@ def test_earth_basemap_is_refused(tmp_path):
                           177.58, -45.43, 5e-5, (20, 20))
     with pytest.raises(ValueError, match="on the Earth, but the traverse is on the Moon"):
         basemaps.warp_basemap(path)
+
+
+def test_each_product_id_reaches_the_page_once(tmp_path, traverse):
+    """Issue 23: the stations' lists and the views refer to one product table by index."""
+    text = webmap.build_webmap(tmp_path / "map.html", traverse,
+                               webmap.MapOptions(max_popup_products=3)).read_text()
+    payload = mf.page_payload(text)
+    table = payload["products"]
+    assert len(table["ids"]) == len(set(table["ids"])) == len(table["note"])
+    stations = traverse.stations if hasattr(traverse, "stations") else traverse["stations"]
+    listed = [s["products"] for s in mf.layer_data(payload, "stations")]
+    expected = [[p for p in str(x or "").split(";") if p] for x in stations["products"]]
+    assert [[table["ids"][k] for k in ks] for ks in listed] == [e[:3] for e in expected]
+    assert [s["more"] for s in mf.layer_data(payload, "stations")] == [max(0, len(e) - 3) for e in expected]
+    named = [p for e in expected for p in e[:3]]
+    assert named, "the fixture's stations list products"
+    for pid in set(named):
+        assert text.count(pid) == 1, pid

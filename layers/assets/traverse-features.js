@@ -57,7 +57,7 @@
       var marker = L.circleMarker(st.latlng, {
         radius: 6, color: '#000', weight: 1, fillColor: st.color, fillOpacity: 1,
         className: 'traverse-station traverse-station-' + i
-      }).bindPopup(st.popup, {maxWidth: 380}).addTo(group);
+      }).bindPopup(function () { return st.popup + T.productList(tm, st); }, {maxWidth: 380}).addTo(group);
       marker._info = st;
       tm.stations.push(marker);
       T.timed(tm, marker, st.t, st.day);

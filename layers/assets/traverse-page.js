@@ -1,7 +1,7 @@
 /* traverse: draw a map from its payload (layers/payload.py map_payloads).
  *
  * TraverseMap.create(element, payload) makes the map's own state object `tm`
- * ({map, body, site, timed, stations, dayLines, days, onTime, now, hovered, overlays}), draws
+ * ({map, body, site, products, timed, stations, dayLines, days, onTime, now, hovered, overlays}), draws
  * payload.layers in order with TraverseMap.layerBuilders[kind] (one feature
  * group each, listed in the layer control: `base` layers as radio buttons, the
  * first shown; overlays shown when `show`), adds payload.controls and fits the
@@ -48,8 +48,8 @@
     var view = payload.view;
     var map = L.map(element, {center: view.center, zoom: view.zoom, crs: T.bodyCrs(payload.body),
                               zoomControl: true, preferCanvas: false});
-    var tm = {map: map, body: payload.body, site: null, timed: [], stations: [], dayLines: [], days: [],
-              onTime: [], now: null, hovered: null, overlays: {}};
+    var tm = {map: map, body: payload.body, site: null, products: payload.products, timed: [], stations: [],
+              dayLines: [], days: [], onTime: [], now: null, hovered: null, overlays: {}};
     tm.exportGeoJSON = function () { return T.visibleGeoJSON(tm); };
     tm.exportPng = function () { return T.viewPng(tm); };
     tm.setTime = function (t) { return T.setTime(tm, t); };

@@ -2,6 +2,8 @@
  *
  * Popup HTML of stations, drives and the lander comes escaped from layers/popups.py;
  * text the page writes itself from label fields goes through TraverseMap.escapeHtml.
+ * Product ids reach the page once, in payload.products (ids, and each one's escaped
+ * description as an index into notes): a station's popup lists its own by index.
  * A click on a thumbnail of a popup's strip (.traverse-strip img) opens its larger
  * view (data-full) over the whole page; a click or Escape closes it.
  */
@@ -12,6 +14,16 @@
 
   T.escapeHtml = function (text) {
     return String(text).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  };
+
+  /* The list under a station's popup: st.products index tm.products; st.more are not listed. */
+  T.productList = function (tm, st) {
+    var p = tm.products, lines = st.products.map(function (k) {
+      var note = p.notes[p.note[k]];
+      return T.escapeHtml(p.ids[k]) + (note ? ' \u2014 ' + note : '');
+    });
+    if (st.more) { lines.push('\u2026 and ' + st.more + ' more'); }
+    return "<div class='traverse-popup-list'>" + lines.join('<br>') + '</div>';
   };
 
   /* Give map `tm` its lightbox: tm.openImage(src, caption) and tm.closeImage(). */

@@ -1,7 +1,8 @@
 /* traverse: what the rover saw (layer kind 'views'): view wedges, translucent by instrument,
  * and lines to observed points.
  *
- * Payload: layers/popups.py views_payload, named columns.  Wedges are drawn here from apex,
+ * Payload: layers/popups.py views_payload, named columns; `product` indexes tm.products.ids (the
+ * map's product table).  Wedges are drawn here from apex,
  * azimuth (clockwise from north), field of view and length in metres on the sphere through
  * the lander (seen.radius_m, else the body's), the same wedge as traverse.path.views.view_wedges writes to the
  * GeoPackage; popups are written on opening, label text escaped.  Each wedge, target line and
@@ -40,7 +41,7 @@
 
   function wedgePopup(tm, seen, k) {
     var w = seen.wedges;
-    return '<b>' + T.escapeHtml(seen.products[w.product[k]]) + '</b><br>' +
+    return '<b>' + T.escapeHtml(tm.products.ids[w.product[k]]) + '</b><br>' +
       T.escapeHtml(seen.instruments[w.instrument[k]]) + ': azimuth ' + w.azimuth_deg[k].toFixed(1) +
       '°, field of view ' + w.fov_deg[k].toFixed(1) + '°<br>from ' + T.escapeHtml(seen.sources[w.source[k]]) +
       '<br>apex <span class="traverse-lonlat">' + T.escapeHtml(T.positionText(tm, w.lat[k], w.lng[k])) + '</span>';
@@ -48,7 +49,7 @@
 
   function targetPopup(tm, seen, k) {
     var t = seen.targets, inc = t.incidence_deg[k], phase = t.phase_deg[k];
-    return '<b>' + T.escapeHtml(seen.products[t.product[k]]) + '</b><br>observed point ' +
+    return '<b>' + T.escapeHtml(tm.products.ids[t.product[k]]) + '</b><br>observed point ' +
       t.distance_m[k].toFixed(2) + ' m away' +
       (inc === null ? '' : '<br>incidence ' + inc.toFixed(1) + '°, phase ' +
        (phase === null ? '?' : phase.toFixed(1)) + '°') + '<br>at <span class="traverse-lonlat">' +
