@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
-        write_map(args, trav, staged["html"])
+        write_map(args, trav, staged["html"], files["html"])
         skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
     written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:
