@@ -80,8 +80,11 @@ def missing_runs(days: pd.DataFrame, coverage: pd.DataFrame | None) -> list[tupl
 
 
 def _day_row(d, colour: str) -> str:
-    return (f"<tr><td><span class='swatch' style='background:{colour}'></span> {esc(d.lunar_day)}</td>"
-            f"<td>{utc(d.start_utc)[:10]}</td><td>{esc(d.stations)}</td><td>{d.drive_m:.1f}</td>"
+    """A day's row (``data-day``); its station count selects the day's stations (traverse-products.js)."""
+    return (f"<tr data-day='{esc(d.lunar_day)}'><td><span class='swatch' style='background:{colour}'></span>"
+            f" {esc(d.lunar_day)}</td><td>{utc(d.start_utc)[:10]}</td>"
+            f"<td><a href='#' class='traverse-day-stations' data-day='{esc(d.lunar_day)}'"
+            f" title='show these stations on the map'>{esc(d.stations)}</a></td><td>{d.drive_m:.1f}</td>"
             f"<td>{d.drive_3d_m:.1f}</td><td>{d.cumulative_m:.1f}</td><td>{d.from_lander_m:.1f}</td></tr>")
 
 

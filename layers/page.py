@@ -29,9 +29,10 @@ ASSETS = Path(__file__).with_name("assets")
 #: The map's modules, in loading order (each registers its functions on ``TraverseMap``; the last
 #: one, ``traverse-page.js``, draws a payload).
 MODULES = ("traverse-crs.js", "traverse-coords.js", "traverse-tiles.js", "traverse-popups.js",
-           "traverse-features.js", "traverse-views.js", "traverse-time.js", "traverse-axes.js",
-           "traverse-charts.js", "traverse-measure.js", "traverse-panel.js", "traverse-export.js",
-           "traverse-layout.js", "traverse-radar.js", "traverse-spectra.js", "traverse-page.js")
+           "traverse-products.js", "traverse-features.js", "traverse-views.js", "traverse-graticule.js",
+           "traverse-time.js", "traverse-search.js", "traverse-axes.js", "traverse-charts.js",
+           "traverse-measure.js", "traverse-panel.js", "traverse-export.js", "traverse-layout.js",
+           "traverse-radar.js", "traverse-spectra.js", "traverse-page.js")
 
 
 def safe_json(obj) -> str:

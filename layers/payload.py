@@ -42,6 +42,7 @@ from layers.popups import (
     utc,
     views_payload,
 )
+from layers.productlinks import product_links
 from layers.science_map import radar_payload, radar_strip_html, spectra_payload
 from traverse import geodesy, missions
 from traverse.errors import LROControlWarning
@@ -78,6 +79,9 @@ class MapOptions:
     max_views_shown
         Above this many wedges and target lines, "What the rover saw" starts
         switched off and is drawn the first time it is switched on.
+    page_folder, source_urls
+        The page's final folder and the URLs labels were fetched from: popups
+        link each product's label and source (:func:`layers.productlinks.product_links`).
     """
 
     basemaps: tuple[str | Path, ...] = ()
@@ -88,6 +92,8 @@ class MapOptions:
     trace_cell_m: float = 0.25
     max_popup_products: int = 60
     max_views_shown: int = 2000
+    page_folder: str | Path | None = None
+    source_urls: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         for name in ("basemaps", "dems", "tiles"):  # lists from argparse become tuples
@@ -313,6 +319,8 @@ def _traverse_layers(layers: MapLayers, gaps: pd.DataFrame, mission: missions.Mi
           if len(gaps) else []),
         _layer("stations", "Stations", stations),
         _layer("lander", "Lander", lander),
+        # lon/lat lines at a round step for the zoom, drawn by the page (traverse-graticule.js)
+        _layer("graticule", f"Graticule (lon/lat on {body.name})", {"max_lines": 5}, show=False),
     ]
 
 
@@ -405,5 +413,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
         "layers": _base_layers(sources, images) + _traverse_layers(layers, gaps, mission, options, body,
                                                                    products),
         "controls": controls,
-        "products": product_table(layers.frames, ids),
+        "products": {**product_table(layers.frames, ids),  # ids, notes; and where each came from:
+                     **product_links(layers.frames, ids, page_folder=options.page_folder,
+                                     source_urls=options.source_urls)},
     }

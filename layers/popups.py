@@ -67,7 +67,9 @@ def station_popups(stations: pd.DataFrame, drives: pd.DataFrame, frames: pd.Data
                                  cum[["cum_2d_m", "cum_3d_m"]].to_numpy(), strict=True):
         products = station_products(row)
         popups.append(
-            f"<b>Station {esc(row.station_id)}</b> · {esc(day_name)} {esc(row.lunar_day)}<br>"
+            f"<b>Station {esc(row.station_id)}</b> · <a href='#' class='traverse-day-link'"
+            f" data-day='{esc(row.lunar_day)}' title='its row in the per-{esc(day_name)} table'>"
+            f"{esc(day_name)} {esc(row.lunar_day)}</a><br>"
             f"{utc(row.first_utc)} → {utc(row.last_utc)} UTC<br>"
             f"Driven so far: {cum2:.1f} m (3-D {cum3:.1f} m)<br>"
             f"<span class='traverse-lonlat'>"

@@ -228,6 +228,8 @@ def test_popups_and_readout_give_lon_lat(browser, sample):
                         " if (!done && l.options.className === c) { l.openPopup(); done = true; } }); }", cls)
         where = p.page.locator(".leaflet-popup-content .traverse-lonlat").last.inner_text()
         assert "(Moon) · lander ENU" in where
+    # the popups pan the map into view (animated): the readout is read once the map stands still
+    p.page.wait_for_function("!traverseMap.map._panAnim || !traverseMap.map._panAnim._inProgress")
     box = p.page.locator("#" + p.page.evaluate("traverseMap.map.getContainer().id")).bounding_box()
     p.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     p.page.mouse.move(box["x"] + box["width"] / 2 + 5, box["y"] + box["height"] / 2 + 5)

@@ -52,12 +52,18 @@
     });
   };
 
+  /* A popup opens below the controls at the top (tm.popupPad: [x, y] pixels, set by T.fitView once
+   * they are drawn; Leaflet reads it on each opening), so none of its thumbnails lies under them. */
+  function popupOptions(tm) {
+    return {maxWidth: 380, autoPanPaddingTopLeft: (tm.popupPad = tm.popupPad || [5, 5])};
+  }
+
   T.layerBuilders.stations = function (tm, group, stations) {
     stations.forEach(function (st, i) {
       var marker = L.circleMarker(st.latlng, {
         radius: 6, color: '#000', weight: 1, fillColor: st.color, fillOpacity: 1,
         className: 'traverse-station traverse-station-' + i
-      }).bindPopup(function () { return st.popup + T.productList(tm, st); }, {maxWidth: 380}).addTo(group);
+      }).bindPopup(function () { return st.popup + T.productList(tm, st); }, popupOptions(tm)).addTo(group);
       marker._info = st;
       tm.stations.push(marker);
       T.timed(tm, marker, st.t, st.day);
@@ -72,7 +78,7 @@
         html: '<div class="traverse-lander-icon"></div>',
         iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]
       })
-    }).bindPopup(lander.popup, {maxWidth: 380}).addTo(group);
+    }).bindPopup(lander.popup, popupOptions(tm)).addTo(group);
   };
 
   /* Radar records, decimated: {lat: [...], lon: [...]} degrees, drawn on one canvas. */

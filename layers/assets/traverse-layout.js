@@ -44,6 +44,9 @@
   /* Fit view.bounds into the free area that gives the larger zoom. */
   T.fitView = function (tm, view) {
     var map = tm.map, bounds = L.latLngBounds(view.bounds), size = map.getSize(), best = null;
+    tm.area = bounds;  // the traverse's area (the search says whether a position lies in it)
+    tm.popupPad = tm.popupPad || [5, 5];  // popups open below the top controls (traverse-features.js)
+    tm.popupPad[1] = T.freeAreas(map)[1][0][1];
     T.freeAreas(map).forEach(function (pad) {
       var w = size.x - pad[0][0] - pad[1][0], h = size.y - pad[0][1] - pad[1][1];
       if (w < 40 || h < 40) { return; }

@@ -56,6 +56,7 @@
     tm.setTime = function (t) { return T.setTime(tm, t); };
     tm.visibleStations = function () { return T.visibleStations(tm); };
     T.addLightbox(tm);
+    T.addProductLinks(tm);
     addLayers(tm, payload.layers);
     CONTROLS.forEach(function (c) {
       var spec = payload.controls[c[0]];

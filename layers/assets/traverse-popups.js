@@ -16,14 +16,10 @@
     return String(text).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
   };
 
-  /* The list under a station's popup: st.products index tm.products; st.more are not listed. */
+  /* The list under a station's popup: st.products index tm.products; st.more are not listed
+   * (drawn by T.productListHtml, traverse-products.js). */
   T.productList = function (tm, st) {
-    var p = tm.products, lines = st.products.map(function (k) {
-      var note = p.notes[p.note[k]];
-      return T.escapeHtml(p.ids[k]) + (note ? ' \u2014 ' + note : '');
-    });
-    if (st.more) { lines.push('\u2026 and ' + st.more + ' more'); }
-    return "<div class='traverse-popup-list'>" + lines.join('<br>') + '</div>';
+    return T.productListHtml(T.productItems(tm, st.products), st.more);
   };
 
   /* Give map `tm` its lightbox: tm.openImage(src, caption) and tm.closeImage(). */

@@ -1,5 +1,5 @@
 /* traverse: the time control of a map: what is shown at a moment, the slider, the day jump,
- * play/pause and the station search.
+ * play/pause, and under them the search box (traverse-search.js).
  *
  * Features register with T.timed (traverse-features.js); the spec comes from
  * layers/timeline.py timeline_spec: {start, end, days: [{day, t0, t1, color}]}, ms UTC.
@@ -49,38 +49,6 @@
       .map(function (m) { return m._info.id; });
   };
 
-  /* Station markers whose id, date prefix or sequence number is q (lower case). */
-  function findStations(tm, q) {
-    return tm.stations.filter(function (m) {
-      var s = m._info;
-      return String(s.id) === q || s.date.indexOf(q) === 0 ||
-        (s.seqs || []).some(function (x) { return x === q || String(Number(x)) === q; });
-    });
-  }
-
-  function searchBox(tm, div, spec) {
-    var search = T.el('input', 'traverse-search', div);
-    search.type = 'search';
-    search.placeholder = 'find a station: id, sequence or date';
-    var results = T.el('div', 'traverse-search-results', div);
-    search.addEventListener('input', function () {
-      var q = search.value.trim().toLowerCase();
-      results.innerHTML = '';
-      if (!q) { return; }
-      findStations(tm, q).slice(0, 20).forEach(function (m) {
-        var a = T.el('a', 'traverse-search-hit', results,
-                     'station ' + m._info.id + ' · ' + tm.body.day_name + ' ' + m._info.day + ' · ' + m._info.date);
-        a.href = '#';
-        a.addEventListener('click', function (e) {
-          e.preventDefault();
-          if (m._traverseHidden) { T.setTime(tm, spec.end); }
-          tm.map.panTo(m.getLatLng());
-          m.openPopup();
-        });
-      });
-    });
-  }
-
   function playButton(tm, play, slider, spec) {
     var timer = null;
     function stop() { clearInterval(timer); timer = null; play.textContent = '▶'; }
@@ -126,7 +94,7 @@
   }
 
   /* The time control (bottom left): a slider over the mission (by date), a jump to a local day (lunar day or sol, tm.body.day_name),
-   * play/pause, and a station search (by station id, sequence number or date). */
+   * play/pause, and the search box (T.searchBox: a station, a product or a position). */
   T.addTimeline = function (tm, spec) {
     tm.days = spec.days;
     var Timeline = L.Control.extend({
@@ -136,7 +104,7 @@
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         timeControl(tm, div, spec);
-        searchBox(tm, div, spec);
+        T.searchBox(tm, div, spec);  // traverse-search.js
         return div;
       }
     });

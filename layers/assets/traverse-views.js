@@ -60,22 +60,24 @@
   function drawViews(tm, group, seen) {
     var w = seen.wedges, t = seen.targets, R = seen.radius_m || tm.body.radius_m;
     // thousands of wedges (a whole mission) draw on one canvas; a few stay SVG paths
-    var renderer = w.lat.length > 2000 ? L.canvas({padding: 0.2}) : undefined;
+    var renderer = w.lat.length > 2000 ? L.canvas({padding: 0.2}) : undefined, byProduct = tm.viewsByProduct = {};
     w.lat.forEach(function (lat, k) {
-      T.timed(tm, L.polygon(T.wedgeLatLngs(R, lat, w.lng[k], w.azimuth_deg[k], w.fov_deg[k], w.length_m[k]), {
+      var wedge = T.timed(tm, L.polygon(T.wedgeLatLngs(R, lat, w.lng[k], w.azimuth_deg[k], w.fov_deg[k], w.length_m[k]), {
         color: VIEW_COLOURS[seen.instruments[w.instrument[k]]] || '#555', weight: 1, fillOpacity: 0.2,
         className: 'traverse-view', renderer: renderer
       }).bindPopup(function () { return wedgePopup(tm, seen, k); }).addTo(group), w.t && w.t[k]);
+      byProduct[w.product[k]] = byProduct[w.product[k]] || wedge;
     });
     t.lat.forEach(function (lat, k) {
       var end = [t.end_lat[k], t.end_lng[k]], when = t.t && t.t[k];
       T.timed(tm, L.polyline([[lat, t.lng[k]], end], {color: '#d62728', weight: 1.5, dashArray: '2 3',
                                           className: 'traverse-target-line',
                                           renderer: renderer}).addTo(group), when);
-      T.timed(tm, L.circleMarker(end, {
+      var point = T.timed(tm, L.circleMarker(end, {
         radius: 4, color: '#000', weight: 1, fillColor: '#d62728', fillOpacity: 1,
         className: 'traverse-target', renderer: renderer
       }).bindPopup(function () { return targetPopup(tm, seen, k); }).addTo(group), when);
+      byProduct[t.product[k]] = point;  // a VNIS frame: its observed point rather than its wedge
     });
   }
 })(window.L, window.TraverseMap);

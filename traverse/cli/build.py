@@ -99,8 +99,9 @@ def run(args: argparse.Namespace) -> int:
         write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
         if args.geojson:
             write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
-        write_map(args, trav, staged["html"], {"radar_traces": traces, "spectra": spectra,
-                                               "radargrams": radargram_table(science.radargrams, radargrams)})
+        write_map(args, trav, staged["html"], files["html"],
+                  {"radar_traces": traces, "spectra": spectra,
+                   "radargrams": radargram_table(science.radargrams, radargrams)})
         skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
     written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:

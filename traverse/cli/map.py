@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     with output_set(out.parent if str(out.parent) else Path("."), [out.name, images_folder(out).name],
                     fresh=[] if args.overwrite else [out.name]) as stage:
         trav = with_image_files(args, trav, products, report, stage / out.name)
-        write_map(args, trav, stage / out.name)
+        write_map(args, trav, stage / out.name, out)
     if not args.quiet:
         from traverse.path.coverage import coverage_summary
 

@@ -131,18 +131,27 @@ def with_image_files(args: argparse.Namespace, trav, products, report, html: Pat
     return dataclasses.replace(trav, frames=with_images(trav.frames, images))
 
 
-def write_map(args: argparse.Namespace, trav, path: Path, science: dict | None = None) -> Path:
+def write_map(args: argparse.Namespace, trav, path: Path, final: Path | None = None,
+              science: dict | None = None) -> Path:
     """Write the HTML map of a :class:`~traverse.path.reconstruct.Traverse`; print what the user must know.
 
-    ``science``: the tables ``radar_traces``, ``radargrams``, ``spectra`` of
-    ``build --science`` (:class:`layers.payload.MapLayers`), drawn in the popups.
+    ``path`` may be a staged file; ``final`` is where the page will live (default
+    ``path``): its popups link the labels relative to that folder, and to the
+    URLs the fetch manifests above the labels record.  ``science``: the tables
+    ``radar_traces``, ``radargrams``, ``spectra`` of ``build --science``
+    (:class:`layers.payload.MapLayers`), drawn in the popups.
     """
     import dataclasses
 
     from layers.webmap import MapOptions, build_webmap, map_layers
+    from traverse.fetch.manifests import source_urls
 
+    labels = trav.frames["source"].dropna().unique() if "source" in trav.frames else []
     map_options = MapOptions(basemaps=args.basemap, tiles=args.tiles,
-                             dems=[args.dem] if args.dem is not None else [])
+                             dems=[args.dem] if args.dem is not None else [],
+                             page_folder=Path(final or path).parent.resolve(),
+                             # a frame's source is its label, or a data file with the label + "L" beside it
+                             source_urls=source_urls([*labels, *(s + "L" for s in labels)]))
     drawn = dataclasses.replace(map_layers(trav), **science) if science else trav
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -38,6 +38,7 @@ import pandas as pd
 import requests
 
 from traverse.fetch.checks import label_problem
+from traverse.fetch.manifests import MANIFEST_NAME  # the record of every run, in the download folder
 from traverse.fetch.transfer import (
     LONGER,
     SHORTER,
@@ -54,8 +55,6 @@ from traverse.read.pds4 import MAX_LABEL_BYTES
 __all__ = ["FetchSettings", "fetch_entries", "probe_sizes", "MANIFEST_NAME", "SHORTER", "LONGER",
            "label_mismatch"]
 
-#: The record of every run, in the download folder.
-MANIFEST_NAME = "fetch_manifest.csv"
 _COLUMNS = ["url", "path", "bytes", "status", "reason", "time_utc"]
 
 
