@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +29,8 @@ from rasterio.crs import CRS as RioCRS
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from traverse import geodesy
+from traverse.errors import LROControlWarning
+from traverse.missions import Mission
 from traverse.rasters import check_open_raster
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "tile_registry",
     "tile_source",
     "raster_kind",
+    "warn_lro_control",
 ]
 
 _REGISTRY = Path(__file__).with_name("basemaps.json")
@@ -329,3 +334,26 @@ def raster_kind(path: str | Path) -> str:
     with rasterio.open(path) as src:
         bands, _ = _read_decimated(src, 256)
         return "dem" if _is_dem(src.dtypes[0], src.count, bands[0], src.units[0]) else "image"
+
+
+def warn_lro_control(sources: Iterable[str], site: geodesy.LanderSite, mission: Mission) -> None:
+    """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``.
+
+    ``sources`` are ``"NAME (why it is taken as LRO)"`` strings.  The message
+    names the mission and the offset between its ``label`` and ``lro`` sites
+    (metres on the body's sphere, from the mission's TOML); a mission without
+    an ``lro`` site is not warned about.
+    """
+    names = list(sources)
+    lro = mission.sites.get("lro")
+    if not names or lro is None or str(site.name).lower() == "lro":
+        return
+    geod = site.body.crs.get_geod()
+    offset_m = geod.inv(site.lon_deg, site.lat_deg, lro.lon_deg, lro.lat_deg)[2]
+    warnings.warn(
+        f"{mission.name} {mission.rover} traverse: basemaps {'; '.join(names)} are controlled to LRO"
+        f" data but the traverse uses control {site.name!r}: its {mission.lander_name} lies"
+        f" {offset_m:.0f} m from the LRO-registered position; rebuild the traverse with --control lro",
+        LROControlWarning,
+        stacklevel=4,
+    )

@@ -17,8 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import pandas as pd
 from geopandas import GeoDataFrame
 
 from layers import timeline
-from layers.basemaps import BasemapImage, tile_source, warp_basemap
+from layers.basemaps import BasemapImage, tile_source, warn_lro_control, warp_basemap
 from layers.daypanel import days_panel_html, gaps_payload
 from layers.palette import day_colours
 from layers.popups import (
@@ -45,7 +44,6 @@ from layers.popups import (
 from layers.productlinks import product_links
 from layers.science_map import radar_payload, radar_strip_html, spectra_payload
 from traverse import geodesy, missions
-from traverse.errors import LROControlWarning
 from traverse.path.coverage import split_gaps
 
 __all__ = ["MapOptions", "MapLayers", "map_layers", "map_payloads"]
@@ -172,29 +170,6 @@ def decimate_traces(frames: pd.DataFrame, max_points: int, cell_m: float) -> dic
         idx = idx[np.linspace(0, idx.size - 1, max_points).astype(int)]
     return {"lat": np.round(lpr["lat"].to_numpy(float)[idx], 7).tolist(),
             "lon": np.round(lpr["lon"].to_numpy(float)[idx], 7).tolist()}
-
-
-def _warn_lro(sources: Iterable[str], site: geodesy.LanderSite, mission: missions.Mission) -> None:
-    """Warn once when LRO-based basemaps meet a traverse not tied to ``--control lro``.
-
-    ``sources`` are ``"NAME (why it is taken as LRO)"`` strings.  The message
-    names the mission and the offset between its ``label`` and ``lro`` sites
-    (metres on the body's sphere, from the mission's TOML); a mission without
-    an ``lro`` site is not warned about.
-    """
-    names = list(sources)
-    lro = mission.sites.get("lro")
-    if not names or lro is None or str(site.name).lower() == "lro":
-        return
-    geod = site.body.crs.get_geod()
-    offset_m = geod.inv(site.lon_deg, site.lat_deg, lro.lon_deg, lro.lat_deg)[2]
-    warnings.warn(
-        f"{mission.name} {mission.rover} traverse: basemaps {'; '.join(names)} are controlled to LRO"
-        f" data but the traverse uses control {site.name!r}: its {mission.lander_name} lies"
-        f" {offset_m:.0f} m from the LRO-registered position; rebuild the traverse with --control lro",
-        LROControlWarning,
-        stacklevel=4,
-    )
 
 
 def _png_data_url(rgba: np.ndarray) -> str:
@@ -399,7 +374,7 @@ def map_payloads(traverse, options: MapOptions = MapOptions()) -> dict:
     sources = [tile_source(n) for n in options.tiles]
     images = [warp_basemap(p, body=body) for p in options.basemaps]
     images += [warp_basemap(p, kind="dem", body=body) for p in options.dems]
-    _warn_lro([f"{i.name} ({i.lro})" for i in images if i.lro]
+    warn_lro_control([f"{i.name} ({i.lro})" for i in images if i.lro]
               + [f"{s['name']} (an LRO tile service in basemaps.json)" for s in sources if s["lro"]],
               site, mission)
     controls = _controls(layers, gaps, mission, site.name)
