@@ -26,11 +26,12 @@ from traverse import geodesy
 from traverse.errors import Report, TraverseError
 from traverse.read import parallel
 from traverse.read.archive import Product
-from traverse.read.echoes import echo_group, iter_echo_blocks, sample_interval_ns
+from traverse.read.echoes import EchoGroup, echo_group, iter_echo_blocks, sample_interval_ns
 from traverse.read.labels import parse_label
 from traverse.read.pds4 import MAX_LABEL_BYTES, parse_xml
 from traverse.read.poses import PoseLayout
-from traverse.read.spectra import read_sd_spectrum
+from traverse.read.science_labels import RadarLabel
+from traverse.read.spectra import SpectrumLabel, read_sd_spectrum, sd_spectrum
 from traverse.science.radargram import Radargram, drive_line_enu, radargram
 
 __all__ = ["SCIENCE_MODES", "SPECTRUM_PAYLOADS", "DriveRadargram", "Science", "science_modes",
@@ -123,14 +124,7 @@ def _product_radargrams(prod: Product, trav, wanted: list[tuple]) -> list[DriveR
     """The radargrams of one radar product's drives, ``wanted`` by :func:`_drive_records` (errors raised)."""
     if not wanted:
         return []
-    label_bytes = prod.label.read_bytes(MAX_LABEL_BYTES)
-    source = str(prod.label)
-    fmt_key = trav.mission.pose_readers[prod.name.instrument]
-    layout = PoseLayout.from_table(parse_label(label_bytes, source)["table"], fmt_key, source=source,
-                                   level=prod.name.level)
-    root = parse_xml(label_bytes, source)
-    group = echo_group(root, layout.format, layout.record_length, source=source)
-    interval = sample_interval_ns(root, layout.format)
+    layout, group, interval = _radar_label(prod, trav.mission)
     need = np.unique(np.concatenate([pos["record"].to_numpy() for _, _, pos in wanted]))
     recs, parts = [], []
     for idx, block in iter_echo_blocks(prod.data, layout, group):  # only the records a drive needs
@@ -150,6 +144,32 @@ def _product_radargrams(prod: Product, trav, wanted: list[tuple]) -> list[DriveR
         rg = radargram(records[sel], echoes[sel], pos, line, interval_ns=interval)
         out.append(DriveRadargram(drive_id, prod.name.product_id, rg))
     return out
+
+
+def _radar_label(prod: Product, mission) -> tuple[PoseLayout, EchoGroup, float]:
+    """A radar product's record layout, echo group and sample interval (ns).
+
+    From the read pass (:attr:`Product.science`, no second parse) where it
+    left them, else from the label, parsed here (a product whose frames came
+    from the cache; or a label they cannot be taken from: the error is raised).
+    """
+    if isinstance(prod.science, RadarLabel):
+        return prod.science.layout, prod.science.group, prod.science.interval_ns
+    label_bytes = prod.label.read_bytes(MAX_LABEL_BYTES)
+    source = str(prod.label)
+    fmt_key = mission.pose_readers[prod.name.instrument]
+    layout = PoseLayout.from_table(parse_label(label_bytes, source)["table"], fmt_key, source=source,
+                                   level=prod.name.level)
+    root = parse_xml(label_bytes, source)
+    group = echo_group(root, layout.format, layout.record_length, source=source)
+    return layout, group, sample_interval_ns(root, layout.format)
+
+
+def _spectrum(prod: Product) -> pd.DataFrame:
+    """A VNIS-SD product's spectrum, its label's description from the read pass where it left one."""
+    if isinstance(prod.science, SpectrumLabel):
+        return sd_spectrum(prod.science, prod.data.read_bytes(), str(prod.data))
+    return read_sd_spectrum(prod.label.read_bytes(MAX_LABEL_BYTES), prod.data.read_bytes(), str(prod.data))
 
 
 def _reopened(prod: Product) -> Product:
@@ -188,9 +208,7 @@ def spectra_table(frames: pd.DataFrame, products: Iterable[Product], report: Rep
         if prod.name.product_id not in ids:
             continue
         try:
-            prod = _reopened(prod)
-            spec = read_sd_spectrum(prod.label.read_bytes(MAX_LABEL_BYTES), prod.data.read_bytes(),
-                                    str(prod.data))
+            spec = _spectrum(_reopened(prod))
         except TraverseError as exc:
             report.add(getattr(exc, "source", None) or str(prod.data), f"no spectrum: {exc.reason}")
             continue
