@@ -207,3 +207,29 @@ def test_default_workers_leave_the_busy_cores(monkeypatch, load, cores, expected
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert parallel.default_workers() == expected
+
+
+def test_a_label_the_science_stage_cannot_use_is_reported_by_it_not_by_the_read_pass(tmp_path):
+    """A broken echo group: the read pass keeps the records and leaves no ``Product.science``; the
+    science stage parses the label itself and reports the same problem it always did."""
+    import re
+
+    from traverse.errors import Report
+    from traverse.path.reconstruct import reconstruct
+    from traverse.read.frames import frames_from_archive
+    from traverse.science import along_track as at
+
+    folder = tmp_path / "ce4"
+    write_sample_archive(folder, days=1, images=False)
+    label = sorted(folder.rglob("*LPR-2B*.2BL"))[0]
+    label.write_text(re.sub(r"<repetitions>\d+</repetitions>", "<repetitions>-3</repetitions>",
+                            label.read_text(encoding="utf-8")), encoding="utf-8")
+    report = Report()
+    with open_archive([folder], report=report) as archive:
+        frames = frames_from_archive(archive, workers=1)
+        broken = next(p for p in archive.products if p.label is not None and p.label.name == label.name)
+        assert broken.science is None and (frames["product_id"] == broken.name.product_id).sum() > 10
+        assert not any(label.name in str(p.source) for p in report.problems)  # the read pass: silent
+        at.along_track(reconstruct(frames), archive.products, report)
+    (problem,) = [p for p in report.problems if label.name in str(p.source)]
+    assert problem.reason.startswith("no radargram: echo group ECHO_DATA: -3 repetitions"), problem.reason

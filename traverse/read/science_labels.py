@@ -12,8 +12,9 @@ second time for, on :attr:`traverse.read.archive.Product.science`:
   ``bands`` are a range in nm (VNIS-SD): :class:`traverse.read.spectra.SpectrumLabel`;
 * anything else: ``None``.
 
-``None`` is also what a label the science stage could not use gives here:
-nothing here reports a problem.  The science stage then parses the label
+``None`` is also what a label the science stage could not use gives here,
+whatever the error: nothing here reports or raises (the read pass must not
+fail, or report differently, for what only the science stage uses).  The science stage then parses the label
 itself and meets, and reports, the error it always did; it does the same for
 products whose frames came from the cache of parsed products
 (:mod:`traverse.read.cache` does not store these), so warm and cold builds
@@ -27,7 +28,6 @@ from dataclasses import dataclass
 from lxml import etree
 
 from traverse import missions
-from traverse.errors import TraverseError
 from traverse.read.archive import Product
 from traverse.read.echoes import EchoGroup, echo_group, sample_interval_ns
 from traverse.read.poses import PoseLayout
@@ -74,5 +74,5 @@ def science_label(prod: Product, lab: dict, root: etree._Element,
         if lab["image"] is not None or next(root.iter("{*}Table_Character"), None) is None:
             return None
         return spectrum_label(root, source)
-    except (TraverseError, ValueError, KeyError):  # the science stage parses it again and reports why
+    except Exception:  # noqa: BLE001 - whatever it is, the science stage meets it again and reports it
         return None
