@@ -47,15 +47,15 @@ def archive(pristine, tmp_path) -> Path:
 
 @pytest.fixture()
 def parses(monkeypatch) -> list[str]:
-    """Sources of every label ``parse_label`` parses in the read pass."""
+    """Sources of every label ``parse_label_tree`` parses in the read pass."""
     seen: list[str] = []
-    real = frames_module.parse_label
+    real = frames_module.parse_label_tree
 
     def counted(data, source):
         seen.append(source)
         return real(data, source)
 
-    monkeypatch.setattr(frames_module, "parse_label", counted)
+    monkeypatch.setattr(frames_module, "parse_label_tree", counted)
     return seen
 
 

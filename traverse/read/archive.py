@@ -149,7 +149,10 @@ class Product:
     (:class:`traverse.read.images.ImageLayout`), ``None`` when it describes
     none (or could not be read), or the reason (a string) its description
     cannot be used.  The images stage takes it from there instead of reading
-    the label again.
+    the label again.  ``science`` is likewise what the science stage needs
+    from the label (:mod:`traverse.read.science_labels`: a radar label's echo
+    layout, a VNIS-SD table's description), ``None`` when it must parse the
+    label itself (nothing to take, or the product's frames came from the cache).
     """
 
     name: ProductName
@@ -157,6 +160,7 @@ class Product:
     data: Source | None = None
     label_read: bool = False
     image: object = None
+    science: object = None
 
 
 @dataclass

@@ -162,12 +162,14 @@ class CacheSession:
         self._fresh: dict[int, tuple[object, list[Problem], bool]] = {}
 
     def merged(self, results: Iterable) -> Iterator:
-        """Every product's ``((rows, image), problems)`` in product order, the cached ones from here.
+        """Every product's ``((rows, image, science), problems)`` in product order, the cached ones from here.
 
         ``results`` are those of :attr:`todo`, in order.  A cached product's
         rows are ``None`` (they are in :meth:`block`), its problems those its
-        read met.  The problems each product adds to the report are noted as
-        the caller goes on (so they can be saved).
+        read met, its ``science`` ``None`` (not stored: the science stage
+        parses such a label itself, :mod:`traverse.read.science_labels`).
+        The problems each product adds to the report are noted as the
+        caller goes on (so they can be saved).
         """
         fresh = iter(results)
         if self.hits:
@@ -179,11 +181,11 @@ class CacheSession:
             if hit is not None:
                 problems = [Problem(_replaced(s, prod), _replaced(r, prod), int(c), sev)
                             for s, r, c, sev in json.loads(stored_problems[hit])]
-                yield (None, _layout_of(images[hit])), problems
+                yield (None, _layout_of(images[hit]), None), problems
                 continue
-            (got, image), problems = next(fresh)
-            yield (got, image), problems
-            self._fresh[i] = (image, self.report.problems[mark:], got is not None)
+            read, problems = next(fresh)
+            yield read, problems
+            self._fresh[i] = (read[1], self.report.problems[mark:], read[0] is not None)
 
     def block(self) -> pd.DataFrame | None:
         """The cached products' frames rows (``source`` set to where each product lies now)."""

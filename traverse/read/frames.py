@@ -40,9 +40,10 @@ from traverse.errors import (
 from traverse.read import cache as product_cache
 from traverse.read import parallel
 from traverse.read.archive import Archive, Product, open_archive
-from traverse.read.labels import MAX_LABEL_BYTES, parse_label
+from traverse.read.labels import MAX_LABEL_BYTES, parse_label_tree
 from traverse.read.pointing import label_pointing
 from traverse.read.poses import PoseLayout, read_poses
+from traverse.read.science_labels import science_label
 from traverse.read.times import plausible_time
 from traverse.schema import FRAMES_COLUMNS
 
@@ -183,9 +184,10 @@ def _numpy(values: pd.Series) -> np.ndarray:
 Columns = tuple[dict, int]
 
 #: What one product gave: its frame row (a label product: a dict), its records (radar:
-#: :data:`Columns`), or nothing; and its label's image layout
-#: (see :attr:`traverse.read.archive.Product.image`).
-Read = tuple["dict | Columns | None", object]
+#: :data:`Columns`), or nothing; its label's image layout
+#: (see :attr:`traverse.read.archive.Product.image`) and what the science stage needs of it
+#: (:attr:`traverse.read.archive.Product.science`).
+Read = tuple["dict | Columns | None", object, object]
 
 
 def read_product(prod: Product, report: Report, mission: missions.Mission) -> Read:
@@ -209,29 +211,31 @@ def read_product(prod: Product, report: Report, mission: missions.Mission) -> Re
     Returns
     -------
     tuple
-        ``(frames, image)``: ``frames`` is the label product's row (a dict
+        ``(frames, image, science)``: ``frames`` is the label product's row (a dict
         of :data:`traverse.schema.FRAMES_COLUMNS` values; times as UTC
         Timestamps, positions in metres, lander ENU), a radar product's
         records as :data:`Columns`, or ``None`` (skipped, reported);
-        ``image`` is :attr:`traverse.read.archive.Product.image`.
+        ``image`` is :attr:`traverse.read.archive.Product.image`, ``science``
+        :attr:`traverse.read.archive.Product.science`.
     """
     pn = prod.name
     if prod.label is None:
         report.add(prod.data, f"data file without its label ({pn.product_id}L); skipped",
                    error=ArchiveError)
-        return None, None
+        return None, None, None
     if prod.label.size() > MAX_LABEL_BYTES:
         report.add(prod.label, f"label larger than {MAX_LABEL_BYTES} bytes; refused",
                    error=UnsafeXMLError)
-        return None, None
-    lab = parse_label(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
+        return None, None, None
+    lab, root = parse_label_tree(prod.label.read_bytes(MAX_LABEL_BYTES + 1), str(prod.label))
     for w in lab["warnings"]:
         report.note(prod.label, w)
     if pn.instrument not in mission.pose_readers:
         if pn.instrument not in mission.lander_instruments and math.isnan(lab["rover_xyz"][0]):
             report.note(prod.label, "no usable Rover_LocationXYZ; frame kept without position")
-        return _label_row(prod, lab, mission), lab["image"]
-    return _radar_product(prod, lab, report, mission), None
+        return _label_row(prod, lab, mission), lab["image"], science_label(prod, lab, root, mission)
+    rows = _radar_product(prod, lab, report, mission)
+    return rows, None, None if rows is None else science_label(prod, lab, root, mission)
 
 
 def _radar_product(prod: Product, lab: dict, report: Report,
@@ -302,11 +306,11 @@ def frames_from_archive(
         results = ((_read_guarded(p, report, mission), []) for p in todo)
     if store is not None:  # the cached products' results among those read, in product order
         results = store.merged(results)
-    for i, ((got, image), problems) in enumerate(results, 1):
+    for i, ((got, image, science), problems) in enumerate(results, 1):
         for problem in problems:  # met in a worker: recorded here, in product order
             report.record(problem)
-        prod = products[i - 1]  # the images stage takes the layout from here (no second parse)
-        prod.label_read, prod.image = prod.label is not None, image
+        prod = products[i - 1]  # the images and science stages take from here (no second parse)
+        prod.label_read, prod.image, prod.science = prod.label is not None, image, science
         if isinstance(got, dict):
             label_rows.append(got)
         elif got is not None:
@@ -353,7 +357,7 @@ def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> R
         # unreadable file or zip member (truncated, corrupt, encrypted, unsupported compression)
         source = prod.label or prod.data
         report.add_error(ArchiveError(f"cannot read ({exc})", source=str(source)))
-    return None, None
+    return None, None, None
 
 
 def _read_elsewhere(item) -> tuple[Read, list]:
@@ -366,7 +370,7 @@ def _read_elsewhere(item) -> tuple[Read, list]:
     except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as exc:
         # the bundle changed or vanished since it was listed
         report.add_error(ArchiveError(f"cannot reopen ({exc})", source=(label or data)[0]))
-        return (None, None), report.problems
+        return (None, None, None), report.problems
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
 
 

@@ -24,7 +24,7 @@ from traverse.errors import LabelError, LayoutError
 from traverse.read.images import layout_of_root
 from traverse.read.pds4 import MAX_LABEL_BYTES, children_text, is_file_area, parse_xml, whole_number
 
-__all__ = ["MAX_LABEL_BYTES", "parse_label"]
+__all__ = ["MAX_LABEL_BYTES", "parse_label", "parse_label_tree"]
 
 class _Index:
     """Elements of one document by lower-cased local name, built in one pass.
@@ -152,6 +152,11 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
     LabelError
         Not well-formed, or not a PDS4 product label.
     """
+    return parse_label_tree(data, source)[0]
+
+
+def parse_label_tree(data: bytes, source: str = "<label>") -> tuple[dict[str, Any], etree._Element]:
+    """:func:`parse_label`'s dict and the parsed XML tree, for readers that take more from the same parse."""
     root = parse_xml(data, source)
     warnings: list[str] = []
     doc = _Index(root)
@@ -207,7 +212,7 @@ def parse_label(data: bytes, source: str = "<label>") -> dict[str, Any]:
         "table": _table_layout(root, source),
         "image": _image(root, source),
         "warnings": warnings,
-    }
+    }, root
 
 
 def _image(root: etree._Element, source: str):

@@ -27,8 +27,8 @@ from lxml import etree
 from traverse.errors import LabelError, LayoutError
 from traverse.read.pds4 import children_text, parse_xml, whole_number
 
-__all__ = ["CharacterField", "CharacterTable", "character_table", "read_character_table", "band_range_nm",
-           "read_sd_spectrum"]
+__all__ = ["CharacterField", "CharacterTable", "SpectrumLabel", "character_table", "read_character_table",
+           "band_range_nm", "spectrum_label", "sd_spectrum", "read_sd_spectrum"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,20 @@ def character_table(root: etree._Element, source: str) -> CharacterTable:
     if records < 0 or offset < 0:
         raise LayoutError(f"Table_Character records {records}, offset {offset}: negative", source=source)
     return CharacterTable(file_name, offset, records, record_length, tuple(fields))
+
+
+@dataclass(frozen=True)
+class SpectrumLabel:
+    """What a VNIS-SD label says of its spectrum: its table, first and last wavelength (nm), its level."""
+
+    table: CharacterTable
+    bands_nm: tuple[float, float]
+    level: str
+
+
+def spectrum_label(root: etree._Element, source: str) -> SpectrumLabel:
+    """The spectrum description of a parsed label (errors: :func:`character_table`, :func:`band_range_nm`)."""
+    return SpectrumLabel(character_table(root, source), band_range_nm(root, source), _level(root))
 
 
 def read_character_table(table: CharacterTable, data: bytes, source: str) -> tuple[pd.DataFrame, int]:
@@ -158,7 +172,22 @@ def read_sd_spectrum(label: bytes, data: bytes, source: str) -> pd.DataFrame:
     root = parse_xml(label, source)
     table = character_table(root, source)
     text, declared = read_character_table(table, data, source)
-    first, last = band_range_nm(root, source)
+    return _spectrum(text, declared, SpectrumLabel(table, band_range_nm(root, source), _level(root)), source)
+
+
+def sd_spectrum(label: SpectrumLabel, data: bytes, source: str) -> pd.DataFrame:
+    """:func:`read_sd_spectrum` from a label already parsed (:func:`spectrum_label`): the same table."""
+    return _spectrum(*read_character_table(label.table, data, source), label, source)
+
+
+def _level(root: etree._Element) -> str:
+    """The label's ``product_level`` and ``processing_level``, space-separated (``2B Calibrated``)."""
+    return " ".join(t for t in (_text(root, "product_level"), _text(root, "processing_level")) if t)
+
+
+def _spectrum(text: pd.DataFrame, declared: int, label: SpectrumLabel, source: str) -> pd.DataFrame:
+    """The spectrum's rows from its table's text columns (:func:`read_sd_spectrum` says what they are)."""
+    first, last = label.bands_nm
     step = (last - first) / max(declared - 1, 1)
     channel = pd.to_numeric(text["Data_Identifier"], errors="coerce")
     if channel.isna().any():
@@ -176,9 +205,8 @@ def read_sd_spectrum(label: bytes, data: bytes, source: str) -> pd.DataFrame:
     out["integration_time_ms"] = out["integration_time_ms"].astype("float64")
     out = out.sort_values("channel", kind="stable").reset_index(drop=True)
     out.attrs["declared_records"] = declared
-    out.attrs["unit"] = next((f.unit for f in table.fields if f.name == "Spectrum_data1"), "")
-    level = (_text(root, "product_level"), _text(root, "processing_level"))
-    out.attrs["level"] = " ".join(t for t in level if t)
+    out.attrs["unit"] = next((f.unit for f in label.table.fields if f.name == "Spectrum_data1"), "")
+    out.attrs["level"] = label.level
     bad = ~np.isfinite(out["value"].to_numpy())
     if bad.all():
         raise LayoutError("no Spectrum_data1 value is a number", source=source)
