@@ -40,6 +40,7 @@ from traverse.errors import (
 from traverse.read import cache as product_cache
 from traverse.read import parallel
 from traverse.read.archive import Archive, Product, open_archive
+from traverse.read.assemble import Columns, assemble_frames, cached_part
 from traverse.read.labels import MAX_LABEL_BYTES, parse_label_tree
 from traverse.read.pointing import label_pointing
 from traverse.read.poses import PoseLayout, read_poses
@@ -179,10 +180,6 @@ def _numpy(values: pd.Series) -> np.ndarray:
     return values.to_numpy()
 
 
-#: A block of frames: ``(columns, rows)``; a column is a numpy array of ``rows`` values, or
-#: one value that every row shares (a product's id, instrument, source ...).
-Columns = tuple[dict, int]
-
 #: What one product gave: its frame row (a label product: a dict), its records (radar:
 #: :data:`Columns`), or nothing; its label's image layout
 #: (see :attr:`traverse.read.archive.Product.image`) and what the science stage needs of it
@@ -318,7 +315,7 @@ def frames_from_archive(
         if progress is not None:
             progress(i, len(products))
     cached = None if store is None else store.block()
-    frames = _assemble(label_rows, lpr_parts + ([] if cached is None else [_cached_part(cached)]), site)
+    frames = assemble_frames(label_rows, lpr_parts + ([] if cached is None else [cached_part(cached)]), site)
     if store is not None:
         store.save(frames)
     return frames
@@ -327,24 +324,6 @@ def frames_from_archive(
 #: Products below which a run stays in one process, and products per task sent to a worker.
 _MIN_PARALLEL = 1000
 _CHUNK = 128
-
-
-def _cached_part(block: pd.DataFrame) -> Columns:
-    """The cached products' frames rows as one more ``(columns, n)`` part for :func:`_assemble`.
-
-    Columns come out in :func:`_column`'s kinds: times as naive UTC
-    datetime64, numbers as float64 (missing: NaN), text as objects (missing: None).
-    """
-    columns = {}
-    for col in block.columns:
-        values = block[col]
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            columns[col] = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
-        elif FRAMES_COLUMNS.get(col) in ("float64", "Int64"):
-            columns[col] = values.to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            columns[col] = values.to_numpy(dtype=object, na_value=None)
-    return columns, len(block)
 
 
 def _read_guarded(prod: Product, report: Report, mission: missions.Mission) -> Read:
@@ -372,62 +351,3 @@ def _read_elsewhere(item) -> tuple[Read, list]:
         report.add_error(ArchiveError(f"cannot reopen ({exc})", source=(label or data)[0]))
         return (None, None, None), report.problems
     return _read_guarded(prod, report, missions.mission(mission_key)), report.problems
-
-
-def _assemble(label_rows: list[dict], lpr_parts: list[Columns], site) -> gpd.GeoDataFrame:
-    """One frames table from the label rows and the radar blocks, each column built once."""
-    df = pd.DataFrame({col: _column(col, dtype, label_rows, lpr_parts)
-                       for col, dtype in FRAMES_COLUMNS.items() if col not in ("lon", "lat")})
-    for col in ("time_utc", "stop_utc"):
-        df[col] = _to_utc(df[col])
-    df["record"] = df["record"].astype("Int64")
-    for col, dtype in FRAMES_COLUMNS.items():
-        if dtype == "float64" and col in df:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-        elif dtype == "str":  # text; a column no product fills stays missing (pd.NA)
-            df[col] = df[col].astype("str") if df[col].notna().any() else pd.Series(pd.NA, index=df.index,
-                                                                                    dtype=object)
-    lon, lat, _ = geodesy.enu_to_lonlat(df["x_east_m"], df["y_north_m"], df["z_up_m"], site)
-    df.insert(list(FRAMES_COLUMNS).index("lon"), "lon", lon)
-    df.insert(list(FRAMES_COLUMNS).index("lat"), "lat", lat)
-    geometry = gpd.points_from_xy(lon, lat)
-    geometry[np.isnan(lon) | np.isnan(lat)] = None
-    frames = gpd.GeoDataFrame(df, geometry=geometry, crs=site.body.crs)
-    frames = frames.sort_values(["time_utc", "product_id", "record"], kind="stable")
-    frames = frames.reset_index(drop=True)
-    return geodesy.with_site(frames, site)
-
-
-def _column(col: str, dtype: str, label_rows: list[dict], lpr_parts: list[Columns]) -> np.ndarray:
-    """Column ``col`` of every label row, then of every radar block (a shared value repeated).
-
-    Numbers come out as float64 (missing: NaN), times as UTC datetime64, text as objects (missing: None).
-    """
-    if dtype.startswith("datetime"):
-        kind, missing = "datetime64[ns]", None
-    elif dtype in ("float64", "Int64"):
-        kind, missing = "float64", np.nan
-    else:
-        kind, missing = object, None
-    pieces = []
-    if label_rows:
-        values = [row.get(col, missing) for row in label_rows]
-        if kind == "datetime64[ns]":  # the labels' times: tz-aware Timestamps
-            pieces.append(pd.to_datetime(values, utc=True).tz_convert(None).as_unit("ns").to_numpy())
-        else:
-            pieces.append(np.array(values, dtype=kind))
-    for columns, n in lpr_parts:
-        value = columns.get(col, missing)
-        if isinstance(value, np.ndarray):
-            pieces.append(value.astype(kind))
-        else:
-            pieces.append(np.full(n, missing if value is None else value, dtype=kind))
-    if not pieces:
-        return np.array([], dtype=kind)
-    return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-
-
-def _to_utc(values: pd.Series) -> pd.Series:
-    """Times (already parsed and bounded by :mod:`traverse.read.times`, or records') as UTC."""
-    out = pd.to_datetime(values, utc=True)
-    return out.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
