@@ -51,8 +51,8 @@ from traverse import geodesy
 from traverse.missions import Mission
 from traverse.outputs import iso_utc
 
-__all__ = ["PROJECT_LAYERS", "ProjectResult", "RasterSpec", "project_plan", "qgis_python",
-           "store_qgis_project"]
+__all__ = ["PROJECT_LAYERS", "ProjectJob", "ProjectResult", "RasterSpec", "project_plan", "qgis_python",
+           "start_qgis_project", "store_qgis_project"]
 
 #: Environment variable naming the Python interpreter that has QGIS (default ``/usr/bin/python3``).
 QGIS_PYTHON_ENV = "TRAVERSE_QGIS_PYTHON"
@@ -194,35 +194,86 @@ def project_plan(gpkg: Path, *, mission: Mission, site: geodesy.LanderSite,
     }
 
 
-def store_qgis_project(gpkg: Path, plan: dict, *, python: str | None = None,
-                       timeout_s: float = 300.0) -> ProjectResult:
-    """Store the project of ``plan`` in ``gpkg``'s ``qgis_projects`` table with QGIS's own code.
+class ProjectJob:
+    """A project being stored by QGIS's Python in a subprocess; :meth:`result` waits for it.
+
+    Started by :func:`start_qgis_project`, so that a build writes its other
+    files while QGIS works (about 1.6 s here); :meth:`cancel` stops it (a
+    build that fails or is interrupted before the project is needed).
+    """
+
+    def __init__(self, name: str, project_name: str, python: str, timeout_s: float):
+        self.name, self.project_name, self.python, self.timeout_s = name, project_name, python, timeout_s
+        self.install = f"install QGIS's Python, e.g. apt install python3-qgis, or set {QGIS_PYTHON_ENV}"
+        self.home: tempfile.TemporaryDirectory | None = None
+        self.process: subprocess.Popen | None = None
+        self.done: ProjectResult | None = None
+
+    def result(self) -> ProjectResult:
+        """Wait for QGIS; what happened, in one line.  Never raises for a missing or failing QGIS."""
+        if self.done is None and self.process is not None:
+            try:
+                _, err = self.process.communicate(timeout=self.timeout_s)
+            except subprocess.TimeoutExpired:
+                self.cancel()
+                return self._finish(False, f"QGIS ran over {self.timeout_s:.0f} s")
+            self.done = self._outcome(self.process.returncode, err)
+            self._clean()
+        return self.done
+
+    def cancel(self) -> None:
+        """Stop QGIS if it still runs and remove its temporary home."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+        self._clean()
+
+    def _outcome(self, returncode: int, err: str) -> ProjectResult:
+        if "No module named 'qgis'" in err:
+            return ProjectResult(False, f"QGIS project not stored in {self.name}: {self.python} has no"
+                                        f" qgis module ({self.install})")
+        if returncode != 0:
+            last = (err.strip().splitlines() or [f"exit status {returncode}"])[-1]
+            return ProjectResult(False, f"QGIS project not stored in {self.name}: {last}")
+        return ProjectResult(True, f"QGIS project {self.project_name!r} stored in {self.name}"
+                                   " (QGIS Browser: open the GeoPackage, double-click the project)")
+
+    def _finish(self, stored: bool, why: str) -> ProjectResult:
+        self.done = ProjectResult(stored, f"QGIS project not stored in {self.name}: {why}")
+        return self.done
+
+    def _clean(self) -> None:
+        if self.home is not None:
+            self.home.cleanup()
+            self.home = None
+
+
+def start_qgis_project(gpkg: Path, plan: dict, *, python: str | None = None,
+                       timeout_s: float = 300.0) -> ProjectJob:
+    """Start storing the project of ``plan`` in ``gpkg``'s ``qgis_projects`` table with QGIS's own code.
 
     Runs ``qgis_project_script.py`` with ``python`` (default :func:`qgis_python`)
-    in a clean environment (no venv, offscreen Qt, a throw-away home).  Never
-    raises for a missing or failing QGIS: the result says what happened.
+    in a clean environment (no venv, offscreen Qt, a throw-away home).  Nothing
+    else may write ``gpkg`` until :meth:`ProjectJob.result` returns.
     """
     python = python or qgis_python()
-    name = Path(gpkg).name
-    install = f"install QGIS's Python, e.g. apt install python3-qgis, or set {QGIS_PYTHON_ENV}"
+    job = ProjectJob(Path(gpkg).name, plan.get("project_name", Path(gpkg).stem), python, timeout_s)
     if not Path(python).is_file():
-        return ProjectResult(False, f"QGIS project not stored in {name}: no {python} ({install})")
-    with tempfile.TemporaryDirectory(prefix="traverse-qgis-") as home:
-        plan_file = Path(home) / "plan.json"
-        plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        (Path(home) / "run").mkdir(mode=0o700)
-        env = {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
-               "XDG_RUNTIME_DIR": str(Path(home) / "run")}
-        try:
-            res = subprocess.run([python, str(SCRIPT), str(plan_file)], env=env, capture_output=True,
-                                 text=True, timeout=timeout_s, cwd=home)
-        except subprocess.TimeoutExpired:
-            return ProjectResult(False, f"QGIS project not stored in {name}: QGIS ran over {timeout_s:.0f} s")
-    if "No module named 'qgis'" in res.stderr:
-        return ProjectResult(False, f"QGIS project not stored in {name}: {python} has no qgis module"
-                                    f" ({install})")
-    if res.returncode != 0:
-        last = (res.stderr.strip().splitlines() or [f"exit status {res.returncode}"])[-1]
-        return ProjectResult(False, f"QGIS project not stored in {name}: {last}")
-    return ProjectResult(True, f"QGIS project {plan['project_name']!r} stored in {name}"
-                               " (QGIS Browser: open the GeoPackage, double-click the project)")
+        job._finish(False, f"no {python} ({job.install})")
+        return job
+    job.home = tempfile.TemporaryDirectory(prefix="traverse-qgis-")
+    home = Path(job.home.name)
+    plan_file = home / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    (home / "run").mkdir(mode=0o700)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
+           "XDG_RUNTIME_DIR": str(home / "run")}
+    job.process = subprocess.Popen([python, str(SCRIPT), str(plan_file)], env=env, cwd=home, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return job
+
+
+def store_qgis_project(gpkg: Path, plan: dict, *, python: str | None = None,
+                       timeout_s: float = 300.0) -> ProjectResult:
+    """:func:`start_qgis_project` and wait for it: what happened, in one line."""
+    return start_qgis_project(gpkg, plan, python=python, timeout_s=timeout_s).result()

@@ -95,14 +95,18 @@ def run(args: argparse.Namespace) -> int:
             layers["drives"] = drives_with_radargrams(layers["drives"], radargrams)
         spectra = None if science.spectra.empty else science.spectra
         write_geopackage(staged["gpkg"], layers, coverage=trav.coverage, spectra=spectra, local=args.local)
-        project = store_project(args, trav, staged["gpkg"], files["gpkg"].parent)
-        write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
-        if args.geojson:
-            write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
-        write_map(args, trav, staged["html"], files["html"],
-                  {"radar_traces": traces, "spectra": spectra,
-                   "radargrams": radargram_table(science.radargrams, radargrams)})
-        skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
+        job = store_project(args, trav, staged["gpkg"], files["gpkg"].parent)  # QGIS works meanwhile
+        try:
+            write_days_csv(staged["days"], days_table(trav.days, trav.coverage))
+            if args.geojson:
+                write_geojson(staged["geojson"], trav.layers()["drives"])  # with the gaps (kind)
+            write_map(args, trav, staged["html"], files["html"],
+                      {"radar_traces": traces, "spectra": spectra,
+                       "radargrams": radargram_table(science.radargrams, radargrams)})
+            skipped = write_skipped(report, staged["gpkg"]) and skipped_path(files["gpkg"])
+            project = job.result()
+        finally:
+            job.cancel()  # a failed or interrupted build leaves no QGIS running
     written = [files[kind] for kind in ("gpkg", "days", "geojson", "html") if kind in files]
     if not args.quiet:
         print(summary(trav.frames, report, skipped))

@@ -161,20 +161,22 @@ def write_map(args: argparse.Namespace, trav, path: Path, final: Path | None = N
 
 
 def store_project(args: argparse.Namespace, trav, gpkg: Path, final_folder: Path):
-    """Store the QGIS project in the (staged) GeoPackage with QGIS's own code: a ``ProjectResult``.
+    """Start storing the QGIS project in the (staged) GeoPackage with QGIS's own code: a ``ProjectJob``.
 
     The project references the ``--basemap`` files and the ``--dem`` (hillshade)
-    by paths relative to ``final_folder``, where the GeoPackage will live.
-    Without QGIS on this machine the line says the project was not stored and how to get it.
+    by paths relative to ``final_folder``, where the GeoPackage will live.  QGIS
+    works while the build writes its other files; the job's ``result()`` waits
+    and says in one line what happened (without QGIS on this machine: that the
+    project was not stored, and how to get it).
     """
     from layers.basemaps import raster_kind
-    from layers.qgisproject import RasterSpec, project_plan, store_qgis_project
+    from layers.qgisproject import RasterSpec, project_plan, start_qgis_project
 
     rasters = [RasterSpec(_beside(p, gpkg), raster_kind(p)) for p in args.basemap]
     rasters += [RasterSpec(_beside(args.dem, gpkg), "dem")] if args.dem is not None else []
     plan = project_plan(gpkg, mission=trav.mission, site=trav.site, rasters=rasters,
                         final_folder=final_folder)
-    return store_qgis_project(gpkg, plan)
+    return start_qgis_project(gpkg, plan)
 
 
 def _beside(raster: Path, gpkg: Path) -> Path:
