@@ -12,7 +12,7 @@ times, best of ``--repeats``:
 
 * ``cat FILE > /dev/null`` and a Python ``readinto`` loop (8 MiB chunks):
   the speed of getting the bytes;
-* :func:`iter_echo_blocks` over every trace (blocks of 1024 traces, float32),
+* :func:`iter_echo_blocks` over every trace (blocks of 256 traces, float32),
   and every 4th trace;
 * the same from a stored zip member (streamed in blocks).
 
@@ -110,8 +110,8 @@ def speed_rows(label: Path, data: Path, repeats: int) -> list[tuple[str, float, 
     rows = [("`cat FILE > /dev/null`", _best(lambda: subprocess.run(["cat", str(data)], check=True,
                                                                    stdout=subprocess.DEVNULL), repeats)),
             ("Python readinto, 8 MiB chunks", _best(lambda: _read_all(data), repeats)),
-            ("echoes, every trace (mapped, float32)", _best(lambda: _echoes(Source(data), layout, group),
-                                                            repeats)),
+            ("echoes, every trace (read in blocks, float32)",
+             _best(lambda: _echoes(Source(data), layout, group), repeats)),
             ("echoes, every 4th trace", _best(lambda: _echoes(Source(data), layout, group, step=4), repeats))]
     bundle = data.with_name("bundle.zip")
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_STORED) as zf:
@@ -171,7 +171,7 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for what, s, mbs in rows:
         print(f"| {what} | {s:.3f} s | {mbs:,.0f} | {100 * mbs / cat:.0f} % |")
-    print(f"\n{size_gb:.2f} GB product, {traces} traces of 8192 samples read in blocks of 1024: "
+    print(f"\n{size_gb:.2f} GB product, {traces} traces of 8192 samples read in blocks of 256: "
           f"peak allocation {peak_mb:.0f} MB (tracemalloc), resident set {rss0:.0f} MB before, "
           f"{rss1:.0f} MB peak (VmHWM, counting the mapped file's resident pages: page cache)")
 
