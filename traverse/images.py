@@ -19,6 +19,7 @@ missing or does not match its label is reported and keeps its frame.
 from __future__ import annotations
 
 import functools
+import os
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -145,12 +146,13 @@ def image_tasks(products: Iterable[Product], wanted: set[str], folder: Path, mod
     labels-only report counts them).
     """
     skip = set(skip_instruments)
-    thumbs, big = folder / "thumbs", folder / ("full" if mode == "full" else "preview")
+    # the JPEGs' paths as text (os.path.join's result): a Path per product cost 0.3 s per 12 000 labels
+    thumbs, big = str(folder / "thumbs"), str(folder / ("full" if mode == "full" else "preview"))
     big_px = None if mode == "full" else PREVIEW_PX
     return [
         ImageTask(p.name.product_id, p.name.instrument, parallel.where(p.label),
                   None if p.data is None else parallel.where(p.data),
-                  str(thumbs / f"{p.name.product_id}.jpg"), str(big / f"{p.name.product_id}.jpg"), big_px,
+                  f"{thumbs}{os.sep}{p.name.product_id}.jpg", f"{big}{os.sep}{p.name.product_id}.jpg", big_px,
                   p.image if p.label_read else None)
         for p in products
         if p.label is not None and p.name.product_id in wanted and p.name.instrument not in skip
