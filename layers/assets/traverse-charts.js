@@ -145,26 +145,8 @@
   }
 
   T.addChart = function (tm, spec) {
-    var Chart = L.Control.extend({
-      options: {position: 'topright'},
-      onAdd: function () {
-        var div = L.DomUtil.create('div', 'traverse-panel traverse-charts');
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        var toggle = T.el('a', 'traverse-toggle', div, 'Charts ▸');
-        toggle.href = '#';
-        var body = T.el('div', 'traverse-chart-body', div);
-        body.style.display = 'none';
-        toggle.addEventListener('click', function (e) {
-          e.preventDefault();
-          var open = body.style.display === 'none';
-          body.style.display = open ? '' : 'none';
-          toggle.textContent = open ? 'Charts ▾' : 'Charts ▸';
-        });
-        drawCharts(tm, body, spec);
-        return div;
-      }
+    T.panelControl(tm, 'topright', 'traverse-charts', function (div) {
+      drawCharts(tm, T.foldable(div, 'Charts', 'traverse-chart-body', false), spec);
     });
-    new Chart().addTo(tm.map);
   };
 })(window.L, window.TraverseMap);

@@ -38,6 +38,39 @@
     return e;
   };
 
+  /* A map control at `position`: a box of class 'traverse-panel `cls`' whose clicks and scrolls stay
+   * off the map; fill(div) draws its content. */
+  T.panelControl = function (tm, position, cls, fill) {
+    var Control = L.Control.extend({
+      options: {position: position},
+      onAdd: function () {
+        var div = L.DomUtil.create('div', 'traverse-panel ' + cls);
+        L.DomEvent.disableClickPropagation(div);
+        L.DomEvent.disableScrollPropagation(div);
+        fill(div);
+        return div;
+      }
+    });
+    return new Control().addTo(tm.map);
+  };
+
+  /* A link titled `title` (' ▾' open, ' ▸' shut) that folds a body of class `bodyCls` under it in `div`;
+   * open at first if `open`.  Returns the body. */
+  T.foldable = function (div, title, bodyCls, open) {
+    var toggle = T.el('a', 'traverse-toggle', div, ''), body = T.el('div', bodyCls, div);
+    toggle.href = '#';
+    function show(yes) {
+      body.style.display = yes ? '' : 'none';
+      toggle.textContent = title + (yes ? ' ▾' : ' ▸');
+    }
+    show(!!open);
+    toggle.addEventListener('click', function (e) {
+      e.preventDefault();
+      show(body.style.display === 'none');
+    });
+    return body;
+  };
+
   /* 'YYYY-MM-DD HH:MM' (UTC) of ms since 1970. */
   T.isoDate = function (t) { return new Date(t).toISOString().slice(0, 16).replace('T', ' '); };
 })(window.L, window.TraverseMap = window.TraverseMap || {});

@@ -8,27 +8,8 @@
 
   T.addPanel = function (tm, spec) {
     var size = tm.map.getSize(), small = size.x < SMALL_SCREEN.x || size.y < SMALL_SCREEN.y;
-    var Panel = L.Control.extend({
-      onAdd: function () {
-        var div = L.DomUtil.create('div', 'traverse-panel traverse-days-panel');
-        var toggle = T.el('a', 'traverse-toggle', div, '');
-        toggle.href = '#';
-        var body = T.el('div', 'traverse-panel-body', div);
-        body.innerHTML = spec.html;
-        function show(open) {
-          body.style.display = open ? '' : 'none';
-          toggle.textContent = (spec.title || 'Days') + (open ? ' ▾' : ' ▸');
-        }
-        show(!spec.collapsed && !small);
-        toggle.addEventListener('click', function (e) {
-          e.preventDefault();
-          show(body.style.display === 'none');
-        });
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        return div;
-      }
+    T.panelControl(tm, spec.position || 'bottomright', 'traverse-days-panel', function (div) {
+      T.foldable(div, spec.title || 'Days', 'traverse-panel-body', !spec.collapsed && !small).innerHTML = spec.html;
     });
-    new Panel({position: spec.position || 'bottomright'}).addTo(tm.map);
   };
 })(window.L, window.TraverseMap);

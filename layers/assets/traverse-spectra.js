@@ -106,31 +106,17 @@
     tm.spectra = {list: spec.spectra, byProduct: {}, chosen: {}, body: null};
     spec.spectra.forEach(function (s) { tm.spectra.byProduct[s.product] = s; });
     tm.map.on('popupopen', function (e) { fillSlots(tm, e.popup.getElement()); });
-    var Box = L.Control.extend({
-      options: {position: 'bottomleft'},
-      onAdd: function () {
-        var div = L.DomUtil.create('div', 'traverse-panel traverse-spectra');
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        var toggle = T.el('a', 'traverse-toggle', div, 'Spectra (' + spec.spectra.length + ') ▸');
-        toggle.href = '#';
-        var body = tm.spectra.body = T.el('div', 'traverse-spectra-body', div);
-        body.style.display = 'none';
-        toggle.addEventListener('click', function (e) {
-          e.preventDefault();
-          body.style.display = body.style.display === 'none' ? '' : 'none';
-        });
-        spec.spectra.forEach(function (s) {
-          var row = T.el('label', 'traverse-spectra-row', body), box = T.el('input', '', row);
-          box.type = 'checkbox';
-          box.value = s.product;
-          row.appendChild(document.createTextNode(' ' + s.product));
-          box.addEventListener('change', function () { T.compareSpectrum(tm, s.product, box.checked); });
-        });
-        T.el('div', 'traverse-spectra-chart', body);
-        return div;
-      }
+    T.panelControl(tm, 'bottomleft', 'traverse-spectra', function (div) {
+      var body = tm.spectra.body = T.foldable(div, 'Spectra (' + spec.spectra.length + ')', 'traverse-spectra-body',
+                                              false);
+      spec.spectra.forEach(function (s) {
+        var row = T.el('label', 'traverse-spectra-row', body), box = T.el('input', '', row);
+        box.type = 'checkbox';
+        box.value = s.product;
+        row.appendChild(document.createTextNode(' ' + s.product));
+        box.addEventListener('change', function () { T.compareSpectrum(tm, s.product, box.checked); });
+      });
+      T.el('div', 'traverse-spectra-chart', body);
     });
-    new Box().addTo(tm.map);
   };
 })(window.L, window.TraverseMap);

@@ -97,18 +97,10 @@
    * play/pause, and the search box (T.searchBox: a station, a product or a position). */
   T.addTimeline = function (tm, spec) {
     tm.days = spec.days;
-    var Timeline = L.Control.extend({
-      options: {position: 'bottomleft'},
-      onAdd: function () {
-        var div = L.DomUtil.create('div', 'traverse-panel traverse-timeline');
-        L.DomEvent.disableClickPropagation(div);
-        L.DomEvent.disableScrollPropagation(div);
-        timeControl(tm, div, spec);
-        T.searchBox(tm, div, spec);  // traverse-search.js
-        return div;
-      }
+    T.panelControl(tm, 'bottomleft', 'traverse-timeline', function (div) {
+      timeControl(tm, div, spec);
+      T.searchBox(tm, div, spec);  // traverse-search.js
     });
-    new Timeline().addTo(tm.map);
     T.setTime(tm, spec.end);
   };
 })(window.L, window.TraverseMap);
