@@ -62,6 +62,17 @@ def lpr1(ce4) -> tuple[Path, Path]:
     return ce4 / "lpr" / f"{stem}L", ce4 / "lpr" / stem
 
 
+@pytest.fixture(scope="session")
+def ce4_build(ce4, tmp_path_factory) -> Path:
+    """``traverse build`` of the real Chang'e-4 products with the default options, made once: ``.../NAME``
+    (``NAME.gpkg``, ``NAME.html``, ``NAME_files/``).  Read it, never write into it."""
+    from traverse.cli import main
+
+    out = tmp_path_factory.mktemp("ce4_build") / "NAME"
+    assert main(["build", str(ce4), "-o", str(out), "-q"]) == 0
+    return out
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium (Playwright) for the map tests; skipped without it, failed so under CI=true."""

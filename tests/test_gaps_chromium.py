@@ -21,10 +21,8 @@ DAYS_GAP = "No data between lunar day 20 and lunar day 62 (days 21–61 missing)
 
 
 @pytest.fixture(scope="module")
-def real_html(ce4, tmp_path_factory):
-    stem = tmp_path_factory.mktemp("gaps_real") / "real"
-    assert main(["build", str(ce4), "-o", str(stem), "-q"]) == 0
-    return stem.with_suffix(".html")
+def real_html(ce4_build):
+    return ce4_build.with_suffix(".html")
 
 
 @pytest.fixture(scope="module")

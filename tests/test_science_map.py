@@ -10,17 +10,14 @@ import pytest
 
 from layers.science_map import radar_strip_html, spectra_payload
 from tests.test_webmap_chromium import Page
-from traverse.cli import main
 from traverse.geodesy import LANDER_LABEL, lonlat_to_enu
 
 SD = "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2B"
 
 
 @pytest.fixture(scope="module")
-def built(ce4, tmp_path_factory):
-    out = tmp_path_factory.mktemp("science_map") / "NAME"
-    assert main(["build", str(ce4), "-o", str(out), "-q"]) == 0
-    return out
+def built(ce4_build):
+    return ce4_build
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ SD = "CE4_GRAS_VNIS-SD_SCI_N_20200716031001_20200716100000_0136_B.2B"
 
 
 @pytest.fixture(scope="module")
-def built(ce4, tmp_path_factory):
-    out = tmp_path_factory.mktemp("science") / "NAME"
-    assert main(["build", str(ce4), "-o", str(out), "-q"]) == 0
-    return out
+def built(ce4_build):
+    return ce4_build
 
 
 def _enu(gdf, site=LANDER_LABEL):
