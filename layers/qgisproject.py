@@ -216,7 +216,7 @@ class ProjectJob:
                 _, err = self.process.communicate(timeout=self.timeout_s)
             except subprocess.TimeoutExpired:
                 self.cancel()
-                return self._finish(False, f"QGIS ran over {self.timeout_s:.0f} s")
+                return self._not_stored(f"QGIS ran over {self.timeout_s:.0f} s")
             self.done = self._outcome(self.process.returncode, err)
             self._clean()
         return self.done
@@ -238,8 +238,8 @@ class ProjectJob:
         return ProjectResult(True, f"QGIS project {self.project_name!r} stored in {self.name}"
                                    " (QGIS Browser: open the GeoPackage, double-click the project)")
 
-    def _finish(self, stored: bool, why: str) -> ProjectResult:
-        self.done = ProjectResult(stored, f"QGIS project not stored in {self.name}: {why}")
+    def _not_stored(self, why: str) -> ProjectResult:
+        self.done = ProjectResult(False, f"QGIS project not stored in {self.name}: {why}")
         return self.done
 
     def _clean(self) -> None:
@@ -259,7 +259,7 @@ def start_qgis_project(gpkg: Path, plan: dict, *, python: str | None = None,
     python = python or qgis_python()
     job = ProjectJob(Path(gpkg).name, plan.get("project_name", Path(gpkg).stem), python, timeout_s)
     if not Path(python).is_file():
-        job._finish(False, f"no {python} ({job.install})")
+        job._not_stored(f"no {python} ({job.install})")
         return job
     job.home = tempfile.TemporaryDirectory(prefix="traverse-qgis-")
     home = Path(job.home.name)

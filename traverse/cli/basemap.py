@@ -63,12 +63,13 @@ def _mission_key(key: str | None) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from traverse.orbital.products import cache_dir, cached_windows, orbital_products
+    from traverse.orbital.products import cached_windows, orbital_products
+    from traverse.userdirs import user_cache_dir
 
     mission = _mission_key(args.mission)
     products = orbital_products(mission)
     windows = cached_windows(mission)
-    print(f"orbital products of {mission} (traverse/data/orbital/{mission}.toml); cache {cache_dir()}")
+    print(f"orbital products of {mission} (traverse/data/orbital/{mission}.toml); cache {user_cache_dir()}")
     print(f"{'name':<16} {'kind':<9} {'m/px':>6} {'control':<8} {'size MB':>8} {'verified':<8} cached")
     for p in products.values():
         mine = [w for w in windows if w.product == p.name]

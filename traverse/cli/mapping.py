@@ -190,10 +190,10 @@ def _beside(raster: Path, gpkg: Path) -> Path:
     """
     import shutil
 
-    from traverse.orbital.products import cache_dir
+    from traverse.userdirs import user_cache_dir
 
     raster = Path(raster)
-    if not raster.resolve().is_relative_to(cache_dir().resolve()):
+    if not raster.resolve().is_relative_to(user_cache_dir().resolve()):
         return raster
     folder = gpkg.with_name(gpkg.stem + "_files") / "orbital"
     folder.mkdir(parents=True, exist_ok=True)

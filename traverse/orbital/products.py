@@ -25,7 +25,6 @@ __all__ = [
     "CachedWindow",
     "orbital_products",
     "orbital_product",
-    "cache_dir",
     "cached_windows",
     "covering_windows",
     "window_megabytes",
@@ -119,11 +118,6 @@ def orbital_product(mission: str, name: str) -> OrbitalProduct:
                        f" (known: {known}; traverse/data/orbital/{mission}.toml)") from None
 
 
-def cache_dir() -> Path:
-    """The per-user cache folder (:func:`traverse.userdirs.user_cache_dir`); windows go in ``orbital/``."""
-    return user_cache_dir()
-
-
 @dataclass(frozen=True)
 class CachedWindow:
     """A window of an orbital product in the cache (its ``.json`` sidecar).
@@ -191,7 +185,7 @@ def _window(sidecar: Path) -> CachedWindow | None:
 
 def cached_windows(mission: str, *, root: Path | None = None) -> list[CachedWindow]:
     """Every complete cached window of the mission's products (a sidecar and its GeoTIFF)."""
-    folder = (root or cache_dir()) / "orbital" / mission
+    folder = (root or user_cache_dir()) / "orbital" / mission
     if not folder.is_dir():
         return []
     found = (_window(p) for p in sorted(folder.glob("*/*.json")))

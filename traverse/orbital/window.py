@@ -25,8 +25,9 @@ import numpy as np
 
 from traverse import geodesy
 from traverse.errors import FetchError, RasterError
-from traverse.orbital.products import CachedWindow, OrbitalProduct, cache_dir, cached_windows
+from traverse.orbital.products import CachedWindow, OrbitalProduct, cached_windows
 from traverse.rasters import check_open_raster
+from traverse.userdirs import user_cache_dir
 
 __all__ = ["GDAL_HTTP_OPTIONS", "MAX_FETCH_PIXELS", "bounds_around", "fetch_window"]
 
@@ -156,7 +157,7 @@ def fetch_window(product: OrbitalProduct, bounds: tuple[float, float, float, flo
     retries, pause_s
         Retries of a failed block and the first pause, seconds (doubling).
     root
-        Cache folder (default :func:`traverse.orbital.products.cache_dir`).
+        Cache folder (default :func:`traverse.userdirs.user_cache_dir`).
 
     Returns
     -------
@@ -173,7 +174,7 @@ def fetch_window(product: OrbitalProduct, bounds: tuple[float, float, float, flo
     import rasterio
     import rasterio.shutil
 
-    root = root or cache_dir()
+    root = root or user_cache_dir()
     url = url or product.url
     if not url:
         where = f" (get it from {product.portal})" if product.portal else ""
