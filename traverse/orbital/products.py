@@ -17,10 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from traverse.datafiles import toml_tables
-from traverse.userdirs import CACHE_ENV, user_cache_dir
+from traverse.userdirs import user_cache_dir
 
 __all__ = [
-    "CACHE_ENV",
     "OrbitalProduct",
     "CachedWindow",
     "orbital_products",
